@@ -1,0 +1,90 @@
+"""User accounts. Login reads only clear columns: email, code, password hash, active flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talento.crypto import EncryptedText, watch_unreadable_values
+from talento.extensions import CreatedAt, UpdatedAt, db
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    PRESENCE = "presence"
+    ADMIN = "admin"
+
+
+class Gender(enum.StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+    UNSPECIFIED = "N"
+
+
+class User(UserMixin, db.Model):
+    """A talent, a presence operator or an admin.
+
+    Encrypted contact columns are deferred: loading a user (login, session) never decrypts.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('user', 'presence', 'admin')", name="role_known"),
+        CheckConstraint("gender IN ('M', 'F', 'N')", name="gender_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16), default=Role.USER.value, server_default="user")
+    is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
+    gender: Mapped[str] = mapped_column(String(1), default="N", server_default="N")
+    date_of_birth: Mapped[dt.date | None]
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"))
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
+    phone: Mapped[str | None] = mapped_column(
+        EncryptedText(), deferred=True, deferred_group="contact"
+    )
+    whatsapp: Mapped[str | None] = mapped_column(
+        EncryptedText(), deferred=True, deferred_group="contact"
+    )
+    address: Mapped[str | None] = mapped_column(
+        EncryptedText(), deferred=True, deferred_group="contact"
+    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+    last_login_at: Mapped[dt.datetime | None]
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    country = relationship("Country", lazy="joined")
+    city = relationship("City", lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot hold a session
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        """Session identity carries the session version, so bumping it ends other sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:  # no personal data in reprs (they end up in logs)
+        return f"<User id={self.id} code={self.code}>"
+
+
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
+watch_unreadable_values(User)

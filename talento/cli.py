@@ -1,0 +1,235 @@
+"""The `talento` command group. Commands that touch data refuse a bad configuration or a
+wrong encryption key exactly as the web app does (exit status 2)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from talento import StartupRefused
+from talento.settings import ConfigError, Settings, load_dotenv_file
+
+
+def _refuse(message: str) -> None:
+    click.echo(message, err=True)
+    raise StartupRefused(message)
+
+
+def _settings() -> Settings:
+    try:
+        load_dotenv_file()
+        return Settings.from_env()
+    except ConfigError as exc:
+        _refuse(str(exc))
+        raise  # unreachable
+
+
+def _app(check_keys: bool = True):
+    """Build the app for a data command; with check_keys, run the start-up checks too."""
+    from talento.crypto import KeyRing
+    from talento.logging import LogFileError
+    from talento.ops.keys import KeyMismatchError
+    from talento.ops.startup import run_startup_checks
+    from talento.web import build_app
+
+    settings = _settings()
+    try:
+        app = build_app(settings)
+        if check_keys:
+            keyring = KeyRing.from_keys(settings.encryption_key, settings.encryption_keys_previous)
+            run_startup_checks(app, keyring)
+    except (KeyMismatchError, LogFileError) as exc:
+        _refuse(str(exc))
+    return app
+
+
+@click.group(help="Talento : commandes d'exploitation.")
+def main() -> None:
+    pass
+
+
+@main.command("init-env")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Fichier à écrire (défaut : .env du dossier courant).",
+)
+def init_env(path: Path | None) -> None:
+    """Écrit un nouveau .env (mode 600) avec des secrets fraîchement générés."""
+    from talento.ops.envfile import EnvFileExists, write_new_env
+
+    target = path or Path.cwd() / ".env"
+    try:
+        generated = write_new_env(target)
+    except EnvFileExists as exc:
+        click.echo(f"✖ {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"✔ {generated.path} créé (mode 600).")
+    click.echo(
+        f"  Mot de passe administrateur (affiché une seule fois) : {generated.admin_password}"
+    )
+    click.echo("  Connexion : admin@talento.com ou MAN0001RAB.")
+    click.echo("  Sauvegardez ENCRYPTION_KEY en lieu sûr : sans elle les données sont illisibles.")
+
+
+@main.command("init-db")
+def init_db_command() -> None:
+    """Met le schéma à jour, charge les données de référence, crée l'admin et le canari."""
+    from talento.ops.initdb import init_db
+    from talento.ops.keys import KeyMismatchError
+
+    app = _app(check_keys=False)
+    try:
+        report = init_db(app)
+    except KeyMismatchError as exc:
+        _refuse(str(exc))
+    for line in report.lines:
+        click.echo(line)
+    click.echo(
+        f"{report.changes} changement(s) appliqué(s)." if report.changes else "Aucun changement."
+    )
+
+
+@main.command()
+def doctor() -> None:
+    """Vérifie la configuration, la base, la clé et l'admin (une ligne par vérification)."""
+    from talento.ops.doctor import FAIL, run_doctor
+
+    try:
+        env_path = load_dotenv_file()
+    except ConfigError as exc:
+        click.echo(f"✖ {exc.problems[0]}")
+        sys.exit(1)
+    findings = run_doctor(os.environ, env_path)
+    for finding in findings:
+        click.echo(finding.render())
+    failed = sum(f.status == FAIL for f in findings)
+    click.echo(f"{failed} problème(s) bloquant(s)." if failed else "Tout est en ordre.")
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def keys() -> None:
+    """Clés de chiffrement : empreintes et état des données chiffrées."""
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
+    from talento.extensions import db
+    from talento.ops.keys import canary_table_exists, check_canary, count_encrypted_values
+
+    app = _app(check_keys=False)
+    keyring = app.extensions["talento.keyring"]
+    with app.app_context():
+        click.echo(f"Clé courante (ENCRYPTION_KEY) : {keyring.primary_fingerprint}")
+        for fp in keyring.fingerprints[1:]:
+            click.echo(f"Ancienne clé (ENCRYPTION_KEYS_PREVIOUS) : {fp}")
+        if not canary_table_exists(db.session):
+            click.echo("Base non initialisée : python3 migrations_init.py")
+            sys.exit(1)
+        report = check_canary(db.session, keyring)
+        for fp in report.recorded:
+            state = (
+                "lisible" if fp not in report.unreadable else "ILLISIBLE avec les clés configurées"
+            )
+            click.echo(f"Clé connue de la base : {fp} ({state})")
+        totals = [0, 0, 0]
+        for place, counts in count_encrypted_values(db.session, keyring).items():
+            click.echo(
+                f"  {place} : {counts.current} avec la clé courante, {counts.previous} avec une "
+                f"ancienne clé seulement, {counts.unreadable} illisibles"
+            )
+            totals = [
+                totals[0] + counts.current,
+                totals[1] + counts.previous,
+                totals[2] + counts.unreadable,
+            ]
+        click.echo(
+            f"Total : {totals[0]} clé courante, {totals[1]} ancienne clé seulement, "
+            f"{totals[2]} illisibles."
+        )
+    sys.exit(0 if report.ok and totals[2] == 0 else 1)
+
+
+@keys.command("fingerprint")
+def keys_fingerprint() -> None:
+    """Empreinte d'une clé lue sur l'entrée standard (pour retrouver l'ancienne clé)."""
+    from talento.crypto import fingerprint
+    from talento.settings import is_valid_fernet_key
+
+    key = sys.stdin.readline().strip()
+    if key.startswith("ENCRYPTION_KEY="):
+        key = key.split("=", 1)[1]
+    if not is_valid_fernet_key(key):
+        click.echo("✖ Ce n'est pas une clé Fernet valide.", err=True)
+        sys.exit(1)
+    click.echo(fingerprint(key))
+
+
+@main.group()
+def admin() -> None:
+    """Compte administrateur."""
+
+
+@admin.command("set-password")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
+def admin_set_password(password_stdin: bool) -> None:
+    """Change le mot de passe du compte admin (met fin à ses autres sessions)."""
+    from talento.accounts.services import get_admin, set_password
+    from talento.extensions import db
+    from talento.settings import MIN_ADMIN_PASSWORD_LENGTH, WEAK_ADMIN_PASSWORDS
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt(
+            "Nouveau mot de passe", hide_input=True, confirmation_prompt="Confirmez"
+        )
+    if len(password) < MIN_ADMIN_PASSWORD_LENGTH or password.lower() in WEAK_ADMIN_PASSWORDS:
+        click.echo(
+            f"✖ Mot de passe trop faible (minimum {MIN_ADMIN_PASSWORD_LENGTH} caractères, "
+            "pas un mot de passe connu).",
+            err=True,
+        )
+        sys.exit(1)
+    app = _app()
+    with app.app_context():
+        user = get_admin(db.session)
+        if user is None:
+            click.echo("✖ Compte administrateur absent : python3 migrations_init.py", err=True)
+            sys.exit(1)
+        set_password(user, password, app.extensions["talento.passwords"])
+        db.session.commit()
+    click.echo("✔ Mot de passe administrateur changé. Les autres sessions admin sont fermées.")
+
+
+@main.group()
+def db() -> None:
+    """Migrations du schéma (Alembic)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Applique les migrations jusqu'à la dernière version."""
+    from flask_migrate import upgrade
+
+    app = _app(check_keys=False)
+    with app.app_context():
+        upgrade()
+    click.echo("✔ Schéma à jour.")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Vérifie que les modèles et les migrations concordent (alembic check)."""
+    from flask_migrate import check
+
+    app = _app(check_keys=False)
+    with app.app_context():
+        check()

@@ -1,0 +1,34 @@
+"""Reference data: ISO 3166 countries and their cities with 3-letter codes (for user codes)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talento.extensions import db
+
+
+class Country(db.Model):
+    __tablename__ = "countries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iso2: Mapped[str] = mapped_column(String(2), unique=True)
+    iso3: Mapped[str | None] = mapped_column(String(3))
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_ar: Mapped[str] = mapped_column(String(120))
+
+    def name(self, lang: str = "fr") -> str:
+        return {"en": self.name_en, "ar": self.name_ar}.get(lang, self.name_fr)
+
+
+class City(db.Model):
+    __tablename__ = "cities"
+    __table_args__ = (UniqueConstraint("country_id", "code", name="uq_cities_country_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), index=True)
+    code: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(120))
+    population: Mapped[int] = mapped_column(default=0)
+    geonameid: Mapped[int | None] = mapped_column(unique=True)

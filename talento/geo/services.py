@@ -1,0 +1,82 @@
+"""Load or update the countries and cities reference tables from talento.geo.data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from talento.geo.data import iter_cities, iter_countries
+from talento.geo.models import City, Country
+
+
+@dataclass
+class ReferenceDataChanges:
+    countries_added: int = 0
+    countries_updated: int = 0
+    cities_added: int = 0
+    cities_updated: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.countries_added + self.countries_updated + self.cities_added + self.cities_updated
+        )
+
+
+def load_reference_data(session: Session) -> ReferenceDataChanges:
+    """Insert missing rows and update changed names; never deletes (users point at cities)."""
+    changes = ReferenceDataChanges()
+    countries = {c.iso2: c for c in session.scalars(select(Country))}
+    for record in iter_countries():
+        row = countries.get(record.iso2)
+        values = {
+            "iso3": record.iso3,
+            "name_fr": record.name_fr,
+            "name_en": record.name_en,
+            "name_ar": record.name_ar,
+        }
+        if row is None:
+            row = Country(iso2=record.iso2, **values)
+            session.add(row)
+            countries[record.iso2] = row
+            changes.countries_added += 1
+        elif _update(row, values):
+            changes.countries_updated += 1
+    session.flush()
+
+    existing = {(c.country_id, c.geonameid): c for c in session.scalars(select(City))}
+    codes_taken = {(c.country_id, c.code) for c in existing.values()}
+    for record in iter_cities():
+        country = countries.get(record.country_iso2)
+        if country is None:
+            continue
+        row = existing.get((country.id, record.geonameid))
+        if row is None:
+            if (country.id, record.code) in codes_taken:
+                continue  # a code already given to another city stays with it
+            session.add(
+                City(
+                    country_id=country.id,
+                    code=record.code,
+                    name=record.name,
+                    population=record.population,
+                    geonameid=record.geonameid,
+                )
+            )
+            codes_taken.add((country.id, record.code))
+            changes.cities_added += 1
+        elif _update(row, {"name": record.name, "population": record.population}):
+            changes.cities_updated += 1
+    session.flush()
+    return changes
+
+
+def _update(row, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed

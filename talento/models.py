@@ -1,0 +1,8 @@
+"""Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
+
+from talento.accounts.models import User
+from talento.geo.models import City, Country
+from talento.ops.models import AppState, KeyCanary
+from talento.profiles.models import CodeCounter
+
+__all__ = ["AppState", "City", "CodeCounter", "Country", "KeyCanary", "User"]

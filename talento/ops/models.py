@@ -1,0 +1,32 @@
+"""Operational state kept in the database: key canaries and small named settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talento.extensions import CreatedAt, UpdatedAt, db
+
+
+class KeyCanary(db.Model):
+    """One row per encryption key that has written data: its fingerprint and a canary token.
+
+    At start-up every recorded key must be readable by a configured key, otherwise the app
+    refuses to start: two keys' data never mix silently in one database.
+    """
+
+    __tablename__ = "key_canaries"
+
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+
+
+class AppState(db.Model):
+    """Small named values (e.g. the hash of the last ADMIN_PASSWORD applied)."""
+
+    __tablename__ = "app_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[UpdatedAt]

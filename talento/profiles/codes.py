@@ -1,0 +1,76 @@
+"""Unique user codes ``PPGNNNNVVV``: country ISO-2, gender, 4-character sequence, city code.
+
+The sequence comes from a counter row per country incremented inside the inserting transaction
+(``UPDATE … RETURNING``): O(1) and race-free. After 9999 it continues in base 36 from ``A000``
+to ``ZZZZ`` so codes stay 10 characters long and unique.
+"""
+
+from __future__ import annotations
+
+import string
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from talento.profiles.models import CodeCounter
+
+_BASE36 = string.digits + string.ascii_uppercase
+_DECIMAL_MAX = 9999
+_BASE36_START = 10 * 36**3  # "A000"
+MAX_SEQUENCE = _DECIMAL_MAX + (36**4 - _BASE36_START)
+
+
+def sequence_to_str(n: int) -> str:
+    """1 → "0001", 9999 → "9999", 10000 → "A000", MAX_SEQUENCE → "ZZZZ"."""
+    if not 1 <= n <= MAX_SEQUENCE:
+        raise ValueError(f"sequence out of range: {n}")
+    if n <= _DECIMAL_MAX:
+        return f"{n:04d}"
+    value = _BASE36_START + (n - _DECIMAL_MAX - 1)
+    digits = []
+    for _ in range(4):
+        value, rest = divmod(value, 36)
+        digits.append(_BASE36[rest])
+    return "".join(reversed(digits))
+
+
+def format_code(country_iso2: str, gender: str, sequence: int, city_code: str) -> str:
+    return f"{country_iso2.upper()}{gender.upper()}{sequence_to_str(sequence)}{city_code.upper()}"
+
+
+def _ensure_counter(session: Session, country_iso2: str) -> None:
+    """Create the country's counter row if absent; concurrent creators do not collide."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(
+        dialect_insert(CodeCounter)
+        .values(country_iso2=country_iso2, last_value=0)
+        .on_conflict_do_nothing()
+    )
+
+
+def next_sequence(session: Session, country_iso2: str) -> int:
+    """Allocate the next sequence number for a country inside the caller's transaction."""
+    _ensure_counter(session, country_iso2)
+    return session.execute(
+        update(CodeCounter)
+        .where(CodeCounter.country_iso2 == country_iso2)
+        .values(last_value=CodeCounter.last_value + 1)
+        .returning(CodeCounter.last_value)
+    ).scalar_one()
+
+
+def reserve_sequence(session: Session, country_iso2: str, value: int) -> None:
+    """Make sure the counter is at least `value` (e.g. 1 for the admin's MAN0001RAB)."""
+    _ensure_counter(session, country_iso2)
+    current = session.scalar(
+        select(CodeCounter.last_value).where(CodeCounter.country_iso2 == country_iso2)
+    )
+    if current is not None and current < value:
+        session.execute(
+            update(CodeCounter)
+            .where(CodeCounter.country_iso2 == country_iso2)
+            .values(last_value=value)
+        )

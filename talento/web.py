@@ -1,0 +1,141 @@
+"""Application assembly: configuration, extensions, blueprints, request hooks. No I/O here."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from talento import models  # noqa: F401  (complete metadata before mappers configure)
+from talento.accounts.passwords import PasswordService
+from talento.crypto import KeyRing, install_keyring
+from talento.extensions import babel, csrf, db, limiter, login_manager, migrate
+from talento.i18n import remember_language, select_locale
+from talento.logging import setup_logging
+from talento.settings import INSTANCE_DIR, MIGRATIONS_DIR, Settings
+
+log = logging.getLogger(__name__)
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def build_app(settings: Settings) -> Flask:
+    setup_logging(settings)
+    for warning in settings.warnings:
+        log.warning(warning)
+
+    app = Flask("talento", instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        SESSION_COOKIE_NAME="talento_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX="talento",
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.flask_env == "testing",
+    )
+    app.extensions["talento.settings"] = settings
+    app.extensions["talento.passwords"] = PasswordService(
+        settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+    )
+    keyring = KeyRing.from_keys(settings.encryption_key, settings.encryption_keys_previous)
+    app.extensions["talento.keyring"] = keyring
+    install_keyring(keyring)
+
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, settings.trusted_proxies)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    _register_blueprints(app)
+    _register_hooks(app)
+    from talento.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+class TrustedProxyFix:
+    """ProxyFix applied only to requests that come from a trusted proxy (nginx on loopback).
+
+    The seed's command binds gunicorn on 0.0.0.0: a client reaching it directly must not be
+    able to choose its own IP (rate limits) or scheme with X-Forwarded-* headers.
+    """
+
+    def __init__(self, wsgi_app, hops: int, trusted: tuple[str, ...]):
+        self.direct = wsgi_app
+        self.proxied = ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        self.trusted = frozenset(trusted)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.proxied(environ, start_response)
+        return self.direct(environ, start_response)
+
+
+def _engine_options(settings: Settings) -> dict:
+    if settings.is_sqlite:
+        return {}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from talento.accounts.views import bp as accounts_bp
+    from talento.admin.views import bp as admin_bp
+    from talento.ops.health import bp as health_bp
+    from talento.pages import bp as pages_bp
+    from talento.profiles.views import bp as profiles_bp
+
+    for blueprint in (pages_bp, accounts_bp, profiles_bp, admin_bp, health_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(health_bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from talento.crypto import Unavailable
+    from talento.i18n import SUPPORTED_LANGUAGES
+
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex[:16]
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def finish(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return remember_language(response)
+
+    @app.context_processor
+    def template_globals() -> dict:
+        from flask_babel import get_locale
+
+        return {
+            "current_lang": str(get_locale() or "fr"),
+            "languages": SUPPORTED_LANGUAGES,
+            "is_unavailable": lambda v: isinstance(v, Unavailable),
+        }

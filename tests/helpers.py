@@ -1,0 +1,117 @@
+"""Helpers shared by tests: settings factory, login, CLI runner."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from talento.settings import PROJECT_ROOT, Settings, normalise_database_url
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+ADMIN_PASSWORD = "Test-admin-password-2026"
+USER_PASSWORD = "Talent-password-2026"
+PER_TEST_TABLES = ("users", "code_counters", "key_canaries", "app_state")
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = dict(
+        secret_key="s" * 16 + os.urandom(16).hex(),
+        encryption_key=overrides.pop("encryption_key", None) or new_key(),
+        admin_password=ADMIN_PASSWORD,
+        database_url=database_url,
+        base_url="http://localhost",
+        flask_env="testing",
+        log_level="INFO",
+        login_limit_per_ip="1000 per minute",
+        login_limit_per_identifier="1000 per minute",
+        # Fast hashing in tests; production parameters are exercised in test_passwords.py.
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        proxy_hops=0,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def pg_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+
+
+def _pg_available(url: str) -> bool:
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+    finally:
+        engine.dispose()
+
+
+def _reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def login(client, identifier: str, password: str = USER_PASSWORD, follow: bool = False):
+    page = client.get("/auth/login")
+    token = _csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/auth/login",
+        data={"identifier": identifier, "password": password, "csrf_token": token},
+        follow_redirects=follow,
+    )
+
+
+def _csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def run_cli(
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: int = 120,
+) -> subprocess.CompletedProcess:
+    """Run a command with a clean environment (no developer .env leaks in: cwd is a tmp dir)."""
+    base = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/root"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TALENTO_ENV_FILE": "none",
+    }
+    base.update(env)
+    return subprocess.run(
+        args,
+        env=base,
+        cwd=cwd or PROJECT_ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+PYTHON = sys.executable
+TALENTO = str(Path(sys.executable).parent / "talento")

@@ -1,0 +1,147 @@
+"""Start-up refuses an unsafe configuration, listing every problem at once."""
+
+import pytest
+from cryptography.fernet import Fernet
+
+from talento.settings import (
+    DEFAULT_DATABASE_URL,
+    ConfigError,
+    Settings,
+    is_placeholder,
+    normalise_database_url,
+)
+
+GOOD = {
+    "SECRET_KEY": "a" * 64,
+    "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "ADMIN_PASSWORD": "Correct-Horse-Battery-9",
+}
+
+
+def problems(env: dict) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env)
+    return caught.value.problems
+
+
+def test_good_configuration_loads_with_defaults():
+    settings = Settings.from_env(GOOD)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.production is True
+    assert settings.encryption_keys_previous == ()
+
+
+def test_nothing_set_lists_every_secret_with_its_generation_command():
+    found = problems({})
+    assert len(found) == 3
+    text = "\n".join(found)
+    for name in ("SECRET_KEY", "ENCRYPTION_KEY", "ADMIN_PASSWORD"):
+        assert name in text
+    assert """secrets.token_hex(32)""" in text
+    assert "Fernet.generate_key().decode()" in text
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_values_are_refused(value):
+    found = problems({**GOOD, "SECRET_KEY": value})
+    assert len(found) == 1 and "SECRET_KEY" in found[0]
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SECRET_KEY", "your-secret-key-here"),
+        ("SECRET_KEY", "<votre-clé-générée-étape-2>"),
+        ("ENCRYPTION_KEY", "your-encryption-key-here"),
+        ("ENCRYPTION_KEY", "<votre-clé-de-chiffrement-générée-étape-2>"),
+        ("ADMIN_PASSWORD", "<votre-mot-de-passe-admin-sécurisé>"),
+        ("ADMIN_PASSWORD", "change-me-please-now"),
+    ],
+)
+def test_placeholders_from_example_and_seed_are_refused(name, value):
+    found = problems({**GOOD, name: value})
+    assert len(found) == 1 and name in found[0]
+    assert "exemple" in found[0]
+
+
+def test_invalid_fernet_key_is_refused_and_warns_against_replacing_an_old_key():
+    found = problems({**GOOD, "ENCRYPTION_KEY": "not-a-fernet-key-at-all-0123456789abcdefghij"})
+    assert "ENCRYPTION_KEY n'est pas une clé Fernet valide" in found[0]
+    assert "ANCIENNE clé" in found[0]
+
+
+def test_short_secret_key_is_refused():
+    found = problems({**GOOD, "SECRET_KEY": "k" * 31})
+    assert "SECRET_KEY est trop courte (31" in found[0]
+    Settings.from_env({**GOOD, "SECRET_KEY": "k" * 32})
+
+
+@pytest.mark.parametrize(
+    "weak", ["@4dm1n", "admin", "password", "Password1234", "admin@talento.com"]
+)
+def test_weak_or_default_admin_passwords_are_refused(weak):
+    found = problems({**GOOD, "ADMIN_PASSWORD": weak})
+    assert "ADMIN_PASSWORD" in found[0]
+
+
+def test_short_admin_password_is_refused():
+    found = problems({**GOOD, "ADMIN_PASSWORD": "Xk9!mP2#qL7"})  # 11 characters
+    assert "trop court (11" in found[0]
+
+
+def test_all_problems_are_reported_together():
+    found = problems(
+        {
+            "SECRET_KEY": "short",
+            "ENCRYPTION_KEY": "bad",
+            "ADMIN_PASSWORD": "@4dm1n",
+            "ENCRYPTION_KEYS_PREVIOUS": "also-bad",
+            "FLASK_ENV": "staging",
+        }
+    )
+    assert len(found) == 5
+
+
+def test_previous_keys_are_parsed_and_validated():
+    k1, k2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings = Settings.from_env({**GOOD, "ENCRYPTION_KEYS_PREVIOUS": f" {k1} ,{k2},"})
+    assert settings.encryption_keys_previous == (k1, k2)
+    assert settings.all_encryption_keys == (GOOD["ENCRYPTION_KEY"], k1, k2)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "postgres://u:p@localhost:5432/talento_db",
+            "postgresql+psycopg://u:p@localhost:5432/talento_db",
+        ),
+        ("postgresql://u:p@localhost/talento_db", "postgresql+psycopg://u:p@localhost/talento_db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls_use_psycopg3(url, expected):
+    assert normalise_database_url(url) == expected
+    assert Settings.from_env({**GOOD, "DATABASE_URL": url}).database_url == expected
+
+
+def test_production_warns_when_base_url_is_not_https():
+    settings = Settings.from_env(
+        {**GOOD, "FLASK_ENV": "production", "BASE_URL": "http://talentsmaroc.com"}
+    )
+    assert settings.warnings and "https" in settings.warnings[0]
+    settings = Settings.from_env(
+        {**GOOD, "FLASK_ENV": "production", "BASE_URL": "https://talentsmaroc.com/"}
+    )
+    assert settings.warnings == () and settings.base_url == "https://talentsmaroc.com"
+
+
+def test_secrets_are_not_in_repr():
+    text = repr(Settings.from_env(GOOD))
+    assert GOOD["SECRET_KEY"] not in text and GOOD["ENCRYPTION_KEY"] not in text
+    assert GOOD["ADMIN_PASSWORD"] not in text
+
+
+def test_generated_values_are_not_placeholders():
+    assert not is_placeholder(Fernet.generate_key().decode())
+    assert is_placeholder("your-admin-password-here")
