@@ -61,8 +61,10 @@ def test_column_type_reads_unreadable_values_as_unavailable():
     stored = column.process_bind_param("+212611111111", None)
     assert column.process_result_value(stored, None) == "+212611111111"
     install_keyring(KeyRing.from_keys(K2))
-    assert column.process_result_value(stored, None) is UNAVAILABLE
-    assert column.process_result_value("garbage", None) is UNAVAILABLE
+    unreadable = column.process_result_value(stored, None)
+    assert isinstance(unreadable, Unavailable) and not unreadable
+    assert unreadable.digest and unreadable.digest not in stored
+    assert isinstance(column.process_result_value("garbage", None), Unavailable)
     assert column.process_bind_param(None, None) is None
     with pytest.raises(ValueError):
         column.process_bind_param(UNAVAILABLE, None)
