@@ -146,3 +146,10 @@ def make_user(app):
         return user_id
 
     return factory
+
+
+@pytest.fixture
+def cleanup(database_url):
+    """For tests that build their own apps: empty the per-test tables afterwards."""
+    yield
+    _clean_tables(database_url)

@@ -186,7 +186,6 @@ def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) ->
 def _admin_finding(session: Session) -> Finding:
     from talento.accounts.passwords import PasswordService
     from talento.accounts.services import ADMIN_CODE
-    from talento.ops.models import AppState  # noqa: F401 - table present at head
 
     row = session.execute(
         text("SELECT password_hash FROM users WHERE code = :code"), {"code": ADMIN_CODE}

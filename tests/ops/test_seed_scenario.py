@@ -78,7 +78,7 @@ def test_a_corrupted_ciphertext_shows_unavailable_and_logs_one_warning(
     assert f"table=users colonne=phone id={user_id}" in warnings[0]
 
 
-def test_start_up_records_the_primary_key_once(database_url):
+def test_start_up_records_the_primary_key_once(database_url, cleanup):
     key = new_key()
     app = _start(make_settings(database_url, encryption_key=key))
     _start(make_settings(database_url, encryption_key=key))
@@ -86,3 +86,66 @@ def test_start_up_records_the_primary_key_once(database_url):
         rows = db.session.execute(text("SELECT fingerprint, token FROM key_canaries")).all()
         assert [r[0] for r in rows] == [fingerprint(key)]
         assert KeyRing.from_keys(key).reads_canary(rows[0][1])
+
+
+def test_new_admin_password_applies_once_when_several_workers_start(database_url, cleanup):
+    """Seed steps 3, 5, 7: a new ADMIN_PASSWORD in .env, a restart with 4 workers, a login."""
+    import threading
+
+    from talento.accounts.services import (
+        authenticate,
+        create_admin_if_absent,
+        get_admin,
+    )
+
+    key = new_key()
+    first = _start(make_settings(database_url, encryption_key=key))
+    with first.app_context():
+        create_admin_if_absent(
+            db.session, "Test-admin-password-2026", first.extensions["talento.passwords"]
+        )
+        db.session.commit()
+        version = get_admin(db.session).session_version
+        db.session.remove()
+
+    new_password = "Operator-new-password-77"
+    workers = [
+        build_app(make_settings(database_url, encryption_key=key, admin_password=new_password))
+        for _ in range(4)
+    ]
+    errors = []
+
+    def start(app):
+        try:
+            run_startup_checks(app, app.extensions["talento.keyring"])
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    app = workers[0]
+    with app.app_context():
+        passwords = app.extensions["talento.passwords"]
+        assert authenticate(db.session, "MAN0001RAB", new_password, passwords).user is not None
+        admin = get_admin(db.session)
+        assert admin.session_version > version
+        db.session.rollback()
+        db.session.remove()
+    # an unchanged ADMIN_PASSWORD leaves a password changed in the app alone
+    from talento.accounts.services import set_password
+
+    with app.app_context():
+        set_password(get_admin(db.session), "Changed-inside-the-app-1", passwords)
+        db.session.commit()
+        db.session.remove()
+    restarted = _start(make_settings(database_url, encryption_key=key, admin_password=new_password))
+    with restarted.app_context():
+        passwords = restarted.extensions["talento.passwords"]
+        user = authenticate(db.session, "admin@talento.com", "Changed-inside-the-app-1", passwords)
+        assert user.user is not None
+        db.session.rollback()
+        db.session.remove()
