@@ -1,7 +1,7 @@
 """The seed guide's `python3 migrations_init.py`: the same as `talento init-db`.
 
 Run with the system `python3`, it re-executes itself with the project's `.venv` interpreter
-when the dependencies are not importable, so the guide's command works as written.
+(where the pinned dependencies are), so the guide's command works as written.
 """
 
 import os
@@ -11,13 +11,10 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-try:
-    import flask  # noqa: F401
-except ImportError:
-    venv_python = PROJECT_DIR / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(str(venv_python), [str(venv_python), __file__, *sys.argv[1:]])  # noqa: S606
-    sys.exit("Dépendances absentes : lancez `make install` (ou activez .venv) puis réessayez.")
+VENV_PYTHON = PROJECT_DIR / ".venv" / "bin" / "python"
+if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.parent.resolve():
+    # The system python3 lacks the pinned dependencies: use the project's interpreter.
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])  # noqa: S606
 
 from talento.cli import main  # noqa: E402
 

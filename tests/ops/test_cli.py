@@ -68,7 +68,8 @@ def test_init_db_is_idempotent_and_migrations_init_is_the_same(fresh_db):
     assert first.returncode == 0, first.stderr
     assert "Compte administrateur créé" in first.stdout
     assert "changement(s) appliqué(s)" in first.stdout
-    second = run_cli([PYTHON, str(PROJECT_ROOT / "migrations_init.py")], env)
+    # exactly as the seed guide types it: the system python3, from the project directory
+    second = run_cli(["python3", "migrations_init.py"], env)
     assert second.returncode == 0, second.stderr
     assert "Aucun changement." in second.stdout
     assert _admin_login_works(fresh_db, env, ADMIN_PW)
