@@ -19,7 +19,7 @@ install: $(STAMP) translations
 
 ## Compile the message catalogues (.po → .mo).
 translations: $(STAMP)
-	@$(VENV)/bin/pybabel compile --use-fuzzy -d talento/translations -D messages >/dev/null
+	@$(VENV)/bin/pybabel compile -d talento/translations -D messages >/dev/null
 
 ## Debian's Chromium for the browser tests (never `playwright install`: no download here).
 chromium:

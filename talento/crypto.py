@@ -51,9 +51,10 @@ class Unavailable(str):
     def __html__(self) -> str:
         from markupsafe import escape
 
-        from talento.i18n import lazy_gettext as _l
+        from talento.i18n import gettext
 
-        return f'<span class="unavailable">{escape(str(_l("Donnée indisponible")))}</span>'
+        label = gettext("Donnée indisponible")
+        return f'<span class="unavailable">{escape(label)}</span>'
 
 
 UNAVAILABLE = Unavailable()
