@@ -39,6 +39,35 @@ def _migrate_and_load(url: str) -> None:
         db.engine.dispose()
 
 
+def _private_database(url: str, request) -> str:
+    """A database of this test run's own (created next to TEST_DATABASE_URL's, dropped at the
+    end), so two runs on one server never empty each other's tables. Falls back to the given
+    database when the role may not create databases."""
+    from sqlalchemy.engine import make_url
+
+    name = f"talento_test_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001 - no CREATEDB right: share the configured database
+        admin.dispose()
+        return url
+    admin.dispose()
+
+    def drop() -> None:
+        from sqlalchemy.pool import NullPool
+
+        dropper = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with dropper.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        dropper.dispose()
+
+    request.addfinalizer(drop)
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory) -> dict[str, str]:
     return {}
@@ -58,7 +87,7 @@ def database_url(request, tmp_path_factory, database_urls) -> str:
             if os.environ.get("CI"):
                 pytest.fail(f"PostgreSQL is required under CI and does not answer at {raw}")
             pytest.skip(f"no PostgreSQL at {raw}")
-        url = normalise_database_url(raw)
+        url = _private_database(normalise_database_url(raw), request)
         _reset_schema(url)
     _migrate_and_load(url)
     database_urls[backend] = url
