@@ -3,6 +3,23 @@
 from talento.accounts.models import User
 from talento.geo.models import City, Country
 from talento.ops.models import AppState, KeyCanary
-from talento.profiles.models import CodeCounter
+from talento.profiles.models import (
+    CodeCounter,
+    Skill,
+    SkillCategory,
+    TalentLanguage,
+    TalentProfile,
+)
 
-__all__ = ["AppState", "City", "CodeCounter", "Country", "KeyCanary", "User"]
+__all__ = [
+    "AppState",
+    "City",
+    "CodeCounter",
+    "Country",
+    "KeyCanary",
+    "Skill",
+    "SkillCategory",
+    "TalentLanguage",
+    "TalentProfile",
+    "User",
+]

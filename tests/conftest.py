@@ -26,6 +26,7 @@ from tests.helpers import (
 def _migrate_and_load(url: str) -> None:
     from talento.extensions import db
     from talento.geo.services import load_reference_data
+    from talento.profiles.catalogue import load_skill_catalogue
     from talento.web import build_app
 
     app = build_app(make_settings(url))
@@ -34,6 +35,7 @@ def _migrate_and_load(url: str) -> None:
 
         upgrade()
         load_reference_data(db.session)
+        load_skill_catalogue(db.session)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

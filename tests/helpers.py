@@ -16,7 +16,15 @@ from talento.settings import PROJECT_ROOT, Settings, normalise_database_url
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_PASSWORD = "Test-admin-password-2026"
 USER_PASSWORD = "Talent-password-2026"
-PER_TEST_TABLES = ("users", "code_counters", "key_canaries", "app_state")
+PER_TEST_TABLES = (
+    "talent_skills",
+    "talent_languages",
+    "talent_profiles",
+    "users",
+    "code_counters",
+    "key_canaries",
+    "app_state",
+)
 
 
 def new_key() -> str:

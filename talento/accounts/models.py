@@ -62,9 +62,16 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[UpdatedAt]
     last_login_at: Mapped[dt.datetime | None]
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Reset links are bound to this instant: a link stops working once the password changes.
+    password_changed_at: Mapped[dt.datetime | None]
+    #: Interface language for emails ("fr" or "en").
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
 
     country = relationship("Country", lazy="joined")
     city = relationship("City", lazy="joined")
+    profile = relationship(
+        "TalentProfile", back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
 
     @property
     def full_name(self) -> str:
@@ -87,4 +94,7 @@ class User(UserMixin, db.Model):
 
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+Index("ix_users_country_city", User.country_id, User.city_id)
+Index("ix_users_last_name_lower", func.lower(User.last_name))
+Index("ix_users_created_at", User.created_at)
 watch_unreadable_values(User)

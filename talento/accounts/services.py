@@ -65,6 +65,7 @@ def set_password(user: User, new_password: str, passwords: PasswordService) -> N
     """Change a password and end every other session of the account."""
     user.password_hash = passwords.hash(new_password)
     user.session_version = (user.session_version or 0) + 1
+    user.password_changed_at = utcnow()
 
 
 def get_admin(session: Session) -> User | None:

@@ -15,6 +15,7 @@ from talento.extensions import db
 from talento.geo.services import load_reference_data
 from talento.ops.checks import current_revisions, migration_heads
 from talento.ops.keys import verify_keys_or_raise
+from talento.profiles.catalogue import load_skill_catalogue
 
 
 @dataclass
@@ -61,6 +62,12 @@ def init_db(app: Flask) -> InitReport:
             )
         else:
             report.same("Données de référence (pays, villes) déjà à jour")
+
+        added = load_skill_catalogue(session)
+        if added:
+            report.changed(f"Catalogue de compétences : {added} entrées ajoutées")
+        else:
+            report.same("Catalogue de compétences déjà à jour")
 
         if create_admin_if_absent(session, settings.admin_password, passwords):
             report.changed("Compte administrateur créé : admin@talento.com, code MAN0001RAB")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from talento.accounts.services import apply_admin_password_if_changed
 from talento.crypto import KeyRing
 from talento.extensions import db
+from talento.ops.checks import current_revisions, migration_heads
 from talento.ops.keys import canary_table_exists, verify_keys_or_raise
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ def run_startup_checks(app: Flask, keyring: KeyRing) -> None:
                 )
                 return
             verify_keys_or_raise(session, keyring)
+            if current_revisions(session) != migration_heads():
+                session.rollback()
+                log.warning(
+                    "Schéma de base en retard sur le code : lancez `python3 migrations_init.py` "
+                    "(ADMIN_PASSWORD sera appliqué ensuite)."
+                )
+                return
             if apply_admin_password_if_changed(
                 session, settings.admin_password, app.extensions["talento.passwords"]
             ):

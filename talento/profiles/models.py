@@ -1,11 +1,15 @@
-"""Per-country counters that hand out the sequence part of user codes."""
+"""Talent profiles, the skills catalogue, spoken languages and the code counters."""
 
 from __future__ import annotations
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+import datetime as dt
+import enum
 
-from talento.extensions import db
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talento.crypto import EncryptedText, watch_unreadable_values
+from talento.extensions import UpdatedAt, db
 
 
 class CodeCounter(db.Model):
@@ -15,3 +19,116 @@ class CodeCounter(db.Model):
 
     country_iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class Availability(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    SOON = "soon"
+    UNAVAILABLE = "unavailable"
+    IN_PROJECT = "in_project"
+
+
+class WorkMode(enum.StrEnum):
+    ON_SITE = "on_site"
+    REMOTE = "remote"
+    HYBRID = "hybrid"
+    FLEXIBLE = "flexible"
+
+
+class SkillCategory(db.Model):
+    __tablename__ = "skill_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    def name(self, lang: str = "fr") -> str:
+        return self.name_en if lang == "en" else self.name_fr
+
+
+class Skill(db.Model):
+    __tablename__ = "skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("skill_categories.id"), index=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    category = relationship(SkillCategory, lazy="joined")
+
+    def name(self, lang: str = "fr") -> str:
+        return self.name_en if lang == "en" else self.name_fr
+
+
+talent_skills = Table(
+    "talent_skills",
+    db.metadata,
+    Column("user_id", ForeignKey("talent_profiles.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class TalentLanguage(db.Model):
+    """A language the talent speaks (ISO 639-1 code), one row each so the directory can filter."""
+
+    __tablename__ = "talent_languages"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("talent_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
+
+
+class TalentProfile(db.Model):
+    """The professional side of a talent. Links (social profiles…) are stored encrypted."""
+
+    __tablename__ = "talent_profiles"
+    __table_args__ = (
+        CheckConstraint(
+            "availability IN ('immediate', 'soon', 'unavailable', 'in_project')",
+            name="availability_known",
+        ),
+        CheckConstraint(
+            "work_mode IN ('on_site', 'remote', 'hybrid', 'flexible')", name="work_mode_known"
+        ),
+        CheckConstraint(
+            "rate_min IS NULL OR rate_max IS NULL OR rate_min <= rate_max", name="rate_range"
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    nationality_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"))
+    bio: Mapped[str | None] = mapped_column(Text)
+    years_experience: Mapped[int | None]
+    availability: Mapped[str] = mapped_column(
+        String(16), default=Availability.IMMEDIATE.value, server_default="immediate", index=True
+    )
+    work_mode: Mapped[str] = mapped_column(
+        String(16), default=WorkMode.FLEXIBLE.value, server_default="flexible"
+    )
+    rate_min: Mapped[int | None]
+    rate_max: Mapped[int | None]
+    education: Mapped[str | None] = mapped_column(Text)
+    #: JSON object {kind: url}, encrypted: portfolio, website and social profiles.
+    links: Mapped[str | None] = mapped_column(EncryptedText(), deferred=True)
+    #: Comma-separated link kinds the talent chose to show on the public page.
+    public_links: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    photo_name: Mapped[str | None] = mapped_column(String(80))
+    cv_name: Mapped[str | None] = mapped_column(String(80))
+    consent_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[UpdatedAt]
+
+    user = relationship("User", back_populates="profile")
+    nationality = relationship("Country", lazy="joined")
+    skills = relationship(Skill, secondary=talent_skills, lazy="selectin", order_by=Skill.name_fr)
+    languages = relationship(
+        TalentLanguage, lazy="selectin", cascade="all, delete-orphan", order_by=TalentLanguage.code
+    )
+
+
+Index("ix_talent_profiles_updated_at", TalentProfile.updated_at)
+watch_unreadable_values(TalentProfile)
