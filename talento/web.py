@@ -101,13 +101,31 @@ def _engine_options(settings: Settings) -> dict:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from talento.accounts.reset_views import bp as reset_bp
     from talento.accounts.views import bp as accounts_bp
     from talento.admin.views import bp as admin_bp
+    from talento.geo.views import bp as geo_bp
     from talento.ops.health import bp as health_bp
     from talento.pages import bp as pages_bp
+    from talento.profiles.directory_views import bp as directory_bp
+    from talento.profiles.media_views import bp as media_bp
+    from talento.profiles.public_views import bp as public_bp
+    from talento.profiles.registration import bp as registration_bp
     from talento.profiles.views import bp as profiles_bp
 
-    for blueprint in (pages_bp, accounts_bp, profiles_bp, admin_bp, health_bp):
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        reset_bp,
+        registration_bp,
+        profiles_bp,
+        public_bp,
+        directory_bp,
+        media_bp,
+        geo_bp,
+        admin_bp,
+        health_bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(health_bp)
 

@@ -184,3 +184,51 @@ def cleanup(database_url):
     """For tests that build their own apps: empty the per-test tables afterwards."""
     yield
     _clean_tables(database_url)
+
+
+@pytest.fixture
+def make_talent(app, make_user):
+    """Create a user with a talent profile; returns the user id.
+
+    Profile fields (bio, availability, work_mode, years_experience, links as a dict,
+    public_links, skills as slugs, languages as codes, photo_name, cv_name) are keyword
+    arguments; everything else goes to make_user.
+    """
+    import json
+
+    from talento.extensions import db, utcnow
+    from talento.profiles.models import Skill, TalentLanguage, TalentProfile
+
+    profile_fields = {
+        "bio",
+        "availability",
+        "work_mode",
+        "years_experience",
+        "rate_min",
+        "rate_max",
+        "education",
+        "public_links",
+        "photo_name",
+        "cv_name",
+    }
+
+    def factory(**fields) -> int:
+        skills = fields.pop("skills", ["actor"])
+        languages = fields.pop("languages", ["fr", "ar"])
+        links = fields.pop("links", None)
+        profile_values = {k: fields.pop(k) for k in list(fields) if k in profile_fields}
+        user_id = make_user(**fields)
+        with app.app_context():
+            profile = TalentProfile(user_id=user_id, consent_at=utcnow(), **profile_values)
+            if links is not None:
+                profile.links = json.dumps(links)
+            profile.skills = list(
+                db.session.scalars(db.select(Skill).where(Skill.slug.in_(skills)))
+            )
+            profile.languages = [TalentLanguage(code=code) for code in languages]
+            db.session.add(profile)
+            db.session.commit()
+            db.session.remove()
+        return user_id
+
+    return factory
