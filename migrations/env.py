@@ -31,6 +31,18 @@ def compare_type(context, inspected_column, metadata_column, inspected_type, met
     return None
 
 
+def include_object_for(dialect_name: str):
+    """Skip indexes declared for another dialect (`Index(...).ddl_if(dialect=...)`)."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        ddl_if = getattr(obj, "_ddl_if", None)
+        if type_ == "index" and ddl_if is not None and ddl_if.dialect:
+            return ddl_if.dialect == dialect_name
+        return True
+
+    return include_object
+
+
 def run_migrations_offline():
     context.configure(
         url=str(target_db.engine.url),
@@ -52,6 +64,7 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args["compare_type"] = compare_type
     with target_db.engine.connect() as connection:
+        conf_args.setdefault("include_object", include_object_for(connection.dialect.name))
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET lock_timeout = '10s'"))
             connection.execute(text("SET statement_timeout = '10min'"))

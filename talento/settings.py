@@ -20,6 +20,7 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'talento.db'}"
 DEFAULT_BASE_URL = "http://127.0.0.1:5004"
+DEFAULT_MAIL_SENDER = "Talento <no-reply@localhost>"
 
 #: The exact commands of the seed guide (step 2), quoted in every error message.
 GENERATE_COMMANDS = {
@@ -157,6 +158,16 @@ class Settings:
     argon2_parallelism: int = 1
     proxy_hops: int = 1
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
+    mail_server: str | None = None
+    mail_port: int = 587
+    mail_use_tls: bool = True
+    mail_use_ssl: bool = False
+    mail_username: str | None = None
+    mail_password: str | None = field(default=None, repr=False)
+    mail_default_sender: str = DEFAULT_MAIL_SENDER
+    mail_timeout: float = 10.0
+    mail_outbox_dir: str = str(INSTANCE_DIR / "outbox")
     warnings: tuple[str, ...] = ()
 
     @property
@@ -246,6 +257,8 @@ class Settings:
             except ValueError:
                 problems.append(f"{name} doit être un entier positif (reçu : {raw!r}).")
 
+        mail = _mail_settings(env, problems, warnings)
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -259,7 +272,10 @@ class Settings:
             log_file=(env.get("LOG_FILE") or "").strip() or None,
             log_level=log_level,
             log_format=log_format,
-            upload_dir=(env.get("UPLOAD_DIR") or "").strip() or str(INSTANCE_DIR / "uploads"),
+            # relative paths are relative to the project, whatever the working directory
+            upload_dir=str(
+                PROJECT_ROOT / ((env.get("UPLOAD_DIR") or "").strip() or "instance/uploads")
+            ),
             ratelimit_storage_uri=(env.get("RATELIMIT_STORAGE_URI") or "").strip() or "memory://",
             login_limit_per_ip=(env.get("LOGIN_LIMIT_PER_IP") or "").strip() or "30 per 15 minutes",
             login_limit_per_identifier=(env.get("LOGIN_LIMIT_PER_IDENTIFIER") or "").strip()
@@ -274,7 +290,65 @@ class Settings:
                 if p.strip()
             ),
             warnings=tuple(warnings),
+            **mail,
         )
+
+
+def _mail_settings(env: Mapping[str, str], problems: list[str], warnings: list[str]) -> dict:
+    """MAIL_* values. Without MAIL_SERVER, e-mails go to the outbox directory instead."""
+    from email.utils import parseaddr
+
+    server = (env.get("MAIL_SERVER") or "").strip() or None
+    use_ssl = _flag(env.get("MAIL_USE_SSL"), False)
+    use_tls = _flag(env.get("MAIL_USE_TLS"), default=server is not None and not use_ssl)
+    if use_tls and use_ssl:
+        problems.append(
+            "MAIL_USE_TLS (STARTTLS, port 587) et MAIL_USE_SSL (TLS direct, port 465) sont "
+            "exclusifs : n'en activez qu'un."
+        )
+    raw_port = (env.get("MAIL_PORT") or "").strip()
+    port = 465 if use_ssl else 587
+    if raw_port:
+        port = int(raw_port) if raw_port.isascii() and raw_port.isdigit() else 0
+        if not 0 < port < 65536:
+            problems.append(f"MAIL_PORT doit être un port entre 1 et 65535 (reçu : {raw_port!r}).")
+    raw_timeout = (env.get("MAIL_TIMEOUT") or "").strip()
+    try:
+        timeout = float(raw_timeout) if raw_timeout else 10.0
+        if not 0 < timeout <= 300:
+            raise ValueError
+    except ValueError:
+        timeout = 10.0
+        problems.append(
+            f"MAIL_TIMEOUT doit être un nombre de secondes entre 0 et 300 (reçu : {raw_timeout!r})."
+        )
+    sender = (env.get("MAIL_DEFAULT_SENDER") or "").strip() or DEFAULT_MAIL_SENDER
+    if "@" not in parseaddr(sender)[1] or "\n" in sender or "\r" in sender:
+        problems.append(
+            "MAIL_DEFAULT_SENDER doit être une adresse e-mail, par exemple "
+            f"« {DEFAULT_MAIL_SENDER} »."
+        )
+    username = (env.get("MAIL_USERNAME") or "").strip() or None
+    password = env.get("MAIL_PASSWORD") or None
+    if username and not password:
+        problems.append("MAIL_USERNAME est défini mais MAIL_PASSWORD est vide.")
+    if username and server and not (use_tls or use_ssl):
+        warnings.append(
+            "MAIL_USERNAME est défini sans MAIL_USE_TLS ni MAIL_USE_SSL : le mot de passe SMTP "
+            "circulerait en clair."
+        )
+    return {
+        "mail_server": server,
+        "mail_port": port,
+        "mail_use_tls": use_tls,
+        "mail_use_ssl": use_ssl,
+        "mail_username": username,
+        "mail_password": password,
+        "mail_default_sender": sender,
+        "mail_timeout": timeout,
+        "mail_outbox_dir": (env.get("MAIL_OUTBOX_DIR") or "").strip()
+        or str(INSTANCE_DIR / "outbox"),
+    }
 
 
 def check_database_url(url: str) -> str | None:

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -46,6 +47,8 @@ def make_settings(database_url: str, **overrides) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         proxy_hops=0,
+        # Mail without a server goes to a throw-away outbox, never to instance/outbox.
+        mail_outbox_dir=tempfile.mkdtemp(prefix="talento-outbox-"),
     )
     values.update(overrides)
     return Settings(**values)

@@ -97,4 +97,22 @@ Index("uq_users_email_lower", func.lower(User.email), unique=True)
 Index("ix_users_country_city", User.country_id, User.city_id)
 Index("ix_users_last_name_lower", func.lower(User.last_name))
 Index("ix_users_created_at", User.created_at)
+# Directory search (PostgreSQL): prefix LIKE on lower(name) needs text_pattern_ops under any
+# non-C collation; the partial index keeps counting listed talents an index-only scan.
+Index(
+    "ix_users_last_name_prefix",
+    func.lower(User.last_name).label("last_name_lower"),
+    postgresql_ops={"last_name_lower": "text_pattern_ops"},
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_users_first_name_prefix",
+    func.lower(User.first_name).label("first_name_lower"),
+    postgresql_ops={"first_name_lower": "text_pattern_ops"},
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_users_listed_created",
+    User.created_at,
+    User.id,
+    postgresql_where=User.is_active_account & (User.role == "user"),
+).ddl_if(dialect="postgresql")
 watch_unreadable_values(User)

@@ -1,7 +1,111 @@
-"""Password reset: a signed, single-use link valid one hour."""
+"""Password reset: a signed, single-use link valid one hour.
+
+`/auth/forgot` answers the same page whether or not the address has an account, and sends the
+e-mail only after the response is written (`call_on_close`), so neither the body, the status
+nor the response time reveals which addresses are registered. (With Flask's test client, the
+e-mail therefore leaves when the response is closed: post with `buffered=True`.)
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import logging
+from functools import partial
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, logout_user
+
+from talento.accounts.reset import TokenStatus, check_token, request_password_reset
+from talento.accounts.reset_forms import ForgotPasswordForm, NewPasswordForm
+from talento.accounts.services import set_password
+from talento.extensions import db, limiter
+from talento.i18n import gettext as _
+from talento.i18n import lazy_gettext as _l
 
 bp = Blueprint("reset", __name__)
+log = logging.getLogger(__name__)
+
+FORGOT_LIMIT_PER_IP = "5 per hour"
+FORGOT_LIMIT_PER_EMAIL = "3 per hour"
+
+TOKEN_PROBLEMS = {
+    TokenStatus.EXPIRED: (_l("Ce lien a expiré : il n'est valable qu'une heure."), 410),
+    TokenStatus.USED: (
+        _l("Ce lien a déjà servi, ou le mot de passe a été changé depuis son envoi."),
+        410,
+    ),
+    TokenStatus.INVALID: (
+        _l("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."),
+        400,
+    ),
+}
+
+
+def _settings():
+    return current_app.extensions["talento.settings"]
+
+
+def _email_key() -> str:
+    """Rate-limit key per address, hashed so no e-mail sits in the limiter storage."""
+    email = request.form.get("email", "").strip().lower()
+    return "forgot-email:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+def _no_email() -> bool:
+    return not request.form.get("email", "").strip()
+
+
+def _private(response, status: int = 200):
+    """Pages reached through a token: never cached, never sent as a Referer."""
+    response = make_response(response, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/auth/forgot", methods=["GET", "POST"])
+@limiter.limit(FORGOT_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(FORGOT_LIMIT_PER_EMAIL, key_func=_email_key, methods=["POST"], exempt_when=_no_email)
+def forgot():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        settings = _settings()
+        mail = request_password_reset(db.session, settings, form.email.data)
+        response = make_response(render_template("accounts/forgot.html", sent=True))
+        if mail is not None:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            response.call_on_close(partial(mail.send_in, app, settings))
+        return response
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/forgot.html", form=form, sent=False), status
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    settings = _settings()
+    check = check_token(db.session, settings.secret_key, token)
+    if check.user is None:
+        message, status = TOKEN_PROBLEMS[check.status]
+        log.info("Lien de réinitialisation refusé (%s)", check.status.value)
+        return _private(render_template("accounts/reset.html", problem=message), status)
+    user = check.user
+    form = NewPasswordForm(email=user.email, names=(user.first_name, user.last_name, user.code))
+    if form.validate_on_submit():
+        set_password(user, form.password.data, current_app.extensions["talento.passwords"])
+        db.session.commit()
+        log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Votre mot de passe a été modifié. Connectez-vous avec le nouveau."), "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    return _private(render_template("accounts/reset.html", form=form, problem=None), status)

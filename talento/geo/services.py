@@ -80,3 +80,40 @@ def _update(row, values: dict) -> bool:
             setattr(row, name, value)
             changed = True
     return changed
+
+
+def country_choices(session: Session, lang: str = "fr") -> list[tuple[str, str]]:
+    """(iso2, localised name) sorted by name in that language, for select fields."""
+    import unicodedata
+
+    def sort_key(item: tuple[str, str]) -> str:  # "Égypte" sorts with the E's
+        return unicodedata.normalize("NFKD", item[1]).encode("ascii", "ignore").decode().casefold()
+
+    countries = session.scalars(select(Country)).all()
+    return sorted(((c.iso2, c.name(lang)) for c in countries), key=sort_key)
+
+
+def cities_of(session: Session, iso2: str) -> list[City]:
+    """The cities of a country, by name (an unknown country gives an empty list)."""
+    if len(iso2) != 2:
+        return []
+    return list(
+        session.scalars(
+            select(City).join(Country).where(Country.iso2 == iso2).order_by(City.name)
+        )
+    )
+
+
+def find_city(session: Session, iso2: str, city_id: int | None) -> City | None:
+    """The city only if it belongs to that country."""
+    if not city_id:
+        return None
+    return session.scalars(
+        select(City).join(Country).where(Country.iso2 == iso2, City.id == city_id)
+    ).first()
+
+
+def find_country(session: Session, iso2: str | None) -> Country | None:
+    if not iso2:
+        return None
+    return session.scalars(select(Country).where(Country.iso2 == iso2.upper())).first()

@@ -1,7 +1,20 @@
-"""Reference data for forms (cities of a country)."""
+"""Reference data for forms: the cities of a country (used by the registration page's script)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify, request
 
-bp = Blueprint("geo", __name__)
+from talento.extensions import db, limiter
+from talento.geo.services import cities_of
+
+bp = Blueprint("geo", __name__, url_prefix="/geo")
+
+
+@bp.get("/cities")
+@limiter.exempt
+def cities():
+    iso2 = request.args.get("country", "").strip().upper()[:2]
+    rows = cities_of(db.session, iso2)
+    response = jsonify([{"id": city.id, "name": city.name} for city in rows])
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -38,6 +38,10 @@ def format_code(country_iso2: str, gender: str, sequence: int, city_code: str) -
     return f"{country_iso2.upper()}{gender.upper()}{sequence_to_str(sequence)}{city_code.upper()}"
 
 
+#: Sequences already taken before any registration: MA 0001 is the admin's MAN0001RAB.
+RESERVED_SEQUENCES = {"MA": 1}
+
+
 def _ensure_counter(session: Session, country_iso2: str) -> None:
     """Create the country's counter row if absent; concurrent creators do not collide."""
     if session.get_bind().dialect.name == "postgresql":
@@ -46,7 +50,7 @@ def _ensure_counter(session: Session, country_iso2: str) -> None:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     session.execute(
         dialect_insert(CodeCounter)
-        .values(country_iso2=country_iso2, last_value=0)
+        .values(country_iso2=country_iso2, last_value=RESERVED_SEQUENCES.get(country_iso2, 0))
         .on_conflict_do_nothing()
     )
 

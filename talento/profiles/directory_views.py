@@ -1,7 +1,47 @@
-"""The public talent directory."""
+"""The public talent directory: ``GET /talents`` with a GET filter form (no JavaScript needed)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+from flask_babel import get_locale
+
+from talento.extensions import db, limiter
+from talento.i18n import DEFAULT_LANGUAGE
+from talento.i18n import lazy_gettext as _l
+from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS, LANGUAGES
+from talento.profiles.directory import (
+    DEFAULT_PER_PAGE,
+    directory_form,
+    parse_filters,
+    search_directory,
+)
 
 bp = Blueprint("directory", __name__)
+
+#: Languages offered as checkboxes (a language chosen through the URL is shown too).
+FORM_LANGUAGES = ("fr", "ar", "ber", "en", "es")
+SORT_LABELS = {
+    "recent": _l("Inscriptions récentes"),
+    "name": _l("Nom"),
+    "updated": _l("Profils mis à jour récemment"),
+}
+
+
+@bp.get("/talents")
+@limiter.limit("120 per minute")  # public search: slow down scraping, never a real visitor
+def index():
+    lang = str(get_locale() or DEFAULT_LANGUAGE)
+    form = directory_form(db.session, parse_filters(request.args), lang)
+    result = search_directory(db.session, form.filters, lang)
+    languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
+    return render_template(
+        "profiles/directory.html",
+        form=form,
+        filters=form.filters,
+        result=result,
+        availability_labels=AVAILABILITY_LABELS,
+        gender_labels=GENDER_LABELS,
+        language_choices=[(code, LANGUAGES[code]) for code in languages],
+        sort_labels=SORT_LABELS,
+        default_per_page=DEFAULT_PER_PAGE,
+    )

@@ -1,7 +1,95 @@
-"""Uploaded photos and CVs, served after a permission check (never from static/)."""
+"""Uploaded photos and CVs, served after a permission check (never from static/).
+
+Photos are public while their profile's account is active (public pages show them); a
+deactivated account's photo answers 404 like an unknown name, and ``Cache-Control: private``
+keeps shared caches from serving it after deactivation. CVs go only to their owner and to
+admins; anyone else gets the same 404 as for a name that does not exist, so the answer never
+tells whether a CV exists. Names are checked against the exact shape ``uploads`` generates
+before the database or the filesystem is touched, which also rules out path traversal.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from pathlib import Path
 
-bp = Blueprint("media", __name__)
+from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from talento.accounts.models import User
+from talento.extensions import db
+from talento.profiles.models import TalentProfile
+from talento.profiles.uploads import (
+    CV_DIR,
+    CV_MIMETYPES,
+    CV_NAME_RE,
+    PHOTO_NAME_RE,
+    PHOTOS_DIR,
+    THUMBS_DIR,
+)
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+PHOTO_CACHE_CONTROL = "private, max-age=3600"
+CV_CACHE_CONTROL = "private, no-store"
+
+
+def _upload_root() -> Path:
+    """Absolute, so send_from_directory never resolves it against the package folder."""
+    return Path(current_app.extensions["talento.settings"].upload_dir).resolve()
+
+
+def _photo_is_public(name: str) -> bool:
+    query = (
+        select(TalentProfile.user_id)
+        .join(User, User.id == TalentProfile.user_id)
+        .where(TalentProfile.photo_name == name, User.is_active_account.is_(True))
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _serve_photo(name: str, folder: Path) -> Response:
+    if not PHOTO_NAME_RE.match(name) or not _photo_is_public(name):
+        abort(404)
+    response = send_from_directory(folder, name, mimetype="image/jpeg", max_age=3600)
+    response.headers["Cache-Control"] = PHOTO_CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/photos/<name>")
+def photo(name: str) -> Response:
+    """A profile photo (at most 1024 px), public while the account is active."""
+    return _serve_photo(name, _upload_root() / PHOTOS_DIR)
+
+
+@bp.get("/photos/thumbs/<name>")
+def photo_thumb(name: str) -> Response:
+    """The 256 px thumbnail; same name and same rule as the photo."""
+    return _serve_photo(name, _upload_root() / PHOTOS_DIR / THUMBS_DIR)
+
+
+@bp.get("/cv/<name>")
+@login_required
+def cv(name: str) -> Response:
+    """The CV as a download, for its owner and admins only."""
+    if not CV_NAME_RE.match(name):
+        abort(404)
+    row = db.session.execute(
+        select(TalentProfile.user_id, User.code)
+        .join(User, User.id == TalentProfile.user_id)
+        .where(TalentProfile.cv_name == name)
+        .limit(1)
+    ).first()
+    if row is None or not (row.user_id == current_user.id or current_user.is_admin):
+        abort(404)
+    extension = name.rsplit(".", 1)[1]
+    response = send_from_directory(
+        _upload_root() / CV_DIR, name, mimetype=CV_MIMETYPES[extension], max_age=None
+    )
+    code = re.sub(r"[^A-Za-z0-9]", "", row.code)
+    response.headers["Content-Disposition"] = f'attachment; filename="cv-{code}.{extension}"'
+    response.headers["Cache-Control"] = CV_CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,14 +1,197 @@
-"""The talent's own space. `/profile` shows decrypted contact data to its owner."""
+"""The talent's own space: profile, edit, password, my data, account deletion."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_login import current_user, login_required, login_user, logout_user
+
+from talento.accounts.services import set_password
+from talento.extensions import db
+from talento.i18n import gettext as _
+from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
+from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
+from talento.profiles.forms import EditProfileForm
+from talento.profiles.models import TalentProfile
+from talento.profiles.registration import prepare_form, profile_input
+from talento.profiles.services import (
+    InvalidResidence,
+    apply_profile,
+    completeness,
+    delete_account,
+    export_my_data,
+)
 
 bp = Blueprint("profiles", __name__)
+log = logging.getLogger(__name__)
+
+
+def _settings():
+    return current_app.extensions["talento.settings"]
 
 
 @bp.get("/profile")
 @login_required
 def me():
-    return render_template("profiles/me.html", user=current_user)
+    score, missing = completeness(current_user) if current_user.profile else (None, [])
+    links = {}
+    if current_user.profile is not None and current_user.profile.links:
+        links = json.loads(current_user.profile.links)
+    return render_template(
+        "profiles/me.html",
+        user=current_user,
+        profile=current_user.profile,
+        links=links,
+        score=score,
+        missing=missing,
+        availability_labels=AVAILABILITY_LABELS,
+        work_mode_labels=WORK_MODE_LABELS,
+        language_labels=LANGUAGES,
+    )
+
+
+def _prefill(form: EditProfileForm, user, profile: TalentProfile) -> None:
+    form.first_name.data, form.last_name.data = user.first_name, user.last_name
+    form.gender.data, form.date_of_birth.data = user.gender, user.date_of_birth
+    form.nationality.data = profile.nationality.iso2 if profile.nationality else ""
+    form.phone.data, form.whatsapp.data = user.phone or "", user.whatsapp or ""
+    form.address.data = user.address or ""
+    form.country.data = user.country.iso2 if user.country else ""
+    form.city.data = str(user.city_id or "")
+    form.skills.data = [s.slug for s in profile.skills]
+    form.bio.data, form.education.data = profile.bio, profile.education
+    form.years_experience.data = profile.years_experience
+    form.availability.data, form.work_mode.data = profile.availability, profile.work_mode
+    form.rate_min.data, form.rate_max.data = profile.rate_min, profile.rate_max
+    form.languages.data = [lang.code for lang in profile.languages]
+    links = json.loads(profile.links) if profile.links else {}
+    for kind, url in links.items():
+        if f"link_{kind}" in form:
+            form[f"link_{kind}"].data = url
+    form.public_links.data = [k for k in profile.public_links.split(",") if k]
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit():
+    from talento.profiles.uploads import UploadRejected, uploaded_files
+
+    user = current_user
+    profile = user.profile or TalentProfile(user=user)
+    form = EditProfileForm()
+    if request.method == "GET":
+        _prefill(form, user, profile)
+    prepare_form(form, str(get_locale() or "fr"))
+    if request.method == "POST" and form.validate():
+        try:
+            with uploaded_files(Path(_settings().upload_dir)) as batch:
+                if form.photo.data:
+                    batch.delete_on_success(profile.photo_name)
+                    profile.photo_name = batch.photo(form.photo.data.stream).name
+                elif form.remove_photo.data and profile.photo_name:
+                    batch.delete_on_success(profile.photo_name)
+                    profile.photo_name = None
+                if form.cv.data:
+                    batch.delete_on_success(profile.cv_name)
+                    profile.cv_name = batch.cv(form.cv.data.stream).name
+                elif form.remove_cv.data and profile.cv_name:
+                    batch.delete_on_success(profile.cv_name)
+                    profile.cv_name = None
+                apply_profile(db.session, user, profile, profile_input(form))
+                db.session.commit()
+        except UploadRejected as rejected:
+            db.session.rollback()
+            target = form.cv if rejected.field == "cv" else form.photo
+            target.errors = [*target.errors, str(rejected)]
+        except InvalidResidence:
+            db.session.rollback()
+            form.city.errors = [*form.city.errors, _("Choisissez votre ville dans la liste.")]
+        else:
+            flash(_("Votre profil est enregistré."), "success")
+            return redirect(url_for("profiles.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("profiles/edit.html", form=form, profile=profile), status
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    from talento.accounts.password_policy import password_problem
+
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        passwords = current_app.extensions["talento.passwords"]
+        problem = password_problem(
+            form.new_password.data,
+            email=current_user.email,
+            names=(current_user.first_name, current_user.last_name),
+        )
+        if not passwords.verify(current_user.password_hash, form.current_password.data).ok:
+            form.current_password.errors = [_("Mot de passe actuel incorrect.")]
+        elif problem:
+            form.new_password.errors = [problem]
+        else:
+            user = current_user._get_current_object()
+            set_password(user, form.new_password.data, passwords)
+            db.session.commit()
+            login_user(user)  # this session continues with the new session version
+            log.info("Mot de passe changé : utilisateur id=%s", user.id)
+            flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
+            return redirect(url_for("profiles.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("profiles/password.html", form=form), status
+
+
+@bp.get("/profile/my-data.json")
+@login_required
+def my_data():
+    payload = json.dumps(export_my_data(current_user), ensure_ascii=False, indent=2)
+    filename = f"talento-{current_user.code}-{dt.date.today().isoformat()}.json"
+    return Response(
+        payload,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    from talento.profiles.uploads import delete_stored
+
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        passwords = current_app.extensions["talento.passwords"]
+        if not passwords.verify(current_user.password_hash, form.password.data).ok:
+            form.password.errors = [_("Mot de passe incorrect.")]
+        elif current_user.is_admin:
+            form.password.errors = [_("Un compte administrateur ne se supprime pas ici.")]
+        else:
+            user = current_user._get_current_object()
+            user_id = user.id
+            files = delete_account(db.session, user)
+            db.session.commit()
+            delete_stored(Path(_settings().upload_dir), *files)
+            logout_user()
+            log.info("Compte supprimé : utilisateur id=%s", user_id)
+            flash(_("Votre compte et vos données ont été supprimés."), "info")
+            return redirect(url_for("pages.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("profiles/delete.html", form=form), status

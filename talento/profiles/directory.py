@@ -1,0 +1,439 @@
+"""The public talent directory: filters, search, and the choices of the filter form.
+
+Only public data leaves this module (DESIGN "Who sees what"): the queries select explicit clear
+columns, never an entity, so no encrypted column is read and nothing is decrypted.
+
+Listed talents are active accounts with the role ``user`` and a talent profile. The same SQL runs
+on SQLite and PostgreSQL: ages become date bounds computed in Python, and name search is a
+case-insensitive prefix match (``lower(col) LIKE 'term%'`` with the user's wildcards escaped).
+The database's ``lower()`` folds both sides: PostgreSQL folds every letter, SQLite only ASCII
+ones (there « Élo » finds « Élodie » but « élo » does not). Accents are never folded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from talento.accounts.models import Gender, Role, User
+from talento.geo.models import City, Country
+from talento.profiles.choices import LANGUAGES
+from talento.profiles.models import (
+    Availability,
+    Skill,
+    SkillCategory,
+    TalentLanguage,
+    TalentProfile,
+    talent_skills,
+)
+
+SORTS = ("recent", "name", "updated")
+DEFAULT_SORT = "recent"
+DEFAULT_PER_PAGE = 24
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000  # keeps OFFSET small and integer-sized whatever the URL says
+MAX_AGE = 120
+MAX_Q_LENGTH = 100
+MAX_TERMS = 5
+MAX_SKILLS = 20
+CARD_SKILLS = 5
+
+_CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")  # PPGNNNNVVV
+_SLUG_RE = re.compile(r"^[a-z0-9-]{1,60}$")
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    """What a visitor asked for, already validated (build it with :func:`parse_filters`)."""
+
+    q: str = ""
+    skills: tuple[str, ...] = ()
+    country: str | None = None  # ISO 3166 alpha-2, upper case
+    city: int | None = None
+    availability: str | None = None
+    gender: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes, 639-2/3 where 639-1 has none ("ber")
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def refined(self) -> bool:
+        """True when a filter of the « more filters » panel is set (not q, not the sort)."""
+        return bool(
+            self.skills
+            or self.country
+            or self.availability
+            or self.gender
+            or self.age_min is not None
+            or self.age_max is not None
+            or self.languages
+        )
+
+    def query_args(self, **changes) -> list[tuple[str, str]]:
+        """The query string pairs that reproduce these filters (defaults left out)."""
+        f = replace(self, **changes) if changes else self
+        pairs: list[tuple[str, str]] = [("q", f.q)] if f.q else []
+        pairs += [("skill", slug) for slug in f.skills]
+        singles = (
+            ("country", f.country),
+            ("city", f.city),
+            ("availability", f.availability),
+            ("gender", f.gender),
+            ("age_min", f.age_min),
+            ("age_max", f.age_max),
+        )
+        pairs += [(name, str(value)) for name, value in singles if value is not None]
+        pairs += [("language", code) for code in f.languages]
+        if f.sort != DEFAULT_SORT:
+            pairs.append(("sort", f.sort))
+        if f.per_page != DEFAULT_PER_PAGE:
+            pairs.append(("per_page", str(f.per_page)))
+        if f.page != 1:
+            pairs.append(("page", str(f.page)))
+        return pairs
+
+
+@dataclass(frozen=True)
+class DirectoryCard:
+    """The public face of one talent in the directory: nothing else is ever selected."""
+
+    code: str
+    first_name: str
+    last_name: str
+    photo_name: str | None
+    city: str | None
+    country: str | None
+    skills: tuple[str, ...]
+    availability: str
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[:1] for part in (self.first_name, self.last_name)).upper()
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    items: list[DirectoryCard]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def previous_page(self) -> int | None:
+        """The page before, or the last page when this one is past the end."""
+        return min(self.page - 1, self.pages) if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+# -- input -------------------------------------------------------------------------------------
+
+
+def _values(args: Mapping, name: str) -> list[str]:
+    getlist = getattr(args, "getlist", None)  # werkzeug MultiDict (request.args)
+    raw = getlist(name) if getlist else args.get(name)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    return [item.strip() for item in items if isinstance(item, str) and item.strip()]
+
+
+def _one(args: Mapping, name: str) -> str:
+    values = _values(args, name)
+    return values[0] if values else ""
+
+
+def _int(text: str, low: int, high: int) -> int | None:
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
+    """Validate query parameters. Bad values are dropped or clamped, never an error."""
+    q = "".join(c for c in _one(args, "q") if c.isprintable() or c.isspace())  # no NUL…
+    q = " ".join(q.split())[:MAX_Q_LENGTH]
+    skills = tuple(dict.fromkeys(s.lower() for s in _values(args, "skill")))
+    skills = tuple(s for s in skills if _SLUG_RE.match(s))[:MAX_SKILLS]
+    country = _one(args, "country").upper()
+    country = country if len(country) == 2 and country.isascii() and country.isalpha() else None
+    availability = _one(args, "availability")
+    gender = _one(args, "gender").upper()
+    age_min = _int(_one(args, "age_min"), 0, MAX_AGE)
+    age_max = _int(_one(args, "age_max"), 0, MAX_AGE)
+    if age_min is not None and age_max is not None and age_min > age_max:
+        age_min, age_max = age_max, age_min
+    languages = tuple(dict.fromkeys(c.lower() for c in _values(args, "language")))
+    sort = _one(args, "sort")
+    page = _int(_one(args, "page"), 1, 10**9) or 1
+    per_page = _int(_one(args, "per_page"), 1, 10**9) or DEFAULT_PER_PAGE
+    return DirectoryFilters(
+        q=q,
+        skills=skills,
+        country=country,
+        # A city is chosen within a country: without one, the city is ignored.
+        city=_int(_one(args, "city"), 1, 2**31 - 1) if country else None,
+        availability=availability if availability in set(Availability) else None,
+        gender=gender if gender in set(Gender) else None,
+        age_min=age_min,
+        age_max=age_max,
+        languages=tuple(code for code in languages if code in LANGUAGES),
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+        page=min(page, MAX_PAGE),
+        per_page=min(per_page, MAX_PER_PAGE),
+    )
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def _listed() -> tuple:
+    """Conditions of a listed talent (the query also joins talent_profiles)."""
+    return (User.is_active_account == true(), User.role == Role.USER.value)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix(column, term: str):
+    # Both sides go through the database's lower(), so they fold letters the same way.
+    return func.lower(column).like(func.lower(_escape_like(term) + "%"), escape="\\")
+
+
+def _name_condition(q: str):
+    terms = q.split()[:MAX_TERMS]
+    by_name = and_(*(or_(_prefix(User.last_name, t), _prefix(User.first_name, t)) for t in terms))
+    if len(terms) == 1 and _CODE_RE.match(q.upper()):
+        return or_(User.code == q.upper(), by_name)
+    return by_name
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def filtered_select(filters: DirectoryFilters, today: dt.date | None = None) -> Select:
+    """``SELECT users.id`` of the listed talents matching `filters` (no order, no limit)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    stmt = select(User.id).join(TalentProfile, TalentProfile.user_id == User.id).where(*_listed())
+    if filters.q:
+        stmt = stmt.where(_name_condition(filters.q))
+    if filters.skills:
+        chosen = select(Skill.id).where(Skill.slug.in_(filters.skills))
+        stmt = stmt.where(
+            exists().where(talent_skills.c.user_id == User.id, talent_skills.c.skill_id.in_(chosen))
+        )
+    if filters.country:
+        country_id = select(Country.id).where(Country.iso2 == filters.country).scalar_subquery()
+        stmt = stmt.where(User.country_id == country_id)
+    if filters.city:
+        stmt = stmt.where(User.city_id == filters.city)
+    if filters.availability:
+        stmt = stmt.where(TalentProfile.availability == filters.availability)
+    if filters.gender:
+        stmt = stmt.where(User.gender == filters.gender)
+    if filters.age_min is not None:  # at least age_min years old today
+        stmt = stmt.where(User.date_of_birth <= years_before(today, filters.age_min))
+    if filters.age_max is not None:  # not yet age_max + 1 years old
+        stmt = stmt.where(User.date_of_birth > years_before(today, filters.age_max + 1))
+    for code in filters.languages:  # every chosen language
+        stmt = stmt.where(
+            exists().where(TalentLanguage.user_id == User.id, TalentLanguage.code == code)
+        )
+    return stmt
+
+
+def _order(sort: str) -> tuple:
+    if sort == "name":
+        return (func.lower(User.last_name), func.lower(User.first_name), User.id)
+    if sort == "updated":
+        return (TalentProfile.updated_at.desc(), User.id.desc())
+    return (User.created_at.desc(), User.id.desc())
+
+
+def _country_name(lang: str):
+    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
+
+
+def _skill_name(lang: str):
+    return Skill.name_en if lang == "en" else Skill.name_fr
+
+
+def sort_key(text: str) -> str:
+    """Accent- and case-insensitive ordering key (« Égypte » sorts with « Espagne »)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_directory(
+    session: Session, filters: DirectoryFilters, lang: str, *, today: dt.date | None = None
+) -> DirectoryPage:
+    """One page of public cards: a query for the page, one for the skills, one for the count
+    (skipped when the page itself shows the total)."""
+    base = filtered_select(filters, today)
+    offset = (filters.page - 1) * filters.per_page
+    page_stmt = (
+        base.with_only_columns(
+            User.id,
+            User.code,
+            User.first_name,
+            User.last_name,
+            TalentProfile.photo_name,
+            TalentProfile.availability,
+            City.name,
+            _country_name(lang),
+        )
+        .outerjoin(City, City.id == User.city_id)
+        .outerjoin(Country, Country.id == User.country_id)
+        .order_by(*_order(filters.sort))
+        .limit(filters.per_page)
+        .offset(offset)
+    )
+    rows = session.execute(page_stmt).all()
+    if len(rows) < filters.per_page and (rows or filters.page == 1):
+        total = offset + len(rows)  # a short page is the last one: it tells the total
+    else:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
+    items = [
+        DirectoryCard(
+            code=code,
+            first_name=first,
+            last_name=last,
+            photo_name=photo,
+            city=city,
+            country=country,
+            skills=skills.get(user_id, ()),
+            availability=availability,
+        )
+        for user_id, code, first, last, photo, availability, city, country in rows
+    ]
+    pages = max(1, math.ceil(total / filters.per_page))
+    return DirectoryPage(items, total, filters.page, pages, filters.per_page)
+
+
+def _card_skills(
+    session: Session, user_ids: list[int], chosen: tuple[str, ...], lang: str
+) -> dict[int, tuple[str, ...]]:
+    """At most CARD_SKILLS names per talent, the searched skills first, then by name."""
+    if not user_ids:
+        return {}
+    stmt = (
+        select(talent_skills.c.user_id, Skill.slug, _skill_name(lang))
+        .join(Skill, Skill.id == talent_skills.c.skill_id)
+        .where(talent_skills.c.user_id.in_(user_ids))
+    )
+    found: dict[int, list[tuple[bool, str, str]]] = {}
+    for user_id, slug, name in session.execute(stmt):
+        found.setdefault(user_id, []).append((slug not in chosen, sort_key(name), name))
+    return {
+        user_id: tuple(name for *_, name in sorted(entries)[:CARD_SKILLS])
+        for user_id, entries in found.items()
+    }
+
+
+# -- the filter form ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SkillGroup:
+    label: str
+    skills: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class DirectoryForm:
+    """Choices of the filter form, and the filters made consistent with them."""
+
+    filters: DirectoryFilters
+    skill_groups: tuple[SkillGroup, ...]
+    countries: tuple[Choice, ...]
+    cities: tuple[Choice, ...]
+
+
+def _by_label(choices: Iterable[Choice]) -> tuple[Choice, ...]:
+    return tuple(sorted(choices, key=lambda c: sort_key(c.label)))
+
+
+def _has_listed_talent(*where) -> ColumnElement[bool]:
+    """A correlated ``(SELECT … LIMIT 1) IS NOT NULL`` probe. PostgreSQL turns an EXISTS into
+    a semi-join that reads every user (200 ms at 100,000 talents); this scalar subquery runs
+    per country or city row instead, as one index probe on ix_users_country_city (1 ms)."""
+    probe = select(User.id).join(TalentProfile, TalentProfile.user_id == User.id)
+    return probe.where(*_listed(), *where).limit(1).scalar_subquery().is_not(None)
+
+
+def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> DirectoryForm:
+    """Skills by category; countries (and cities of the chosen country) that have a listed
+    talent, plus the chosen one. Unknown skills, countries and cities are dropped from
+    `filters`, as is a city of another country."""
+    groups: dict[int, tuple[str, list[Choice]]] = {}
+    skill_rows = session.execute(
+        select(SkillCategory.id, SkillCategory.name_fr, SkillCategory.name_en)
+        .add_columns(Skill.slug, Skill.name_fr, Skill.name_en)
+        .join(Skill, Skill.category_id == SkillCategory.id)
+    )
+    for category_id, cat_fr, cat_en, slug, skill_fr, skill_en in skill_rows:
+        label = cat_en if lang == "en" else cat_fr
+        choice = Choice(slug, skill_en if lang == "en" else skill_fr)
+        groups.setdefault(category_id, (label, []))[1].append(choice)
+    skill_groups = tuple(
+        SkillGroup(label, _by_label(choices))
+        for label, choices in sorted(groups.values(), key=lambda g: sort_key(g[0]))
+    )
+    known_skills = {c.value for group in skill_groups for c in group.skills}
+
+    chosen_country = Country.iso2 == filters.country if filters.country else false()
+    country_rows = session.execute(
+        select(Country.id, Country.iso2, _country_name(lang)).where(
+            or_(_has_listed_talent(User.country_id == Country.id), chosen_country)
+        )
+    ).all()
+    countries = _by_label(Choice(iso2, name) for _, iso2, name in country_rows)
+    country_id = next((cid for cid, iso2, _ in country_rows if iso2 == filters.country), None)
+
+    cities: tuple[Choice, ...] = ()
+    if country_id is not None:
+        chosen_city = City.id == filters.city if filters.city else false()
+        city_rows = session.execute(
+            select(City.id, City.name).where(
+                City.country_id == country_id,
+                or_(
+                    _has_listed_talent(User.country_id == City.country_id, User.city_id == City.id),
+                    chosen_city,
+                ),
+            )
+        )
+        cities = _by_label(Choice(str(cid), name) for cid, name in city_rows)
+    clean = replace(
+        filters,
+        skills=tuple(s for s in filters.skills if s in known_skills),
+        country=filters.country if country_id is not None else None,
+        city=filters.city if str(filters.city) in {c.value for c in cities} else None,
+    )
+    return DirectoryForm(clean, skill_groups, countries, cities)

@@ -1,0 +1,139 @@
+"""The public side of a profile: an explicit allowlist of what anyone may see (STYLE #12).
+
+:func:`public_profile` is the only way the public page, its QR codes and the printable card read
+a profile. It returns a frozen :class:`PublicProfile` holding exactly the fields listed there —
+name, photo file name, skills, city, country, bio, code and the links the talent chose to show.
+A new column on User or TalentProfile therefore never reaches a public page by accident; adding
+one here means updating the snapshot test in ``tests/profiles/test_public.py``.
+
+Never here: phone, WhatsApp, address, e-mail, date of birth, identity numbers, CV, rates.
+
+Decisions:
+- Only active accounts that have a talent profile are public; anything else is "not found",
+  exactly like an unknown code (no way to tell a deactivated talent from a typo).
+- Codes are stored upper-case; the lookup upper-cases its input, so ``/p/maf0001cas`` works.
+- Links are limited to the known kinds (`choices.LINK_KINDS`), in the talent's order, and are
+  decrypted only when the talent made at least one public; an unreadable (wrong key)
+  or malformed ``links`` value yields no links rather than an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from talento.accounts.models import User
+from talento.crypto import is_unavailable
+from talento.profiles.choices import LINK_KINDS
+from talento.profiles.models import TalentProfile
+
+#: Codes are 10 characters (PPGNNNNVVV); a little slack, but nothing that is not alphanumeric.
+_CODE_RE = re.compile(r"[A-Za-z0-9]{1,16}")
+#: Stored upload names are generated tokens; anything else is never turned into a path or URL.
+_SAFE_FILE_NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
+_WEB_SCHEMES = frozenset({"http", "https"})
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    kind: str
+    url: str
+
+    @property
+    def href(self) -> str | None:
+        """The URL when it is safe to render as a link (http/https with a host), else None."""
+        try:
+            parts = urlsplit(self.url)
+        except ValueError:
+            return None
+        if parts.scheme.lower() in _WEB_SCHEMES and parts.netloc:
+            return self.url
+        return None
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """Everything a public page may show. Nothing else about a talent leaves through it."""
+
+    code: str
+    first_name: str
+    last_name: str
+    photo: str | None
+    skills: tuple[str, ...]
+    city: str | None
+    country: str | None
+    bio: str | None
+    links: tuple[PublicLink, ...]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def normalise_code(code: str) -> str | None:
+    """The stored (upper-case) form of a code typed or scanned in any case; None if malformed."""
+    code = (code or "").strip()
+    return code.upper() if _CODE_RE.fullmatch(code) else None
+
+
+def safe_file_name(name: str | None) -> str | None:
+    """`name` if it is a plain upload file name (no path, no leading dot), else None."""
+    if name and _SAFE_FILE_NAME_RE.fullmatch(name) and ".." not in name:
+        return name
+    return None
+
+
+def public_profile(session: Session, code: str, lang: str = "fr") -> PublicProfile | None:
+    """The public view of the active talent whose code is `code` (any case), or None."""
+    stored = normalise_code(code)
+    if stored is None:
+        return None
+    profile = session.scalars(
+        select(TalentProfile)
+        .join(User, User.id == TalentProfile.user_id)
+        .where(User.code == stored, User.is_active_account.is_(True))
+        .options(joinedload(TalentProfile.user))
+    ).one_or_none()
+    if profile is None:
+        return None
+    user = profile.user
+    skills = sorted((skill.name(lang) for skill in profile.skills), key=str.casefold)
+    return PublicProfile(
+        code=user.code,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        photo=safe_file_name(profile.photo_name),
+        skills=tuple(skills),
+        city=user.city.name if user.city else None,
+        country=user.country.name(lang) if user.country else None,
+        bio=(profile.bio or "").strip() or None,
+        links=_public_links(profile),
+    )
+
+
+def _public_links(profile: TalentProfile) -> tuple[PublicLink, ...]:
+    kinds = [kind.strip() for kind in (profile.public_links or "").split(",") if kind.strip()]
+    if not kinds:
+        return ()  # nothing public: do not even decrypt
+    raw = profile.links
+    if not raw or is_unavailable(raw):
+        return ()
+    try:
+        links = json.loads(raw)
+    except ValueError:
+        return ()
+    if not isinstance(links, dict):
+        return ()
+    chosen: list[PublicLink] = []
+    for kind in dict.fromkeys(kinds):
+        if kind not in LINK_KINDS:  # a closed vocabulary: nothing unexpected is published
+            continue
+        url = links.get(kind)
+        if isinstance(url, str) and url.strip():
+            chosen.append(PublicLink(kind=kind, url=url.strip()))
+    return tuple(chosen)

@@ -1,0 +1,223 @@
+"""Talent profile services: registration, profile updates, what the owner sees about
+themself, data export and account deletion. No Flask request objects here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from talento.accounts.models import Role, User
+from talento.accounts.passwords import PasswordService
+from talento.accounts.services import set_password
+from talento.extensions import utcnow
+from talento.geo.services import find_city, find_country
+from talento.profiles.codes import format_code, next_sequence
+from talento.profiles.models import Skill, SkillCategory, TalentLanguage, TalentProfile
+
+
+class EmailTaken(Exception):
+    pass
+
+
+class InvalidResidence(Exception):
+    pass
+
+
+@dataclass
+class ProfileInput:
+    """Everything a talent types about themself (already validated by the form)."""
+
+    first_name: str
+    last_name: str
+    gender: str
+    date_of_birth: dt.date
+    nationality_iso2: str
+    phone: str
+    country_iso2: str
+    city_id: int
+    whatsapp: str | None = None
+    address: str | None = None
+    skills: list[str] = field(default_factory=list)
+    bio: str | None = None
+    years_experience: int | None = None
+    availability: str = "immediate"
+    work_mode: str = "flexible"
+    rate_min: int | None = None
+    rate_max: int | None = None
+    languages: list[str] = field(default_factory=list)
+    education: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    public_links: list[str] = field(default_factory=list)
+
+
+def skills_by_category(session: Session, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    categories = session.scalars(select(SkillCategory).order_by(SkillCategory.id)).all()
+    skills = session.scalars(select(Skill).order_by(Skill.name_fr)).all()
+    grouped = []
+    for category in categories:
+        entries = [(s.slug, s.name(lang)) for s in skills if s.category_id == category.id]
+        if entries:
+            grouped.append((category.name(lang), entries))
+    return grouped
+
+
+def email_taken(session: Session, email: str, except_user_id: int | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.email) == email.strip().lower())
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return session.scalar(query) is not None
+
+
+def apply_profile(session: Session, user: User, profile: TalentProfile, data: ProfileInput) -> None:
+    """Copy validated input onto the user and profile rows (encrypted columns encrypt)."""
+    country = find_country(session, data.country_iso2)
+    city = find_city(session, data.country_iso2, data.city_id)
+    if country is None or city is None:
+        raise InvalidResidence
+    user.first_name = data.first_name.strip()
+    user.last_name = data.last_name.strip()
+    user.gender = data.gender
+    user.date_of_birth = data.date_of_birth
+    user.country = country
+    user.city = city
+    user.phone = data.phone
+    user.whatsapp = data.whatsapp or None
+    user.address = (data.address or "").strip() or None
+    profile.nationality = find_country(session, data.nationality_iso2)
+    profile.bio = (data.bio or "").strip() or None
+    profile.years_experience = data.years_experience
+    profile.availability = data.availability
+    profile.work_mode = data.work_mode
+    profile.rate_min = data.rate_min
+    profile.rate_max = data.rate_max
+    profile.education = (data.education or "").strip() or None
+    profile.links = json.dumps(data.links, sort_keys=True) if data.links else None
+    profile.public_links = ",".join(k for k in data.public_links if k in data.links)
+    profile.skills = list(session.scalars(select(Skill).where(Skill.slug.in_(data.skills))))
+    wanted = set(data.languages)
+    profile.languages = [lang for lang in profile.languages if lang.code in wanted] + [
+        TalentLanguage(code=code)
+        for code in sorted(wanted - {lang.code for lang in profile.languages})
+    ]
+
+
+def register_talent(
+    session: Session,
+    passwords: PasswordService,
+    email: str,
+    password: str,
+    data: ProfileInput,
+    photo_name: str | None = None,
+    cv_name: str | None = None,
+    language: str = "fr",
+) -> User:
+    """Create the account, its profile and its unique code in the caller's transaction.
+
+    The code's sequence comes from the country's counter row (UPDATE … RETURNING), so
+    concurrent registrations get distinct consecutive codes; the caller commits.
+    """
+    if email_taken(session, email):
+        raise EmailTaken
+    city = find_city(session, data.country_iso2, data.city_id)
+    if city is None:
+        raise InvalidResidence
+    sequence = next_sequence(session, data.country_iso2.upper())
+    user = User(
+        code=format_code(data.country_iso2, data.gender, sequence, city.code),
+        email=email.strip(),
+        role=Role.USER.value,
+        language=language if language in {"fr", "en"} else "fr",
+        first_name="",
+        last_name="",
+    )
+    set_password(user, password, passwords)
+    user.session_version = 1
+    profile = TalentProfile(consent_at=utcnow(), photo_name=photo_name, cv_name=cv_name)
+    user.profile = profile
+    apply_profile(session, user, profile, data)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def completeness(user: User) -> tuple[int, list[str]]:
+    """A 0–100 score and the French labels of what is missing (for the owner's page)."""
+    from talento.i18n import gettext as _
+
+    profile = user.profile
+    checks = [
+        (bool(user.phone), _("téléphone")),
+        (bool(user.address), _("adresse")),
+        (bool(profile and profile.photo_name), _("photo")),
+        (bool(profile and profile.cv_name), _("CV")),
+        (bool(profile and profile.bio), _("présentation")),
+        (bool(profile and profile.skills), _("compétences")),
+        (bool(profile and profile.languages), _("langues parlées")),
+        (bool(profile and profile.years_experience is not None), _("années d'expérience")),
+        (bool(profile and profile.education), _("formation")),
+        (bool(profile and profile.links), _("liens")),
+    ]
+    done = sum(1 for ok, _label in checks if ok)
+    return round(100 * done / len(checks)), [label for ok, label in checks if not ok]
+
+
+def export_my_data(user: User) -> dict:
+    """Everything held about the user, decrypted: the right of access (law 09-08)."""
+    profile = user.profile
+
+    def readable(value):
+        from talento.crypto import Unavailable
+
+        return None if isinstance(value, Unavailable) else value
+
+    data = {
+        "code": user.code,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "gender": user.gender,
+        "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
+        "country": user.country.iso2 if user.country else None,
+        "city": user.city.name if user.city else None,
+        "phone": readable(user.phone),
+        "whatsapp": readable(user.whatsapp),
+        "address": readable(user.address),
+        "role": user.role,
+        "language": user.language,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }
+    if profile is not None:
+        links = readable(profile.links)
+        data["profile"] = {
+            "nationality": profile.nationality.iso2 if profile.nationality else None,
+            "bio": profile.bio,
+            "years_experience": profile.years_experience,
+            "availability": profile.availability,
+            "work_mode": profile.work_mode,
+            "rate_min": profile.rate_min,
+            "rate_max": profile.rate_max,
+            "education": profile.education,
+            "skills": [s.slug for s in profile.skills],
+            "languages": [lang.code for lang in profile.languages],
+            "links": json.loads(links) if links else {},
+            "public_links": [k for k in profile.public_links.split(",") if k],
+            "photo": bool(profile.photo_name),
+            "cv": bool(profile.cv_name),
+            "consent_at": profile.consent_at.isoformat() if profile.consent_at else None,
+        }
+    return data
+
+
+def delete_account(session: Session, user: User) -> list[str]:
+    """Delete the user and their profile; returns the stored file names to remove after commit."""
+    files = []
+    if user.profile is not None:
+        files = [n for n in (user.profile.photo_name, user.profile.cv_name) if n]
+    session.delete(user)
+    session.flush()
+    return files

@@ -1,0 +1,58 @@
+"""Plain helpers for the browser tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class ConsoleError:
+    text: str
+    url: str
+
+    def is_http_status(self, base_url: str, status: int, path: str) -> bool:
+        prefix = f"Failed to load resource: the server responded with a status of {status} "
+        return self.text.startswith(prefix) and self.url == base_url + path
+
+
+@dataclass
+class Watched:
+    """A page plus what it said on the console and where it sent requests."""
+
+    page: object
+    base_url: str
+    console_errors: list[ConsoleError] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).hostname != LOOPBACK
+        ]
+
+    def assert_clean(self, expected_statuses: tuple[tuple[int, str], ...] = ()) -> None:
+        """No console error but the listed (status, path) responses; no request off loopback.
+
+        A listed status must have been logged: it is part of what the test checks. Chromium
+        logs every 4xx/5xx response, the document's included, as a console error. The app
+        declares its favicon (base.html), so Chromium asks for no /favicon.ico: a 404 there
+        is an error like any other.
+        """
+        left = list(self.console_errors)
+        for status, path in expected_statuses:
+            hits = [e for e in left if e.is_http_status(self.base_url, status, path)]
+            assert hits, f"expected a {status} on {path} in the console, got {left}"
+            left = [e for e in left if e not in hits]
+        assert left == [], f"console errors: {left}"
+        assert self.requests, "no request was recorded at all"
+        assert self.foreign_requests() == [], f"requests off loopback: {self.foreign_requests()}"
+
+
+def assert_no_horizontal_overflow(page) -> None:
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"page is {scroll_width}px wide on a {width}px screen"
