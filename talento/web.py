@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import uuid
+from urllib.parse import urlencode
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -152,7 +153,14 @@ def _register_hooks(app: Flask) -> None:
     def template_globals() -> dict:
         from flask_babel import get_locale
 
+        def lang_url(lang: str) -> str:
+            """The current page in another language, keeping its query (e.g. filters)."""
+            args = request.args.copy()
+            args["lang"] = lang
+            return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
+
         return {
+            "lang_url": lang_url,
             "current_lang": str(get_locale() or "fr"),
             "languages": SUPPORTED_LANGUAGES,
             "is_unavailable": lambda v: isinstance(v, Unavailable),
