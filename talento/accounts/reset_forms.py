@@ -45,8 +45,8 @@ class NewPasswordForm(FlaskForm):
     password_confirm = PasswordField(
         _l("Confirmez le mot de passe"),
         validators=[
-            DataRequired(_l("Saisissez le mot de passe une seconde fois.")),
-            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+            DataRequired(_l("Confirmez le mot de passe.")),
+            EqualTo("password", message=_l("Les deux mots de passe ne correspondent pas.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )

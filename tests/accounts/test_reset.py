@@ -227,7 +227,7 @@ def test_a_deactivated_account_cannot_use_its_link(app, client, make_user):
         ("marocmaroc", None, "Ce mot de passe est trop courant"),
         ("Soleil2024!", None, "Ce mot de passe est trop courant"),
         ("policy.user2026", None, "ne doit pas ressembler à votre nom ou à votre adresse e-mail"),
-        ("Une phrase de passe solide 2026", "Une autre phrase", "ne sont pas identiques"),
+        ("Une phrase de passe solide 2026", "Une autre phrase", "ne correspondent pas"),
     ],
 )
 def test_password_policy_errors_are_shown_next_to_the_field(

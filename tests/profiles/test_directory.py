@@ -460,8 +460,8 @@ def test_page_renders_cards_with_public_fields(client, make_talent):
     )
     assert "Casablanca, Maroc" in page
     assert "Comédien·ne" in page and "Chant" in page
-    assert "Disponibilité\xa0: prochainement" in page
-    assert "Disponibilité\xa0: immédiate" in page
+    assert "Disponibilité : prochainement" in page
+    assert "Disponibilité : immédiate" in page
 
     one = page_html(client, "?q=benali")
     assert "1 talent" in one and "Youssef" not in one
