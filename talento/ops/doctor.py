@@ -135,6 +135,11 @@ def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) ->
     from talento.ops.keys import canary_table_exists, check_canary, mismatch_message
 
     found: list[Finding] = []
+    sqlite_file = _missing_sqlite_file(url)
+    if sqlite_file is not None:  # connecting would create an empty file: report instead
+        found.append(Finding(FAIL, f"Base de données absente ({sqlite_file})",
+                             "python3 migrations_init.py"))
+        return found
     engine = create_engine(url)
     try:
         with Session(engine) as session:
@@ -181,6 +186,15 @@ def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) ->
     finally:
         engine.dispose()
     return found
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return None if Path(parsed.database).exists() else parsed.database
 
 
 def _admin_finding(session: Session) -> Finding:

@@ -6,6 +6,7 @@ Idempotent: a second run changes nothing and says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
@@ -31,9 +32,19 @@ class InitReport:
         self.lines.append(f"· {line}")
 
 
+def ensure_sqlite_directory(database_url: str) -> None:
+    """SQLite creates the file but not its folder (instance/ on a fresh clone)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
 def init_db(app: Flask) -> InitReport:
     report = InitReport()
     settings = app.extensions["talento.settings"]
+    ensure_sqlite_directory(settings.database_url)
     keyring = app.extensions["talento.keyring"]
     passwords = app.extensions["talento.passwords"]
     with app.app_context():
