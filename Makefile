@@ -43,6 +43,7 @@ test: install chromium lint
 
 bench: install
 	$(PY) -m talento.ops.bench
+	$(PY) -m talento.ops.bench_directory
 
 clean:
 	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,172 @@
+"""`make bench` part two: the public directory on PostgreSQL with 100,000 talents.
+
+Creates a throw-away database next to TEST_DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/test), migrates it, bulk-loads generated talents, runs
+ANALYZE, then prints median timings of typical searches as JSON. Never fails on speed; prints
+a skip reason when no PostgreSQL answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+TALENTS = int(os.environ.get("BENCH_TALENTS", "100000"))
+RUNS = 15
+
+
+def _median_ms(func) -> float:
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def _load(session, count: int) -> None:
+    from talento.accounts.models import User
+    from talento.geo.models import City, Country
+    from talento.profiles.models import Skill, TalentLanguage, TalentProfile, talent_skills
+
+    rng = random.Random(7)  # noqa: S311 - reproducible fake data, not a secret
+    countries = session.execute(
+        select(Country.id, Country.iso2).where(Country.iso2.in_(["MA", "SN", "CI", "NG", "FR"]))
+    ).all()
+    cities = {
+        cid: session.scalars(select(City.id).where(City.country_id == cid)).all()
+        for cid, _ in countries
+    }
+    skills = session.scalars(select(Skill.id)).all()
+    first = ["Amina", "Youssef", "Fatima", "Omar", "Awa", "Moussa", "Salma", "Karim", "Nadia"]
+    last = ["Benali", "El Idrissi", "Diop", "Traoré", "Alaoui", "Ndiaye", "Kone", "Haddad"]
+    today = dt.date.today()
+    batch = 10_000
+    for start in range(0, count, batch):
+        users = []
+        for n in range(start, min(start + batch, count)):
+            country_id, _iso2 = countries[n % len(countries)]
+            users.append(
+                {
+                    "code": f"X{n:09d}",  # unique, code-shaped (10 characters)
+                    "email": f"bench{n}@example.org",
+                    "first_name": rng.choice(first),
+                    "last_name": rng.choice(last) + f"{n % 97}",
+                    "password_hash": "",
+                    "role": "user",
+                    "is_active_account": n % 20 != 0,
+                    "gender": rng.choice("MFN"),
+                    "date_of_birth": today - dt.timedelta(days=rng.randint(18 * 365, 60 * 365)),
+                    "country_id": country_id,
+                    "city_id": rng.choice(cities[country_id]),
+                }
+            )
+        ids = session.scalars(insert(User).returning(User.id), users).all()
+        session.execute(
+            insert(TalentProfile),
+            [
+                {
+                    "user_id": uid,
+                    "availability": rng.choice(["immediate", "soon", "unavailable", "in_project"]),
+                    "work_mode": "flexible",
+                    "public_links": "",
+                }
+                for uid in ids
+            ],
+        )
+        session.execute(
+            insert(talent_skills),
+            [{"user_id": uid, "skill_id": sid} for uid in ids for sid in rng.sample(skills, 2)],
+        )
+        session.execute(
+            insert(TalentLanguage),
+            [
+                {"user_id": uid, "code": code}
+                for uid in ids
+                for code in rng.sample(["fr", "ar", "en", "ber"], 2)
+            ],
+        )
+        session.commit()
+
+
+def main() -> None:
+    from flask_migrate import upgrade
+
+    from talento.extensions import db
+    from talento.geo.services import load_reference_data
+    from talento.profiles.catalogue import load_skill_catalogue
+    from talento.profiles.directory import parse_filters, search_directory
+    from talento.settings import Settings, normalise_database_url
+    from talento.web import build_app
+
+    base = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
+    name = f"talento_bench_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - a bench never fails: say why and stop
+        print(json.dumps({"directory": f"skipped: no PostgreSQL ({type(exc).__name__})"}))
+        return
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    results: dict[str, float | int | str] = {"talents": TALENTS}
+    try:
+        app = build_app(
+            Settings(
+                secret_key=secrets.token_hex(32),
+                encryption_key=Fernet.generate_key().decode(),
+                admin_password=secrets.token_urlsafe(18),
+                database_url=url,
+                flask_env="testing",
+                log_level="WARNING",
+            )
+        )
+        with app.app_context():
+            upgrade()
+            load_reference_data(db.session)
+            load_skill_catalogue(db.session)
+            db.session.commit()
+            start = time.perf_counter()
+            _load(db.session, TALENTS)
+            results["load_seconds"] = round(time.perf_counter() - start, 1)
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            cases = {
+                "first_page_ms": {},
+                "name_prefix_ms": {"q": "ben"},
+                "code_ms": {"q": "X000054321"},
+                "country_availability_skill_ms": {
+                    "country": "SN",
+                    "availability": "soon",
+                    "skill": "actor",
+                },
+                "languages_age_ms": {"language": ["fr", "ar"], "age_min": "25", "age_max": "35"},
+                "page_200_by_name_ms": {"sort": "name", "page": "200"},
+            }
+            for label, args in cases.items():
+                filters = parse_filters(args)
+                results[label] = _median_ms(lambda f=filters: search_directory(db.session, f, "fr"))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    results["note"] = f"medians of {RUNS} runs; figures only, never a pass/fail threshold"
+    print(json.dumps({"directory": results}, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
