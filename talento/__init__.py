@@ -9,6 +9,7 @@ and runs the start-up checks (key canary, ADMIN_PASSWORD).
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 from flask import Flask
 
@@ -31,9 +32,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     return build_app(settings)
 
 
-def boot() -> Flask:
-    """Load .env, validate, build, run the start-up checks; print and exit 2 on refusal."""
-    from talento.crypto import KeyRing
+def boot(startup_checks: bool = True) -> Flask:
+    """Load .env, validate, build and (by default) run the start-up checks.
+
+    Every entry point comes through here (app.py, `flask --app talento`, the `talento` data
+    commands), so they all refuse the same way: the message on stderr, then exit status 2.
+    """
     from talento.logging import LogFileError
     from talento.ops.keys import KeyMismatchError
     from talento.ops.startup import run_startup_checks
@@ -42,15 +46,15 @@ def boot() -> Flask:
 
     try:
         load_dotenv_file()
-        settings = Settings.from_env()
-        app = build_app(settings)
-        run_startup_checks(app, KeyRing.from_keys(*_keys(settings)))
+        app = build_app(Settings.from_env())
+        if startup_checks:
+            run_startup_checks(app, app.extensions["talento.keyring"])
     except (ConfigError, KeyMismatchError, LogFileError) as exc:
-        message = str(exc)
-        print(message, file=sys.stderr, flush=True)
-        raise StartupRefused(message) from None
+        refuse(str(exc))
     return app
 
 
-def _keys(settings: Settings) -> tuple[str, tuple[str, ...]]:
-    return settings.encryption_key, settings.encryption_keys_previous
+def refuse(message: str) -> NoReturn:
+    """Print why start-up stops and exit with status 2."""
+    print(message, file=sys.stderr, flush=True)
+    raise StartupRefused(message) from None

@@ -9,41 +9,13 @@ from pathlib import Path
 
 import click
 
-from talento import StartupRefused
-from talento.settings import ConfigError, Settings, load_dotenv_file
-
-
-def _refuse(message: str) -> None:
-    click.echo(message, err=True)
-    raise StartupRefused(message)
-
-
-def _settings() -> Settings:
-    try:
-        load_dotenv_file()
-        return Settings.from_env()
-    except ConfigError as exc:
-        _refuse(str(exc))
-        raise  # unreachable
+from talento import boot, refuse
+from talento.settings import ConfigError, load_dotenv_file
 
 
 def _app(check_keys: bool = True):
     """Build the app for a data command; with check_keys, run the start-up checks too."""
-    from talento.crypto import KeyRing
-    from talento.logging import LogFileError
-    from talento.ops.keys import KeyMismatchError
-    from talento.ops.startup import run_startup_checks
-    from talento.web import build_app
-
-    settings = _settings()
-    try:
-        app = build_app(settings)
-        if check_keys:
-            keyring = KeyRing.from_keys(settings.encryption_key, settings.encryption_keys_previous)
-            run_startup_checks(app, keyring)
-    except (KeyMismatchError, LogFileError) as exc:
-        _refuse(str(exc))
-    return app
+    return boot(startup_checks=check_keys)
 
 
 @click.group(help="Talento : commandes d'exploitation.")
@@ -87,7 +59,7 @@ def init_db_command() -> None:
     try:
         report = init_db(app)
     except KeyMismatchError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     for line in report.lines:
         click.echo(line)
     click.echo(

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app, has_app_context
 from sqlalchemy import Text, event
 from sqlalchemy.types import TypeDecorator
 
@@ -139,8 +140,6 @@ def install_keyring(keyring: KeyRing) -> None:
 
 def active_keyring() -> KeyRing:
     """The current app's key ring inside an app context, else the one installed last."""
-    from flask import current_app, has_app_context
-
     if has_app_context():
         keyring = current_app.extensions.get("talento.keyring")
         if keyring is not None:

@@ -57,32 +57,22 @@ def check_before_fork() -> None:
 def check_key_canary(settings: Settings) -> None:
     """Read-only canary check; raise KeyMismatchError when the configured keys cannot read it."""
     from sqlalchemy import create_engine, make_url
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from talento import models  # noqa: F401  (complete metadata before mappers configure)
     from talento.crypto import KeyRing
     from talento.ops.keys import canary_table_exists, check_canary, mismatch_message
 
-    try:
-        url = make_url(settings.database_url)
-        if url.get_backend_name() == "sqlite":
-            database = url.database or ""
-            if database and database != ":memory:" and not Path(database).is_file():
-                _warn_uninitialised()  # connecting would create an empty file: leave it
-                return
-            engine = create_engine(url)
-        else:
-            engine = create_engine(url, connect_args={"connect_timeout": DB_CONNECT_TIMEOUT})
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        # Never echo the URL itself: it usually carries the database password.
-        raise ConfigError(
-            [
-                "DATABASE_URL n'est pas une URL de base de données utilisable "
-                f"({type(exc).__name__}). Forme attendue : "
-                "postgresql://utilisateur:motdepasse@localhost:5432/talento_db"
-            ]
-        ) from None
+    url = make_url(settings.database_url)  # already validated by Settings.from_env
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not Path(database).is_file():
+            _warn_uninitialised()  # connecting would create an empty file: leave it
+            return
+        engine = create_engine(url)
+    else:
+        engine = create_engine(url, connect_args={"connect_timeout": DB_CONNECT_TIMEOUT})
 
     keyring = KeyRing.from_keys(settings.encryption_key, settings.encryption_keys_previous)
     try:
