@@ -65,7 +65,9 @@ def test_admin_lands_on_admin_and_users_cannot_enter_it(client, make_user):
     assert client.get("/admin").status_code == 200
     other = client.application.test_client()
     login(other, "user@example.org")
-    assert other.get("/admin").status_code == 403
+    forbidden = other.get("/admin")
+    assert forbidden.status_code == 403
+    assert "Accès refusé" in forbidden.get_data(as_text=True)  # the French 403 page
 
 
 @pytest.mark.parametrize(
