@@ -71,6 +71,22 @@ def fingerprint(key: str) -> str:
     return digest.hexdigest()[:FINGERPRINT_LENGTH]
 
 
+BLIND_INDEX_LENGTH = 32
+
+
+def blind_index_key(key: str) -> bytes:
+    """The HMAC key for blind indexes, derived from an encryption key (never the key itself:
+    an index must not help an attacker with the ciphertexts). Key rotation recomputes the
+    indexes with the new key's derivation."""
+    return hmac.new(key.encode("ascii"), b"talento-blind-index-v1", hashlib.sha256).digest()
+
+
+def blind_index(key: str, normalised: str) -> str:
+    """HMAC-SHA256 of `normalised` under the key derived from `key`, hex, 128 bits kept."""
+    digest = hmac.new(blind_index_key(key), normalised.encode("utf-8"), hashlib.sha256)
+    return digest.hexdigest()[:BLIND_INDEX_LENGTH]
+
+
 @dataclass(frozen=True)
 class KeyRing:
     """The primary key encrypts; it and every previous key decrypt."""
@@ -118,6 +134,16 @@ class KeyRing:
                 continue
             return plain.decode("utf-8"), candidate
         raise InvalidToken
+
+    def blind_index(self, normalised: str) -> str:
+        """Keyed index of a normalised value (E.164 phone) under the primary key: exact search
+        on an encrypted column without decrypting it."""
+        return blind_index(self.keys[0], normalised)
+
+    def blind_index_candidates(self, normalised: str) -> tuple[str, ...]:
+        """The value's index under every configured key: during a key rotation, rows not yet
+        recomputed still carry an index derived from a previous key."""
+        return tuple(dict.fromkeys(blind_index(k, normalised) for k in self.keys))
 
     def make_canary(self) -> str:
         return self.encrypt(CANARY_PLAINTEXT)

@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
 
 from talento.accounts.models import User
+from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
 from talento.ops.models import AppState, KeyCanary
 from talento.profiles.models import (
@@ -13,6 +14,7 @@ from talento.profiles.models import (
 
 __all__ = [
     "AppState",
+    "AuditEvent",
     "City",
     "CodeCounter",
     "Country",

@@ -157,6 +157,8 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     proxy_hops: int = 1
+    #: Audit events older than this are removed by `talento audit purge`.
+    audit_retention_days: int = 365
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
     mail_server: str | None = None
@@ -248,6 +250,7 @@ class Settings:
             ("ARGON2_TIME_COST", 2),
             ("ARGON2_PARALLELISM", 1),
             ("PROXY_HOPS", 1),
+            ("AUDIT_RETENTION_DAYS", 365),
         ):
             raw = (env.get(name) or "").strip()
             try:
@@ -284,6 +287,7 @@ class Settings:
             argon2_time_cost=ints["ARGON2_TIME_COST"],
             argon2_parallelism=ints["ARGON2_PARALLELISM"],
             proxy_hops=ints["PROXY_HOPS"],
+            audit_retention_days=max(1, ints["AUDIT_RETENTION_DAYS"]),
             trusted_proxies=tuple(
                 p.strip()
                 for p in (env.get("TRUSTED_PROXIES") or "127.0.0.1,::1").split(",")

@@ -104,7 +104,8 @@ def _engine_options(settings: Settings) -> dict:
 def _register_blueprints(app: Flask) -> None:
     from talento.accounts.reset_views import bp as reset_bp
     from talento.accounts.views import bp as accounts_bp
-    from talento.admin.views import bp as admin_bp
+    from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
+    from talento.admin.blueprint import bp as admin_bp
     from talento.geo.views import bp as geo_bp
     from talento.ops.health import bp as health_bp
     from talento.pages import bp as pages_bp

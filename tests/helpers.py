@@ -25,6 +25,7 @@ PER_TEST_TABLES = (
     "code_counters",
     "key_canaries",
     "app_state",
+    "audit_events",
 )
 
 

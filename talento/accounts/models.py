@@ -6,10 +6,16 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talento.crypto import EncryptedText, watch_unreadable_values
+from talento.crypto import (
+    BLIND_INDEX_LENGTH,
+    EncryptedText,
+    Unavailable,
+    active_keyring,
+    watch_unreadable_values,
+)
 from talento.extensions import CreatedAt, UpdatedAt, db
 
 
@@ -58,6 +64,10 @@ class User(UserMixin, db.Model):
     address: Mapped[str | None] = mapped_column(
         EncryptedText(), deferred=True, deferred_group="contact"
     )
+    #: Blind indexes (keyed HMAC of the E.164 number, see crypto.blind_index): exact search
+    #: and duplicate warnings without decrypting. Kept in step by the "set" events below.
+    phone_index: Mapped[str | None] = mapped_column(String(BLIND_INDEX_LENGTH), index=True)
+    whatsapp_index: Mapped[str | None] = mapped_column(String(BLIND_INDEX_LENGTH), index=True)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     last_login_at: Mapped[dt.datetime | None]
@@ -110,9 +120,30 @@ Index(
     postgresql_ops={"first_name_lower": "text_pattern_ops"},
 ).ddl_if(dialect="postgresql")
 Index(
+    "ix_users_email_prefix",
+    func.lower(User.email).label("email_lower"),
+    postgresql_ops={"email_lower": "text_pattern_ops"},
+).ddl_if(dialect="postgresql")
+Index(
     "ix_users_listed_created",
     User.created_at,
     User.id,
     postgresql_where=User.is_active_account & (User.role == "user"),
 ).ddl_if(dialect="postgresql")
 watch_unreadable_values(User)
+
+
+def _phone_blind_index(value: str | None) -> str | None:
+    return active_keyring().blind_index(value) if value else None
+
+
+@event.listens_for(User.phone, "set")
+def _index_phone(target: User, value, oldvalue, initiator) -> None:
+    if not isinstance(value, Unavailable):
+        target.phone_index = _phone_blind_index(value)
+
+
+@event.listens_for(User.whatsapp, "set")
+def _index_whatsapp(target: User, value, oldvalue, initiator) -> None:
+    if not isinstance(value, Unavailable):
+        target.whatsapp_index = _phone_blind_index(value)

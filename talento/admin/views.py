@@ -1,24 +1,12 @@
-"""Administration. The whole blueprint is guarded in before_request: a new route cannot ship
-unprotected."""
+"""Admin dashboard. Other admin pages live in the *_views modules of this package."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import render_template
 
+from talento.admin.blueprint import bp
 from talento.admin.services import platform_totals
-from talento.extensions import db, login_manager
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def require_admin():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_admin:
-        abort(403)
-    return None
+from talento.extensions import db
 
 
 @bp.get("")

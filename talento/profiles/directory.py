@@ -206,18 +206,20 @@ def _listed() -> tuple:
     return (User.is_active_account == true(), User.role == Role.USER.value)
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _prefix(column, term: str):
+def prefix_match(column, term: str):
     # Both sides go through the database's lower(), so they fold letters the same way.
-    return func.lower(column).like(func.lower(_escape_like(term) + "%"), escape="\\")
+    return func.lower(column).like(func.lower(escape_like(term) + "%"), escape="\\")
 
 
-def _name_condition(q: str):
+def name_condition(q: str):
     terms = q.split()[:MAX_TERMS]
-    by_name = and_(*(or_(_prefix(User.last_name, t), _prefix(User.first_name, t)) for t in terms))
+    by_name = and_(
+        *(or_(prefix_match(User.last_name, t), prefix_match(User.first_name, t)) for t in terms)
+    )
     if len(terms) == 1 and _CODE_RE.match(q.upper()):
         return or_(User.code == q.upper(), by_name)
     return by_name
@@ -236,7 +238,7 @@ def filtered_select(filters: DirectoryFilters, today: dt.date | None = None) -> 
     today = today or dt.datetime.now(dt.UTC).date()
     stmt = select(User.id).join(TalentProfile, TalentProfile.user_id == User.id).where(*_listed())
     if filters.q:
-        stmt = stmt.where(_name_condition(filters.q))
+        stmt = stmt.where(name_condition(filters.q))
     if filters.skills:
         chosen = select(Skill.id).where(Skill.slug.in_(filters.skills))
         stmt = stmt.where(

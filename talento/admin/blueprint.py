@@ -1,0 +1,20 @@
+"""The admin blueprint. It is guarded as a whole in before_request, so a new admin route
+cannot ship unprotected; each views module of this package adds its routes to `bp`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from talento.extensions import login_manager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def require_admin():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None

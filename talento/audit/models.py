@@ -1,0 +1,59 @@
+"""The append-only audit table.
+
+Rows name people by id and code (copied, no foreign key: the trail outlives deleted accounts)
+and list field *names*, never values: no decrypted value is ever written here.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talento.extensions import CreatedAt, db
+
+
+class AuditAction(enum.StrEnum):
+    PERSONAL_DATA_VIEW = "personal_data.view"
+    PERSONAL_DATA_EXPORT = "personal_data.export"
+    EXPORT = "export"
+    LOGIN = "login.success"
+    LOGIN_FAILED = "login.failure"
+    PASSWORD_CHANGE = "password.change"  # noqa: S105 - event names, not passwords
+    PASSWORD_RESET = "password.reset"  # noqa: S105
+    PASSWORD_LINK_SENT = "password.link_sent"  # noqa: S105
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    ROLE_CHANGE = "user.role_change"
+    STATUS_CHANGE = "user.status_change"
+    USER_DELETE = "user.delete"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_PURGE = "audit.purge"
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    created_at: Mapped[CreatedAt]
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None]
+    actor_code: Mapped[str | None] = mapped_column(String(10))
+    subject_id: Mapped[int | None]
+    subject_code: Mapped[str | None] = mapped_column(String(10))
+    #: Comma-separated names of the personal fields shown or exported (« phone,address »).
+    fields: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    #: Small JSON object of identifiers and counts (old/new role, row count, format…).
+    detail: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent id={self.id} action={self.action}>"
+
+
+Index("ix_audit_events_created_at", AuditEvent.created_at)
+Index("ix_audit_events_action_created", AuditEvent.action, AuditEvent.created_at)
+Index("ix_audit_events_subject", AuditEvent.subject_id, AuditEvent.created_at)
+Index("ix_audit_events_actor", AuditEvent.actor_id, AuditEvent.created_at)
