@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -27,6 +28,8 @@ from flask_login import current_user, logout_user
 from talento.accounts.reset import TokenStatus, check_token, request_password_reset
 from talento.accounts.reset_forms import ForgotPasswordForm, NewPasswordForm
 from talento.accounts.services import set_password
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -101,6 +104,8 @@ def reset(token: str):
     form = NewPasswordForm(email=user.email, names=(user.first_name, user.last_name, user.code))
     if form.validate_on_submit():
         set_password(user, form.password.data, current_app.extensions["talento.passwords"])
+        actor = audit.as_actor(user, request.remote_addr, g.get("request_id"))
+        audit.record(db.session, AuditAction.PASSWORD_RESET, actor, **audit.about(user))
         db.session.commit()
         log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)
         if current_user.is_authenticated:

@@ -52,7 +52,7 @@ def authenticate(
         return LoginResult(LoginOutcome.INVALID)
     check = passwords.verify(user.password_hash, password)
     if not check.ok:
-        return LoginResult(LoginOutcome.INVALID)
+        return LoginResult(LoginOutcome.INVALID, user)
     if not user.is_active_account:
         return LoginResult(LoginOutcome.INACTIVE, user)
     if check.needs_rehash:

@@ -21,6 +21,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from talento.accounts.forms import LoginForm
 from talento.accounts.models import User
 from talento.accounts.services import LoginOutcome, authenticate
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
+from talento.audit.services import as_actor
+from talento.audit.web import current_actor
 from talento.extensions import db, limiter, login_manager
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -91,12 +95,27 @@ def login():
             current_app.extensions["talento.passwords"],
         )
         if result.outcome is LoginOutcome.OK:
+            audit.record(
+                db.session,
+                AuditAction.LOGIN,
+                as_actor(result.user, request.remote_addr, g.get("request_id")),
+                **audit.about(result.user),
+            )
             db.session.commit()
             login_user(result.user)
             log.info("Connexion réussie : utilisateur id=%s", result.user.id)
             return redirect(safe_next(request.args.get("next")) or _landing(result.user))
         g.login_failed = True
         db.session.rollback()
+        target = result.user
+        audit.record_now(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            current_actor(),
+            subject_id=target.id if target else None,
+            subject_code=target.code if target else None,
+            detail={"reason": result.outcome.value if target else "unknown_identifier"},
+        )
         if result.outcome is LoginOutcome.INACTIVE:
             error = _("Ce compte est désactivé. Contactez l'administration de Talento.")
             status = 403

@@ -106,6 +106,15 @@ def record(
     return event_row
 
 
+def about(user) -> dict:
+    """Keyword arguments naming `user` as the subject of an event."""
+    return {"subject_id": user.id, "subject_code": user.code}
+
+
+def as_actor(user, ip: str | None = None, request_id: str | None = None) -> Actor:
+    return Actor(id=user.id, code=user.code, ip=ip, request_id=request_id)
+
+
 def record_now(session: Session, action: AuditAction, actor: Actor | None, **kwargs) -> None:
     """Record and commit at once, for events that must stay even if the caller's work fails
     (a failed login is the failure)."""

@@ -164,8 +164,10 @@ class ProfileFieldsForm(FlaskForm):
             field.data = to_e164(field.data, self.country.data or None)
         except InvalidPhone:
             raise ValidationError(
-                _("Numéro invalide pour le pays choisi (exemple : %(example)s).",
-                  example=example_number(self.country.data or "MA"))
+                _(
+                    "Numéro invalide pour le pays choisi (exemple : %(example)s).",
+                    example=example_number(self.country.data or "MA"),
+                )
             ) from None
 
     def validate_phone(self, field) -> None:

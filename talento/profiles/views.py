@@ -21,16 +21,18 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from talento.accounts.services import set_password
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
+from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
+from talento.profiles.editing import prefill, save_profile_form
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
-from talento.profiles.registration import prepare_form, profile_input
+from talento.profiles.registration import prepare_form
 from talento.profiles.services import (
-    InvalidResidence,
-    apply_profile,
     completeness,
     delete_account,
     export_my_data,
@@ -64,63 +66,18 @@ def me():
     )
 
 
-def _prefill(form: EditProfileForm, user, profile: TalentProfile) -> None:
-    form.first_name.data, form.last_name.data = user.first_name, user.last_name
-    form.gender.data, form.date_of_birth.data = user.gender, user.date_of_birth
-    form.nationality.data = profile.nationality.iso2 if profile.nationality else ""
-    form.phone.data, form.whatsapp.data = user.phone or "", user.whatsapp or ""
-    form.address.data = user.address or ""
-    form.country.data = user.country.iso2 if user.country else ""
-    form.city.data = str(user.city_id or "")
-    form.skills.data = [s.slug for s in profile.skills]
-    form.bio.data, form.education.data = profile.bio, profile.education
-    form.years_experience.data = profile.years_experience
-    form.availability.data, form.work_mode.data = profile.availability, profile.work_mode
-    form.rate_min.data, form.rate_max.data = profile.rate_min, profile.rate_max
-    form.languages.data = [lang.code for lang in profile.languages]
-    links = json.loads(profile.links) if profile.links else {}
-    for kind, url in links.items():
-        if f"link_{kind}" in form:
-            form[f"link_{kind}"].data = url
-    form.public_links.data = [k for k in profile.public_links.split(",") if k]
-
-
 @bp.route("/profile/edit", methods=["GET", "POST"])
 @login_required
 def edit():
-    from talento.profiles.uploads import UploadRejected, uploaded_files
-
     user = current_user
     profile = user.profile or TalentProfile(user=user)
     form = EditProfileForm()
     if request.method == "GET":
-        _prefill(form, user, profile)
+        prefill(form, user, profile)
     prepare_form(form, str(get_locale() or "fr"))
     if request.method == "POST" and form.validate():
-        try:
-            with uploaded_files(Path(_settings().upload_dir)) as batch:
-                if form.photo.data:
-                    batch.delete_on_success(profile.photo_name)
-                    profile.photo_name = batch.photo(form.photo.data.stream).name
-                elif form.remove_photo.data and profile.photo_name:
-                    batch.delete_on_success(profile.photo_name)
-                    profile.photo_name = None
-                if form.cv.data:
-                    batch.delete_on_success(profile.cv_name)
-                    profile.cv_name = batch.cv(form.cv.data.stream).name
-                elif form.remove_cv.data and profile.cv_name:
-                    batch.delete_on_success(profile.cv_name)
-                    profile.cv_name = None
-                apply_profile(db.session, user, profile, profile_input(form))
-                db.session.commit()
-        except UploadRejected as rejected:
-            db.session.rollback()
-            target = form.cv if rejected.field == "cv" else form.photo
-            target.errors = [*target.errors, str(rejected)]
-        except InvalidResidence:
-            db.session.rollback()
-            form.city.errors = [*form.city.errors, _("Choisissez votre ville dans la liste.")]
-        else:
+        upload_dir = Path(_settings().upload_dir)
+        if save_profile_form(db.session, form, user, profile, upload_dir):
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("profiles.me"))
     status = 400 if request.method == "POST" else 200
@@ -147,6 +104,9 @@ def change_password():
         else:
             user = current_user._get_current_object()
             set_password(user, form.new_password.data, passwords)
+            audit.record(
+                db.session, AuditAction.PASSWORD_CHANGE, current_actor(), **audit.about(user)
+            )
             db.session.commit()
             login_user(user)  # this session continues with the new session version
             log.info("Mot de passe changé : utilisateur id=%s", user.id)
@@ -186,6 +146,13 @@ def delete():
         else:
             user = current_user._get_current_object()
             user_id = user.id
+            audit.record(
+                db.session,
+                AuditAction.USER_DELETE,
+                current_actor(),
+                **audit.about(user),
+                detail={"by": "self"},
+            )
             files = delete_account(db.session, user)
             db.session.commit()
             delete_stored(Path(_settings().upload_dir), *files)
