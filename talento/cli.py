@@ -144,6 +144,90 @@ def keys_fingerprint() -> None:
     click.echo(fingerprint(key))
 
 
+@keys.command("reindex")
+def keys_reindex() -> None:
+    """Recalcule les index de recherche des téléphones (après un changement de clé)."""
+    from talento.extensions import db
+    from talento.ops.keys import reindex_phones
+
+    app = _app()
+    with app.app_context():
+        count = reindex_phones(db.session, app.extensions["talento.keyring"])
+        db.session.commit()
+    click.echo(f"✔ Index des téléphones recalculés : {count} compte(s) mis à jour.")
+
+
+@main.group()
+def audit() -> None:
+    """Journal d'audit : export et purge."""
+
+
+def _date_option(value: str | None):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"date attendue au format AAAA-MM-JJ (reçu : {value!r})") from None
+
+
+@audit.command("export")
+@click.option("--since", "since", metavar="AAAA-MM-JJ", help="Événements depuis cette date (UTC).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier à écrire (défaut : sortie standard).",
+)
+def audit_export(since: str | None, fmt: str, output: Path | None) -> None:
+    """Exporte le journal d'audit en CSV ou en JSON (une ligne par événement)."""
+    from talento.audit import services
+    from talento.audit.models import AuditAction
+    from talento.extensions import db
+
+    day = _date_option(since)
+    app = _app(check_keys=False)
+    with app.app_context():
+        if output is None:
+            count = services.write_export(db.session, day, fmt, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = services.write_export(db.session, day, fmt, handle)
+        services.record(
+            db.session,
+            AuditAction.AUDIT_EXPORT,
+            services.SYSTEM,
+            detail={"rows": count, "format": fmt, "since": day.isoformat() if day else None},
+        )
+        db.session.commit()
+    click.echo(f"✔ {count} événement(s) exporté(s).", err=True)
+
+
+@audit.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Garder ce nombre de jours (défaut : AUDIT_RETENTION_DAYS, 365).",
+)
+def audit_purge(days: int | None) -> None:
+    """Supprime les événements plus anciens que la durée de conservation."""
+    from talento.audit import services
+    from talento.extensions import db
+
+    app = _app(check_keys=False)
+    retention = days or app.extensions["talento.settings"].audit_retention_days
+    with app.app_context():
+        removed = services.purge(db.session, retention)
+    click.echo(f"✔ {removed} événement(s) de plus de {retention} jours supprimé(s).")
+
+
 @main.group()
 def admin() -> None:
     """Compte administrateur."""

@@ -123,11 +123,15 @@ class KeyRing:
     def decrypt_with_fingerprint(self, stored: str) -> tuple[str, str]:
         """Return (plaintext, fingerprint of the key that read it)."""
         fp, _, token = stored.rpartition(_SEPARATOR)
-        order = list(self._fernets)
-        if fp in self._fernets:  # try the named key first, then the others
-            order.remove(fp)
-            order.insert(0, fp)
-        for candidate in order:
+        named = self._fernets.get(fp)
+        if named is not None:  # the usual case: the key that wrote it (no list, no loop)
+            try:
+                return named.decrypt(token.encode("ascii")).decode("utf-8"), fp
+            except (InvalidToken, UnicodeEncodeError, ValueError):
+                pass
+        for candidate in self._fernets:
+            if candidate == fp:
+                continue
             try:
                 plain = self._fernets[candidate].decrypt(token.encode("ascii"))
             except (InvalidToken, UnicodeEncodeError, ValueError):

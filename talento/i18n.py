@@ -6,7 +6,7 @@ missing from the English catalogue still shows in the platform's first language.
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import gettext, lazy_gettext, ngettext
 
 SUPPORTED_LANGUAGES = ("fr", "en")
@@ -17,6 +17,8 @@ __all__ = ["gettext", "lazy_gettext", "ngettext", "select_locale", "SUPPORTED_LA
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI, services run from a command: the default language
+        return DEFAULT_LANGUAGE
     asked = request.args.get("lang", "").lower()
     if asked in SUPPORTED_LANGUAGES:
         g.set_lang_cookie = asked

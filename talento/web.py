@@ -104,6 +104,10 @@ def _engine_options(settings: Settings) -> dict:
 def _register_blueprints(app: Flask) -> None:
     from talento.accounts.reset_views import bp as reset_bp
     from talento.accounts.views import bp as accounts_bp
+    from talento.admin import audit_views as _audit_views  # noqa: F401
+    from talento.admin import catalog_views as _catalog_views  # noqa: F401
+    from talento.admin import export_views as _export_views  # noqa: F401
+    from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
     from talento.geo.views import bp as geo_bp

@@ -41,11 +41,15 @@ def test_downgrade_and_upgrade_round_trip(tmp_path, database_url):
         if db.engine.dialect.name == "postgresql":  # SQLite cannot reflect expression indexes
             assert "uq_users_email_lower" in indexes
         with db.engine.connect() as conn:  # the case-insensitive unique index survived
-            names = conn.execute(
-                text("SELECT name FROM sqlite_master WHERE type = 'index'")
-                if db.engine.dialect.name == "sqlite"
-                else text("SELECT indexname FROM pg_indexes WHERE tablename = 'users'")
-            ).scalars().all()
+            names = (
+                conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'index'")
+                    if db.engine.dialect.name == "sqlite"
+                    else text("SELECT indexname FROM pg_indexes WHERE tablename = 'users'")
+                )
+                .scalars()
+                .all()
+            )
         assert "uq_users_email_lower" in names
         db.engine.dispose()
 

@@ -3,7 +3,7 @@ cannot ship unprotected; each views module of this package adds its routes to `b
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
 from talento.extensions import login_manager
@@ -18,3 +18,9 @@ def require_admin():
     if not current_user.is_admin:
         abort(403)
     return None
+
+
+@bp.context_processor
+def admin_helpers() -> dict:
+    """`admin_has(endpoint)`: link to a page only once it exists."""
+    return {"admin_has": lambda endpoint: endpoint in current_app.view_functions}

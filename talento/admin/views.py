@@ -2,13 +2,102 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, request, url_for
+from flask_babel import format_date, format_number, get_locale
+from markupsafe import Markup
 
 from talento.admin.blueprint import bp
-from talento.admin.services import platform_totals
+from talento.admin.charts import Bar, bar_list_chart, column_chart
+from talento.admin.services import PERIODS, Bucket, Ranked, dashboard_figures
 from talento.extensions import db
+from talento.i18n import gettext as _
+from talento.i18n import lazy_gettext as _l
+
+#: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out
+#: of the menu rather than breaking the dashboard.
+ADMIN_PAGES = (
+    ("admin.users", _l("Comptes")),
+    ("admin.catalogs", _l("Catalogues")),
+    ("admin.audit", _l("Journal d'audit")),
+)
+
+
+def admin_menu() -> list[tuple[str, str]]:
+    """(url, label) of the admin pages that exist in this application."""
+    return [
+        (url_for(endpoint), str(label))
+        for endpoint, label in ADMIN_PAGES
+        if endpoint in current_app.view_functions
+    ]
+
+
+def users_url(**filters) -> str | None:
+    """The admin list of talents filtered by `filters`, or None while that page is missing."""
+    if "admin.users" not in current_app.view_functions:
+        return None
+    return url_for("admin.users", role="user", **filters)
+
+
+def _registration_bars(buckets: list[Bucket], period: str) -> list[Bar]:
+    if period == "month":
+        return [
+            Bar(format_date(b.start, "MMM"), b.count, format_date(b.start, "MMMM y"))
+            for b in buckets
+        ]
+    return [
+        Bar(
+            format_date(b.start, "d/M"),
+            b.count,
+            _("Semaine du %(date)s", date=format_date(b.start, "d MMMM y")),
+        )
+        for b in buckets
+    ]
+
+
+def _ranked_chart(items: list[Ranked], chart_id: str, title: str) -> Markup:
+    bars = [
+        Bar(item.label, item.count, f"{item.label}, {item.detail}" if item.detail else "")
+        for item in items
+    ]
+    return bar_list_chart(bars, chart_id=chart_id, title=title, fmt=format_number)
 
 
 @bp.get("")
 def dashboard():
-    return render_template("admin/dashboard.html", totals=platform_totals(db.session))
+    period = request.args.get("period", "week")
+    period = period if period in PERIODS else "week"
+    lang = str(get_locale() or "fr")
+    figures = dashboard_figures(db.session, lang=lang, period=period)
+    registration_title = (
+        _("Inscriptions de talents par mois, 12 derniers mois")
+        if period == "month"
+        else _("Inscriptions de talents par semaine, 12 dernières semaines")
+    )
+    registration_bars = _registration_bars(figures.registrations, period)
+    charts = {
+        "registrations": column_chart(
+            registration_bars,
+            chart_id="chart-registrations",
+            title=registration_title,
+            fmt=format_number,
+        ),
+        "countries": _ranked_chart(
+            figures.top_countries, "chart-countries", _("Pays comptant le plus de talents")
+        ),
+        "cities": _ranked_chart(
+            figures.top_cities, "chart-cities", _("Villes comptant le plus de talents")
+        ),
+        "skills": _ranked_chart(
+            figures.top_skills, "chart-skills", _("Compétences les plus répandues")
+        ),
+    }
+    return render_template(
+        "admin/dashboard.html",
+        figures=figures,
+        totals=figures.totals,
+        charts=charts,
+        registration_title=registration_title,
+        registration_labels=[bar.title for bar in registration_bars],
+        admin_menu=admin_menu(),
+        users_url=users_url,
+    )

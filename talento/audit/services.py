@@ -22,7 +22,9 @@ from talento.extensions import utcnow
 PERSONAL_FIELDS = frozenset(
     {"email", "phone", "whatsapp", "address", "date_of_birth", "links", "cv", "id_number"}
 )
-_DETAIL_TEXT_RE = re.compile(r"^[\w.:@/ +-]{0,64}$")
+#: Detail strings are identifiers (role names, formats, ISO dates, column keys): no spaces, no
+#: « + » or « @ », no run of 6 digits, so a phone number, an e-mail or a sentence cannot pass.
+_DETAIL_TEXT_RE = re.compile(r"(?!.*\d{6})[\w.:/-]{0,64}", re.ASCII)
 EXPORT_COLUMNS = (
     "id",
     "created_at",
@@ -63,10 +65,10 @@ def _checked_detail(detail: dict | None) -> str:
             raise AuditValueRefused(f"detail key {key!r}")
         if isinstance(value, bool | int | float) or value is None:
             clean[key] = value
-        elif isinstance(value, str) and _DETAIL_TEXT_RE.match(value):
+        elif isinstance(value, str) and _DETAIL_TEXT_RE.fullmatch(value):
             clean[key] = value
         elif isinstance(value, list | tuple) and all(
-            isinstance(v, str) and _DETAIL_TEXT_RE.match(v) for v in value
+            isinstance(v, str) and _DETAIL_TEXT_RE.fullmatch(v) for v in value
         ):
             clean[key] = list(value)[:50]
         else:

@@ -98,9 +98,7 @@ def cities_of(session: Session, iso2: str) -> list[City]:
     if len(iso2) != 2:
         return []
     return list(
-        session.scalars(
-            select(City).join(Country).where(Country.iso2 == iso2).order_by(City.name)
-        )
+        session.scalars(select(City).join(Country).where(Country.iso2 == iso2).order_by(City.name))
     )
 
 

@@ -137,8 +137,9 @@ def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) ->
     found: list[Finding] = []
     sqlite_file = _missing_sqlite_file(url)
     if sqlite_file is not None:  # connecting would create an empty file: report instead
-        found.append(Finding(FAIL, f"Base de données absente ({sqlite_file})",
-                             "python3 migrations_init.py"))
+        found.append(
+            Finding(FAIL, f"Base de données absente ({sqlite_file})", "python3 migrations_init.py")
+        )
         return found
     engine = create_engine(url)
     try:

@@ -15,7 +15,7 @@ from talento.accounts.services import apply_admin_password_if_changed, create_ad
 from talento.extensions import db
 from talento.geo.services import load_reference_data
 from talento.ops.checks import current_revisions, migration_heads
-from talento.ops.keys import verify_keys_or_raise
+from talento.ops.keys import reindex_phones, verify_keys_or_raise
 from talento.profiles.catalogue import load_skill_catalogue
 
 
@@ -79,6 +79,10 @@ def init_db(app: Flask) -> InitReport:
             report.changed(f"Catalogue de compétences : {added} entrées ajoutées")
         else:
             report.same("Catalogue de compétences déjà à jour")
+
+        reindexed = reindex_phones(session, keyring, only_missing=True)
+        if reindexed:
+            report.changed(f"Index de recherche des téléphones : {reindexed} comptes")
 
         if create_admin_if_absent(session, settings.admin_password, passwords):
             report.changed("Compte administrateur créé : admin@talento.com, code MAN0001RAB")

@@ -141,3 +141,48 @@ def count_encrypted_values(session: Session, keyring: KeyRing) -> dict[str, Valu
                     counts.previous += 1
             result[f"{table}.{column}"] = counts
     return result
+
+
+def reindex_phones(session: Session, keyring: KeyRing, only_missing: bool = False) -> int:
+    """Recompute the phone and WhatsApp blind indexes under the primary key; returns how many
+    accounts were updated. Run after a key change (the index derives from the key) and once
+    after migration 0004 (`only_missing`: rows written before the index existed)."""
+    from sqlalchemy import bindparam, or_, update
+
+    from talento.accounts.models import User
+    from talento.crypto import Unavailable
+
+    def index(value):
+        if value is None or isinstance(value, Unavailable):
+            return None
+        return keyring.blind_index(value)
+
+    stmt = select(User.id, User.phone, User.whatsapp, User.phone_index, User.whatsapp_index)
+    stmt = stmt.where(or_(User.phone.is_not(None), User.whatsapp.is_not(None)))
+    if only_missing:
+        stmt = stmt.where(
+            or_(
+                User.phone.is_not(None) & User.phone_index.is_(None),
+                User.whatsapp.is_not(None) & User.whatsapp_index.is_(None),
+            )
+        )
+    updates = []
+    for user_id, phone, whatsapp, old_phone, old_whatsapp in session.execute(
+        stmt.order_by(User.id)
+    ):
+        new = (index(phone), index(whatsapp))
+        if isinstance(phone, Unavailable):
+            new = (old_phone, new[1])  # unreadable: keep what was there
+        if isinstance(whatsapp, Unavailable):
+            new = (new[0], old_whatsapp)
+        if new != (old_phone, old_whatsapp):
+            updates.append({"uid": user_id, "p": new[0], "w": new[1]})
+    table = User.__table__
+    for start in range(0, len(updates), 1000):
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("uid"))
+            .values(phone_index=bindparam("p"), whatsapp_index=bindparam("w")),
+            updates[start : start + 1000],
+        )
+    return len(updates)

@@ -110,24 +110,41 @@ CATALOGUE: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = 
 )
 
 
+SEEDED_STATE = "skill_catalogue_seeded"
+
+
 def load_skill_catalogue(session: Session) -> int:
-    """Insert missing categories and skills; returns how many rows were added."""
+    """Insert the categories and skills of CATALOGUE never inserted before; returns how many.
+
+    Admins rename, merge and delete entries (admin/catalogs.py): the slugs already seeded are
+    remembered in app_state, so `init-db` never brings back an entry an admin removed.
+    """
+    from talento.ops.models import AppState
+
+    state = session.get(AppState, SEEDED_STATE)
+    if state is None:
+        state = AppState(name=SEEDED_STATE, value="")
+        session.add(state)
+    seeded = set(filter(None, state.value.split(",")))
     added = 0
     categories = {c.slug: c for c in session.scalars(select(SkillCategory))}
     skills = set(session.scalars(select(Skill.slug)))
     for slug, name_fr, name_en, entries in CATALOGUE:
         category = categories.get(slug)
-        if category is None:
+        if category is None and f"category:{slug}" not in seeded:
             category = SkillCategory(slug=slug, name_fr=name_fr, name_en=name_en)
             session.add(category)
             categories[slug] = category
             added += 1
+        seeded.add(f"category:{slug}")
         for skill_slug, skill_fr, skill_en in entries:
-            if skill_slug not in skills:
+            if skill_slug not in skills and skill_slug not in seeded and category is not None:
                 session.add(
                     Skill(slug=skill_slug, name_fr=skill_fr, name_en=skill_en, category=category)
                 )
                 skills.add(skill_slug)
                 added += 1
+            seeded.add(skill_slug)
+    state.value = ",".join(sorted(seeded))
     session.flush()
     return added

@@ -7,15 +7,18 @@ if the database commit succeeds, and replaced files are removed only then.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from talento.accounts.models import User
 from talento.i18n import gettext as _
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
 from talento.profiles.registration import profile_input
-from talento.profiles.services import InvalidResidence, apply_profile
+from talento.profiles.services import EmailTaken, InvalidResidence, apply_profile, register_talent
 
 
 def prefill(form: EditProfileForm, user, profile: TalentProfile) -> None:
@@ -36,16 +39,24 @@ def prefill(form: EditProfileForm, user, profile: TalentProfile) -> None:
     for kind, url in links.items():
         if f"link_{kind}" in form:
             form[f"link_{kind}"].data = url
-    form.public_links.data = [k for k in profile.public_links.split(",") if k]
+    form.public_links.data = [k for k in (profile.public_links or "").split(",") if k]
 
 
 def save_profile_form(
-    session: Session, form: EditProfileForm, user, profile: TalentProfile, upload_dir: Path
+    session: Session,
+    form: EditProfileForm,
+    user,
+    profile: TalentProfile,
+    upload_dir: Path,
+    before_commit: Callable[[], None] | None = None,
 ) -> bool:
     """Apply a validated form and its uploads, then commit. On a refused upload or residence,
-    roll back, put the message on the field and return False."""
+    roll back, put the message on the field and return False. `before_commit` runs once the
+    changes are applied (the admin's audit row names the changed fields)."""
     from talento.profiles.uploads import UploadRejected, uploaded_files
 
+    if user.profile is None:  # an account without a profile yet (pages pass a detached one)
+        user.profile = profile
     try:
         with uploaded_files(upload_dir) as batch:
             if form.photo.data:
@@ -61,6 +72,8 @@ def save_profile_form(
                 batch.delete_on_success(profile.cv_name)
                 profile.cv_name = None
             apply_profile(session, user, profile, profile_input(form))
+            if before_commit is not None:
+                before_commit()
             session.commit()
     except UploadRejected as rejected:
         session.rollback()
@@ -72,3 +85,57 @@ def save_profile_form(
         form.city.errors = [*form.city.errors, _("Choisissez votre ville dans la liste.")]
         return False
     return True
+
+
+def create_talent_from_form(
+    session: Session,
+    passwords,
+    form,
+    upload_dir: Path,
+    password: str | None,
+    language: str,
+    before_commit: Callable[[User], None] | None = None,
+) -> User | None:
+    """Create an account and its profile from a registration-shaped form, with its files, in
+    one transaction. On a refusal (file, e-mail taken, residence) roll back, put the message on
+    the field and return None. `before_commit` adds what must land with the account (audit)."""
+    from talento.profiles.uploads import UploadRejected, uploaded_files
+
+    try:
+        with uploaded_files(upload_dir) as batch:
+            photo = batch.photo(form.photo.data.stream) if form.photo.data else None
+            cv = batch.cv(form.cv.data.stream) if form.cv.data else None
+            user = register_talent(
+                session,
+                passwords,
+                form.email.data,
+                password,
+                profile_input(form),
+                photo_name=photo.name if photo else None,
+                cv_name=cv.name if cv else None,
+                language=language,
+            )
+            if before_commit is not None:
+                before_commit(user)
+            session.commit()
+    except UploadRejected as rejected:
+        session.rollback()
+        target = form.cv if rejected.field == "cv" else form.photo
+        target.errors = [*target.errors, str(rejected)]
+        return None
+    except (EmailTaken, IntegrityError):  # IntegrityError: the same e-mail a split second later
+        session.rollback()
+        message = _("Un compte existe déjà avec cette adresse e-mail.")
+        if password is not None:  # the person registering: tell them the way back in
+            message = _(
+                "Un compte existe déjà avec cette adresse "
+                "e-mail. Connectez-vous ou réinitialisez "
+                "votre mot de passe."
+            )
+        form.email.errors = [*form.email.errors, message]
+        return None
+    except InvalidResidence:
+        session.rollback()
+        form.city.errors = [*form.city.errors, _("Choisissez votre ville dans la liste.")]
+        return None
+    return user

@@ -18,6 +18,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from talento.accounts.models import User
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
+from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.profiles.models import TalentProfile
 from talento.profiles.uploads import (
@@ -88,6 +91,16 @@ def cv(name: str) -> Response:
     response = send_from_directory(
         _upload_root() / CV_DIR, name, mimetype=CV_MIMETYPES[extension], max_age=None
     )
+    if row.user_id != current_user.id:  # an admin reads someone's CV: leave a trace
+        audit.record(
+            db.session,
+            AuditAction.PERSONAL_DATA_VIEW,
+            current_actor(),
+            fields=["cv"],
+            subject_id=row.user_id,
+            subject_code=row.code,
+        )
+        db.session.commit()
     code = re.sub(r"[^A-Za-z0-9]", "", row.code)
     response.headers["Content-Disposition"] = f'attachment; filename="cv-{code}.{extension}"'
     response.headers["Cache-Control"] = CV_CACHE_CONTROL

@@ -11,17 +11,13 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_user
-from sqlalchemy.exc import IntegrityError
 
 from talento.extensions import db, limiter
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.profiles.forms import RegistrationForm
 from talento.profiles.services import (
-    EmailTaken,
-    InvalidResidence,
     ProfileInput,
-    register_talent,
     skills_by_category,
 )
 
@@ -90,49 +86,17 @@ def register():
 
 def _create_account(form, settings, lang):
     """Save files, create the account in one transaction, then send the email."""
-    from talento.profiles.uploads import UploadRejected, uploaded_files
+    from talento.profiles.editing import create_talent_from_form
 
-    try:
-        with uploaded_files(_upload_dir(settings)) as batch:
-            photo = batch.photo(form.photo.data.stream) if form.photo.data else None
-            cv = batch.cv(form.cv.data.stream) if form.cv.data else None
-            user = register_talent(
-                db.session,
-                current_app.extensions["talento.passwords"],
-                form.email.data,
-                form.password.data,
-                profile_input(form),
-                photo_name=photo.name if photo else None,
-                cv_name=cv.name if cv else None,
-                language=lang,
-            )
-            db.session.commit()
-    except UploadRejected as rejected:
-        db.session.rollback()
-        target = form.cv if rejected.field == "cv" else form.photo
-        target.errors = [*target.errors, str(rejected)]
-        return None
-    except EmailTaken:
-        db.session.rollback()
-        form.email.errors = [
-            *form.email.errors,
-            _(
-                "Un compte existe déjà avec cette adresse "
-                "e-mail. Connectez-vous ou réinitialisez "
-                "votre mot de passe."
-            ),
-        ]
-        return None
-    except IntegrityError:  # the same email registered a split second earlier
-        db.session.rollback()
-        form.email.errors = [
-            *form.email.errors,
-            _("Un compte existe déjà avec cette adresse e-mail."),
-        ]
-        return None
-    except InvalidResidence:
-        db.session.rollback()
-        form.city.errors = [*form.city.errors, _("Choisissez votre ville dans la liste.")]
+    user = create_talent_from_form(
+        db.session,
+        current_app.extensions["talento.passwords"],
+        form,
+        _upload_dir(settings),
+        form.password.data,
+        lang,
+    )
+    if user is None:
         return None
     log.info("Inscription : utilisateur id=%s", user.id)
     login_user(user)

@@ -109,7 +109,7 @@ def register_talent(
     session: Session,
     passwords: PasswordService,
     email: str,
-    password: str,
+    password: str | None,
     data: ProfileInput,
     photo_name: str | None = None,
     cv_name: str | None = None,
@@ -119,6 +119,10 @@ def register_talent(
 
     The code's sequence comes from the country's counter row (UPDATE … RETURNING), so
     concurrent registrations get distinct consecutive codes; the caller commits.
+
+    Without a password (an admin creates the account on someone's behalf) the hash is empty,
+    which never matches: the person chooses a password through the e-mailed link, and gives
+    consent then, not now.
     """
     if email_taken(session, email):
         raise EmailTaken
@@ -134,9 +138,13 @@ def register_talent(
         first_name="",
         last_name="",
     )
-    set_password(user, password, passwords)
+    if password is None:
+        user.password_hash, user.password_changed_at = "", utcnow()
+    else:
+        set_password(user, password, passwords)
     user.session_version = 1
-    profile = TalentProfile(consent_at=utcnow(), photo_name=photo_name, cv_name=cv_name)
+    consent_at = utcnow() if password is not None else None
+    profile = TalentProfile(consent_at=consent_at, photo_name=photo_name, cv_name=cv_name)
     user.profile = profile
     apply_profile(session, user, profile, data)
     session.add(user)

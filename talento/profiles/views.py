@@ -70,7 +70,7 @@ def me():
 @login_required
 def edit():
     user = current_user
-    profile = user.profile or TalentProfile(user=user)
+    profile = user.profile or TalentProfile()  # attached only when saved
     form = EditProfileForm()
     if request.method == "GET":
         prefill(form, user, profile)

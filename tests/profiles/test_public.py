@@ -22,6 +22,7 @@ CODE = "MAF0001CAS"  # make_user's first code
 PHONE, WHATSAPP, ADDRESS = "+212612345678", "+212698765432", "12 rue des Secrets"
 EMAIL = "amina.public@example.org"
 
+
 @pytest.fixture
 def talent(make_talent):
     return make_talent(

@@ -1,0 +1,43 @@
+"""The audit trail, read by admins: filter by action, person (code) and dates."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from talento.admin.blueprint import bp
+from talento.audit.models import AuditAction
+from talento.audit.services import audit_page, parse_audit_filters
+from talento.extensions import db
+from talento.i18n import lazy_gettext as _l
+
+ACTION_LABELS = {
+    AuditAction.PERSONAL_DATA_VIEW: _l("Consultation de données personnelles"),
+    AuditAction.PERSONAL_DATA_EXPORT: _l("Export de données personnelles"),
+    AuditAction.EXPORT: _l("Export"),
+    AuditAction.LOGIN: _l("Connexion"),
+    AuditAction.LOGIN_FAILED: _l("Échec de connexion"),
+    AuditAction.PASSWORD_CHANGE: _l("Changement de mot de passe"),
+    AuditAction.PASSWORD_RESET: _l("Réinitialisation de mot de passe"),
+    AuditAction.PASSWORD_LINK_SENT: _l("Lien de mot de passe envoyé"),
+    AuditAction.USER_CREATE: _l("Création de compte"),
+    AuditAction.USER_UPDATE: _l("Modification de compte"),
+    AuditAction.ROLE_CHANGE: _l("Changement de rôle"),
+    AuditAction.STATUS_CHANGE: _l("Activation / désactivation"),
+    AuditAction.USER_DELETE: _l("Suppression de compte"),
+    AuditAction.AUDIT_EXPORT: _l("Export du journal"),
+    AuditAction.AUDIT_PURGE: _l("Purge du journal"),
+}
+
+
+@bp.get("/audit")
+def audit():
+    filters = parse_audit_filters(request.args)
+    page = audit_page(db.session, filters)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/audit.html",
+        filters=filters,
+        page=page,
+        action_labels={action.value: label for action, label in ACTION_LABELS.items()},
+        args=args,
+    )

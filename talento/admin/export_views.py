@@ -1,0 +1,120 @@
+"""Export of the admin's filtered user list (GET: the form; POST: the streamed file).
+
+The filters are those of the list page, carried in the query string of both the page and the
+form's action, and parsed by the list's own :func:`parse_admin_filters`, so the file holds
+exactly « the current filtered list », in its order.
+
+The response is streamed (``stream_with_context``: the database session and the request stay
+alive while the body is produced) with no Content-Length and ``X-Accel-Buffering: no`` so
+nginx passes bytes through at once: the browser's download starts immediately and shows its
+progress. The audit row is committed by the service before the first byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+
+from talento.admin.blueprint import bp
+from talento.admin.user_search import DEFAULT_PER_PAGE, AdminFilters, parse_admin_filters
+from talento.audit.web import current_actor
+from talento.crypto import active_keyring
+from talento.exports import formats
+from talento.exports.forms import ExportForm
+from talento.exports.services import (
+    Export,
+    ExportRefused,
+    ExportSpec,
+    PersonalDataForbidden,
+    count_rows,
+    describe_filters,
+    may_export_personal,
+    start_export,
+)
+from talento.extensions import db
+
+
+def _query_args(filters: AdminFilters) -> list[tuple[str, str]]:
+    """The filters as query pairs, without the list's page (an export is the whole list)."""
+    return filters.query_args(page=1, per_page=DEFAULT_PER_PAGE)
+
+
+def _url(endpoint: str, args: list[tuple[str, str]]) -> str:
+    return url_for(endpoint) + ("?" + urlencode(args) if args else "")
+
+
+def _list_url(args: list[tuple[str, str]]) -> str:
+    """Back to the list with the same filters (the dashboard until the list page exists)."""
+    if "admin.users" in current_app.view_functions:
+        return _url("admin.users", args)
+    return url_for("admin.dashboard")
+
+
+def _lang() -> str:
+    return str(get_locale() or "fr")
+
+
+def streamed(export: Export) -> Response:
+    response = Response(stream_with_context(export.body), mimetype=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["X-Accel-Buffering"] = "no"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/export", methods=["GET", "POST"])
+def export_users():
+    filters = parse_admin_filters(request.args)
+    keyring = active_keyring()
+    form = ExportForm()
+    status = 200
+    if form.validate_on_submit():
+        spec = ExportSpec(
+            fmt=form.format.data,
+            columns=form.chosen_columns,
+            include_personal=bool(form.include_personal.data),
+        )
+        try:
+            export = start_export(
+                db.session,
+                filters,
+                spec,
+                current_actor(),
+                keyring,
+                lang=_lang(),
+                today=dt.date.today(),
+            )
+        except PersonalDataForbidden:
+            abort(403)
+        except ExportRefused as refused:
+            form.format.errors.append(refused.message)
+        else:
+            return streamed(export)
+    if form.is_submitted():
+        status = 400
+    args = _query_args(filters)
+    total = count_rows(db.session, filters, keyring)
+    return (
+        render_template(
+            "admin/export.html",
+            form=form,
+            total=total,
+            pdf_limit=formats.PDF_MAX_ROWS,
+            action=_url("admin.export_users", args),
+            list_url=_list_url(args),
+            summary=describe_filters(db.session, filters, _lang()),
+            personal_allowed=may_export_personal(db.session, current_actor()),
+        ),
+        status,
+    )

@@ -1,0 +1,58 @@
+"""Admin forms. Each unsafe action is a POST form, so each carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from talento.accounts.models import Role
+from talento.i18n import lazy_gettext as _l
+from talento.profiles.forms import EMAIL_RE, EditProfileForm
+
+ROLE_LABELS = {
+    Role.USER.value: _l("Talent"),
+    Role.PRESENCE.value: _l("Présence (équipe de tournage)"),
+    Role.ADMIN.value: _l("Administrateur"),
+}
+BULK_LABELS = {
+    "activate": _l("Activer"),
+    "deactivate": _l("Désactiver"),
+    "delete": _l("Supprimer"),
+}
+
+
+class AdminProfileForm(EditProfileForm):
+    """Every field of a profile, plus what only an admin changes: the e-mail and language."""
+
+    email = EmailField(
+        _l("E-mail"),
+        [DataRequired(_l("Indiquez l'adresse e-mail.")), Length(max=254)],
+        render_kw={"autocomplete": "off"},
+    )
+    language = SelectField(
+        _l("Langue des e-mails"), choices=[("fr", "Français"), ("en", "English")], default="fr"
+    )
+
+    def validate_email(self, field) -> None:
+        field.data = (field.data or "").strip()
+        if not EMAIL_RE.match(field.data):
+            raise ValidationError(_l("Adresse e-mail invalide (exemple : nom@exemple.ma)."))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS.items()), validators=[InputRequired()])
+
+
+class StatusForm(FlaskForm):
+    active = HiddenField(validators=[InputRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A destructive action: the admin ticks a box stating what will happen."""
+
+    confirm = BooleanField(_l("Je confirme"), [DataRequired(_l("Cochez la case pour confirmer."))])
+
+
+class ActionForm(FlaskForm):
+    """A POST with nothing but its CSRF token (e.g. send the set-password link again)."""

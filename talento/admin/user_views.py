@@ -1,0 +1,344 @@
+"""Admin pages for accounts: list, detail (contact data, audited), edit, role, status,
+deletion, creation on someone's behalf, bulk actions. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from talento.accounts.models import User
+from talento.accounts.reset import issue_set_password_link
+from talento.admin import users as service
+from talento.admin.audit_views import ACTION_LABELS
+from talento.admin.blueprint import bp
+from talento.admin.forms import (
+    BULK_LABELS,
+    ROLE_LABELS,
+    ActionForm,
+    AdminProfileForm,
+    ConfirmForm,
+    RoleForm,
+    StatusForm,
+)
+from talento.admin.user_search import parse_admin_filters, same_phone_accounts, search_users
+from talento.audit import services as audit
+from talento.audit.models import AuditAction, AuditEvent
+from talento.audit.web import current_actor
+from talento.crypto import active_keyring
+from talento.extensions import db
+from talento.geo.services import cities_of, country_choices
+from talento.i18n import gettext as _
+from talento.i18n import ngettext
+from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
+from talento.profiles.editing import create_talent_from_form, prefill, save_profile_form
+from talento.profiles.models import Skill, TalentProfile
+from talento.profiles.registration import prepare_form
+from talento.profiles.services import completeness, email_taken
+from talento.profiles.uploads import delete_stored
+
+log = logging.getLogger(__name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "fr")
+
+
+def _settings():
+    return current_app.extensions["talento.settings"]
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _back_to_list() -> str:
+    """The list with the filters it had (`back` is a same-site path under /admin/users)."""
+    back = request.form.get("back") or request.args.get("back") or ""
+    if back.startswith("/admin/users") and "//" not in back and "\\" not in back:
+        return back
+    return url_for("admin.users")
+
+
+@bp.get("/users")
+def users():
+    lang = _lang()
+    filters = parse_admin_filters(request.args)
+    page = search_users(db.session, filters, active_keyring(), lang)
+    cities = (
+        [(c.id, c.name) for c in cities_of(db.session, filters.country)] if filters.country else []
+    )
+    skills = db.session.execute(
+        select(Skill.slug, Skill.name_en if lang == "en" else Skill.name_fr).order_by(Skill.name_fr)
+    ).all()
+    return render_template(
+        "admin/users.html",
+        filters=filters,
+        page=page,
+        countries=country_choices(db.session, lang),
+        cities=cities,
+        skills=skills,
+        role_labels=ROLE_LABELS,
+        bulk_labels=BULK_LABELS,
+        availability_labels=AVAILABILITY_LABELS,
+        bulk_form=ActionForm(),
+        current_path=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    contact = service.contact_details(db.session, user, current_actor())
+    score = completeness(user)[0] if user.profile is not None else None
+    duplicates = (
+        same_phone_accounts(db.session, user.id, user.phone, active_keyring()) if user.phone else []
+    )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_id == user.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(10)
+    ).all()
+    db.session.commit()  # the audit row of this display
+    role_form = RoleForm(role=user.role)
+    return (
+        render_template(
+            "admin/user_detail.html",
+            user=user,
+            profile=user.profile,
+            contact=contact,
+            score=score,
+            duplicates=duplicates,
+            events=events,
+            role_form=role_form,
+            status_form=StatusForm(),
+            action_form=ActionForm(),
+            role_labels=ROLE_LABELS,
+            action_labels=ACTION_LABELS,
+            availability_labels=AVAILABILITY_LABELS,
+            work_mode_labels=WORK_MODE_LABELS,
+            language_labels=LANGUAGES,
+            back=_back_to_list(),
+        ),
+        200,
+        {"Cache-Control": "private, no-store"},
+    )
+
+
+def _warn_shared_phone(user: User) -> None:
+    keyring = active_keyring()
+    for number in {user.phone, user.whatsapp} - {None, ""}:
+        others = same_phone_accounts(db.session, user.id, number, keyring)
+        if others:
+            flash(
+                _(
+                    "Attention : ce numéro est aussi enregistré pour %(codes)s.",
+                    codes=", ".join(others),
+                ),
+                "warning",
+            )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    profile = user.profile or TalentProfile()  # attached only when saved
+    form = AdminProfileForm()
+    before = service.snapshot(user)
+    if request.method == "GET":
+        # The form shows the decrypted contact data: that is a display, recorded as one.
+        service.contact_details(db.session, user, current_actor())
+        db.session.commit()
+        prefill(form, user, profile)
+        form.email.data, form.language.data = user.email, user.language
+    prepare_form(form, _lang())
+    if request.method == "POST" and form.validate():
+        if email_taken(db.session, form.email.data, except_user_id=user.id):
+            form.email.errors = [_("Un compte existe déjà avec cette adresse e-mail.")]
+        else:
+            user.email, user.language = form.email.data, form.language.data
+
+            def trace() -> None:
+                changed = service.changed_fields(before, user)
+                service.record_update(db.session, user, current_actor(), changed)
+
+            if save_profile_form(
+                db.session, form, user, profile, Path(_settings().upload_dir), trace
+            ):
+                flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
+                _warn_shared_phone(user)
+                return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_edit.html", form=form, user=user, profile=profile), status
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = AdminProfileForm()
+    prepare_form(form, _lang())
+    if request.method == "POST" and form.validate():
+        actor = current_actor()
+
+        def trace(created: User) -> None:
+            db.session.flush()
+            audit.record(db.session, AuditAction.USER_CREATE, actor, **audit.about(created))
+
+        user = create_talent_from_form(
+            db.session,
+            current_app.extensions["talento.passwords"],
+            form,
+            Path(_settings().upload_dir),
+            None,
+            form.language.data,
+            trace,
+        )
+        if user is not None:
+            _send_link(user)
+            flash(_("Compte %(code)s créé.", code=user.code), "success")
+            _warn_shared_phone(user)
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _send_link(user: User) -> None:
+    """E-mail the set-password link (never a password) and record it."""
+    sent = issue_set_password_link(db.session, _settings(), user)
+    audit.record(
+        db.session,
+        AuditAction.PASSWORD_LINK_SENT,
+        current_actor(),
+        detail={"sent": sent},
+        **audit.about(user),
+    )
+    db.session.commit()
+    if sent:
+        flash(
+            _("Un lien pour choisir son mot de passe a été envoyé à %(email)s.", email=user.email),
+            "info",
+        )
+    else:
+        flash(_("L'e-mail n'a pas pu être envoyé : réessayez depuis la fiche."), "warning")
+
+
+@bp.post("/users/<int:user_id>/send-link")
+def user_send_link(user_id: int):
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not user.is_active_account:
+        flash(_("Activez d'abord ce compte."), "error")
+    else:
+        _send_link(user)
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def _refused(refused: service.AdminActionRefused, user: User):
+    db.session.rollback()
+    flash(str(refused.message), "error")
+    return redirect(url_for("admin.user_detail", user_id=user.id)), 303
+
+
+@bp.post("/users/<int:user_id>/role")
+def user_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = service.set_role(db.session, current_user, user, form.role.data, current_actor())
+    except service.AdminActionRefused as refused:
+        return _refused(refused, user)
+    db.session.commit()
+    if changed:
+        flash(
+            _("Rôle de %(code)s : %(role)s.", code=user.code, role=ROLE_LABELS[user.role]),
+            "success",
+        )
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/status")
+def user_status(user_id: int):
+    user = _user_or_404(user_id)
+    form = StatusForm()
+    if not form.validate_on_submit() or form.active.data not in {"0", "1"}:
+        abort(400)
+    active = form.active.data == "1"
+    try:
+        service.set_active(db.session, current_user, user, active, current_actor())
+    except service.AdminActionRefused as refused:
+        return _refused(refused, user)
+    db.session.commit()
+    message = _("Compte %(code)s activé.") if active else _("Compte %(code)s désactivé.")
+    flash(message % {"code": user.code}, "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
+def user_delete(user_id: int):
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        code = user.code
+        try:
+            files = service.delete_user(db.session, current_user, user, current_actor())
+        except service.AdminActionRefused as refused:
+            return _refused(refused, user)
+        db.session.commit()
+        delete_stored(Path(_settings().upload_dir), *files)
+        log.info("Compte supprimé par un administrateur : utilisateur id=%s", user_id)
+        flash(_("Compte %(code)s supprimé, fichiers compris.", code=code), "success")
+        return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_delete.html", form=form, user=user), status
+
+
+@bp.post("/users/bulk")
+def users_bulk():
+    """First POST: the selection and the action → a confirmation stating the count.
+    Second POST (confirmed): the action, then back to the list."""
+    form = ConfirmForm()
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    if action not in service.BULK_ACTIONS:
+        flash(_("Choisissez une action."), "error")
+        return redirect(_back_to_list())
+    selected = service.users_by_ids(db.session, ids)
+    if not selected:
+        flash(_("Cochez au moins un compte."), "error")
+        return redirect(_back_to_list())
+    if not form.confirm.data:
+        return render_template(
+            "admin/bulk_confirm.html",
+            form=form,
+            users=selected,
+            action=action,
+            action_label=BULK_LABELS[action],
+            back=_back_to_list(),
+        ), 200
+    outcome = service.apply_bulk(db.session, current_user, selected, action, current_actor())
+    db.session.commit()
+    delete_stored(Path(_settings().upload_dir), *outcome.files)
+    flash(
+        ngettext(
+            "%(num)d compte traité (%(action)s).",
+            "%(num)d comptes traités (%(action)s).",
+            outcome.done,
+            action=BULK_LABELS[action],
+        ),
+        "success",
+    )
+    for code, reason in outcome.refused:
+        flash(f"{code} : {reason}", "error")
+    return redirect(_back_to_list())

@@ -1,0 +1,462 @@
+"""Authorization matrix: every route of the URL map × every method × anonymous, user, presence
+and admin, against a rule declared here (STYLE #14, DESIGN "Who sees what").
+
+How the rules are declared
+--------------------------
+``RULES`` maps each endpoint name to a :class:`Rule`: an access class (which status each role
+gets on a GET) and the sample URL values to build it with ``url_for`` (a real talent code, a
+real user id, a stored photo or CV, a skill or category id, a valid reset token, all created by
+the ``samples`` fixture). The access classes are plain data:
+
+- ``PUBLIC``: 200 for everyone;
+- ``LOGGED_IN``: anonymous → 302 to ``/auth/login?next=<the page>``, every role → 200;
+- ``ADMIN``: anonymous → 302 to login, ``user`` and ``presence`` → 403, admin → 200;
+- ``GUEST_ONLY(...)``: anonymous → 200, a logged-in role is sent to its landing page;
+- one-off classes built with :func:`access` where a route answers differently (the home page
+  sends logged-in people to their space, the printable card needs a talent profile, a CV is
+  "not found" for anyone but its owner and admins).
+
+Every endpoint is listed by name, admin ones included. The admin blueprint is guarded as a
+whole (``talento.admin.blueprint.require_admin``), so a new admin route is protected even
+before it is listed; the test still requires the listing so that adding a route is a conscious
+decision (and gives the matrix the sample values to reach the route for real rather than a 404).
+``test_every_route_has_a_declared_rule`` fails on a route without a rule, on a rule whose
+endpoint no longer exists, on a method other than GET/POST, and on an ``admin.*`` endpoint
+declared with anything but ``ADMIN``.
+
+How POSTs are checked without changing anything
+-----------------------------------------------
+CSRF protection (Flask-WTF, app-wide) runs before any view and before blueprint guards. So:
+
+- a role *allowed* on the route sends a POST **without** a CSRF token and must get 400: the
+  route is reachable and protected, and nothing is performed (no deletion, no role change);
+- a role *refused* on the route sends a POST **with** a valid CSRF token of its own session
+  and must get exactly the refusal of its GET (302 to login, 403, …): the access rule, not
+  CSRF, is what stops it. It also sends one without a token, which must be refused too.
+
+A tokenless POST from a refused role therefore gets 400 from CSRF before the admin guard or
+``login_required`` can answer 403/302; that is still a refusal, and the POST *with* a token
+proves the guard itself.
+
+One test per role (each over both databases, through ``database_url``) loops over all routes
+with one client logged in as that role, and reports every mismatch at once.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+from PIL import Image
+from sqlalchemy import select
+
+from talento.accounts.reset import make_token
+from talento.profiles.models import Skill, SkillCategory
+from talento.profiles.uploads import store_cv, store_photo
+from tests.helpers import _csrf_from, login, make_settings
+
+ANONYMOUS, USER, PRESENCE, ADMIN_ROLE = "anonymous", "user", "presence", "admin"
+ROLES = (ANONYMOUS, USER, PRESENCE, ADMIN_ROLE)
+CHECKED_METHODS = frozenset({"GET", "POST"})
+IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+LOGIN_PATH = "/auth/login"
+PROFILE_PATH = "/profile"
+DASHBOARD_PATH = "/admin"
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+# -- expectations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one role gets on a GET: a status, the path a redirect points to, and whether the
+    answer is a refusal (the route is not for this role)."""
+
+    status: int
+    location: str | None = None
+    refused: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.status} → {self.location}" if self.location else str(self.status)
+
+
+OK = Expect(200)
+LOGIN = Expect(302, LOGIN_PATH, refused=True)
+FORBIDDEN = Expect(403, refused=True)
+HIDDEN = Expect(404, refused=True)  # "not found", the same as for something that does not exist
+CSRF_REJECTED = Expect(400)
+
+
+def redirect_to(path: str, refused: bool = False) -> Expect:
+    return Expect(302, path, refused=refused)
+
+
+@dataclass(frozen=True)
+class Access:
+    name: str
+    get: dict[str, Expect]
+
+
+def access(name: str, **by_role: Expect) -> Access:
+    missing = set(ROLES) - set(by_role)
+    assert not missing, f"access class {name} says nothing for {sorted(missing)}"
+    return Access(name, dict(by_role))
+
+
+PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, admin=OK)
+LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, admin=OK)
+ADMIN = access("ADMIN", anonymous=LOGIN, user=FORBIDDEN, presence=FORBIDDEN, admin=OK)
+
+
+def GUEST_ONLY(admin_landing: str) -> Access:  # noqa: N802 - reads as an access class
+    """A page for people who are not logged in (login, registration)."""
+    return access(
+        f"GUEST_ONLY(admin → {admin_landing})",
+        anonymous=OK,
+        user=redirect_to(PROFILE_PATH, refused=True),
+        presence=redirect_to(PROFILE_PATH, refused=True),
+        admin=redirect_to(admin_landing, refused=True),
+    )
+
+
+#: The home page: a landing page for visitors, a redirect to their space for everyone else.
+HOME = access(
+    "HOME",
+    anonymous=OK,
+    user=redirect_to(PROFILE_PATH),
+    presence=redirect_to(PROFILE_PATH),
+    admin=redirect_to(DASHBOARD_PATH),
+)
+#: The printable card of one's own talent profile: staff accounts have none and are sent to
+#: their space.
+OWN_CARD = access(
+    "OWN_CARD",
+    anonymous=LOGIN,
+    user=OK,
+    presence=redirect_to(PROFILE_PATH),
+    admin=redirect_to(PROFILE_PATH),
+)
+#: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
+#: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
+OTHERS_CV = access("OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, admin=OK)
+
+
+# -- the rules --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Real rows and files the URLs point at."""
+
+    talent_code: str
+    other_id: int
+    photo_name: str
+    cv_name: str
+    skill_id: int
+    category_id: int
+    reset_token: str
+    emails: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    values: Callable[[Samples], dict] = lambda s: {}
+
+
+def _code(s: Samples) -> dict:
+    return {"code": s.talent_code}
+
+
+def _other_user(s: Samples) -> dict:
+    return {"user_id": s.other_id}
+
+
+def _skill(s: Samples) -> dict:
+    return {"skill_id": s.skill_id}
+
+
+def _category(s: Samples) -> dict:
+    return {"category_id": s.category_id}
+
+
+def _photo(s: Samples) -> dict:
+    return {"name": s.photo_name}
+
+
+RULES: dict[str, Rule] = {
+    # site pages, health
+    "pages.home": Rule(HOME),
+    "ops.healthz": Rule(PUBLIC),
+    "ops.readyz": Rule(PUBLIC),
+    "geo.cities": Rule(PUBLIC, lambda s: {"country": "MA"}),
+    # accounts
+    "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
+    "auth.logout": Rule(LOGGED_IN),
+    "registration.register": Rule(GUEST_ONLY(admin_landing=PROFILE_PATH)),
+    "reset.forgot": Rule(PUBLIC),
+    # A reset link is a capability: whoever holds a valid token reaches its form.
+    "reset.reset": Rule(PUBLIC, lambda s: {"token": s.reset_token}),
+    # the talent's own space: always the logged-in account, never chosen by the URL
+    "profiles.me": Rule(LOGGED_IN),
+    "profiles.edit": Rule(LOGGED_IN),
+    "profiles.change_password": Rule(LOGGED_IN),
+    "profiles.my_data": Rule(LOGGED_IN),
+    "profiles.delete": Rule(LOGGED_IN),
+    "public.card": Rule(OWN_CARD),
+    # public side of profiles
+    "public.page": Rule(PUBLIC, _code),
+    "public.qr_svg": Rule(PUBLIC, _code),
+    "public.qr_png": Rule(PUBLIC, _code),
+    "directory.index": Rule(PUBLIC),
+    "media.photo": Rule(PUBLIC, _photo),
+    "media.photo_thumb": Rule(PUBLIC, _photo),
+    "media.cv": Rule(OTHERS_CV, lambda s: {"name": s.cv_name}),
+    # administration (all guarded by the admin blueprint)
+    "admin.dashboard": Rule(ADMIN),
+    "admin.users": Rule(ADMIN),
+    "admin.user_new": Rule(ADMIN),
+    "admin.user_detail": Rule(ADMIN, _other_user),
+    "admin.user_edit": Rule(ADMIN, _other_user),
+    "admin.user_delete": Rule(ADMIN, _other_user),
+    "admin.user_role": Rule(ADMIN, _other_user),
+    "admin.user_status": Rule(ADMIN, _other_user),
+    "admin.user_send_link": Rule(ADMIN, _other_user),
+    "admin.users_bulk": Rule(ADMIN),
+    "admin.export_users": Rule(ADMIN),
+    "admin.audit": Rule(ADMIN),
+    "admin.catalogs": Rule(ADMIN),
+    "admin.catalog_category_create": Rule(ADMIN),
+    "admin.catalog_skill_create": Rule(ADMIN),
+    "admin.catalog_skill": Rule(ADMIN, _skill),
+    "admin.catalog_skill_rename": Rule(ADMIN, _skill),
+    "admin.catalog_skill_merge": Rule(ADMIN, _skill),
+    "admin.catalog_skill_delete": Rule(ADMIN, _skill),
+    "admin.catalog_category": Rule(ADMIN, _category),
+    "admin.catalog_category_rename": Rule(ADMIN, _category),
+    "admin.catalog_category_merge": Rule(ADMIN, _category),
+    "admin.catalog_category_delete": Rule(ADMIN, _category),
+}
+
+#: Checks that fail today because of an application bug that is not an access-control hole.
+#: The matrix leaves them out and ``test_known_bug`` expects them to fail (strict xfail: once
+#: the bug is fixed that test fails until its entry is removed from here).
+#: Served by Flask itself from talento/static (CSS, JS, fonts): public files, no rule needed.
+UNCHECKED_ENDPOINTS = frozenset({"static"})
+
+
+def _checked_rules(app) -> dict[str, set[str]]:
+    """endpoint → methods (GET/POST…) of the app's URL map, HEAD and OPTIONS aside."""
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in UNCHECKED_ENDPOINTS:
+            continue
+        routes.setdefault(rule.endpoint, set()).update(rule.methods - IGNORED_METHODS)
+    return routes
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(database_url, tmp_path_factory):
+    return make_settings(database_url, upload_dir=str(tmp_path_factory.mktemp("uploads")))
+
+
+@pytest.fixture
+def samples(app, make_user, make_talent) -> Samples:
+    from talento.accounts.models import User
+    from talento.extensions import db
+    from talento.ops.startup import run_startup_checks
+
+    # Records the key canary, so /readyz answers 200. Run before any admin exists: ADMIN_PASSWORD
+    # is then applied to nobody, and the admin below keeps the password it is created with.
+    run_startup_checks(app, app.extensions["talento.keyring"])
+    upload_dir = Path(app.extensions["talento.settings"].upload_dir)
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(image, "PNG")
+    photo_name = store_photo(io.BytesIO(image.getvalue()), upload_dir).name
+    cv_name = store_cv(io.BytesIO(PDF), upload_dir).name
+
+    make_talent(code="MAF0001CAS", email="matrix-user@example.org", photo_name=photo_name)
+    other_id = make_talent(
+        code="MAM0002CAS",
+        email="matrix-other@example.org",
+        gender="M",
+        phone="+212612345678",
+        cv_name=cv_name,
+    )
+    make_user(code="MAP0003CAS", email="matrix-presence@example.org", role="presence")
+    make_user(code="MAA0004CAS", email="matrix-admin@example.org", role="admin")
+    with app.app_context():
+        skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
+        category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
+        token = make_token(app.config["SECRET_KEY"], db.session.get(User, other_id))
+        values = dict(skill_id=skill.id, category_id=category.id, reset_token=token)
+        db.session.remove()
+    return Samples(
+        talent_code="MAF0001CAS",
+        other_id=other_id,
+        photo_name=photo_name,
+        cv_name=cv_name,
+        emails={
+            USER: "matrix-user@example.org",
+            PRESENCE: "matrix-presence@example.org",
+            ADMIN_ROLE: "matrix-admin@example.org",
+        },
+        **values,
+    )
+
+
+def _client_as(app, samples: Samples, role: str):
+    client = app.test_client()
+    if role != ANONYMOUS:
+        response = login(client, samples.emails[role])
+        assert response.status_code == 302, f"cannot log in as {role}"
+    return client
+
+
+def _csrf_token(client) -> str:
+    """A valid CSRF token of this client's session (/auth/forgot has a form for everyone)."""
+    return _csrf_from(client.get("/auth/forgot").get_data(as_text=True))
+
+
+# -- checking one request ---------------------------------------------------------------------
+
+
+def _mismatch(response, expect: Expect, url: str) -> str | None:
+    """None when `response` is what `expect` says, else a description of the difference."""
+    if response.status_code != expect.status:
+        where = f" → {response.location}" if response.location else ""
+        return f"got {response.status_code}{where}, expected {expect}"
+    if expect.location is not None:
+        target = urlsplit(response.location or "")
+        if target.netloc not in ("", "localhost") or target.path != expect.location:
+            return f"redirects to {response.location}, expected {expect.location}"
+        if expect.location == LOGIN_PATH:  # the login page brings the person back afterwards
+            back = parse_qs(target.query).get("next", [""])[0]
+            if urlsplit(back).path != urlsplit(url).path:
+                return f"login redirect next={back!r}, expected {urlsplit(url).path}"
+    return None
+
+
+def _expectations(method: str, expect: Expect) -> list[tuple[str, bool, Expect | None]]:
+    """(label, send a CSRF token?, expectation) of the requests sent for one method.
+    An expectation of None means "any refusal": 400 (CSRF) or the rule's own refusal."""
+    if method == "GET":
+        return [("GET", False, expect)]
+    if expect.refused:
+        return [("POST+csrf", True, expect), ("POST", False, None)]
+    return [("POST", False, CSRF_REJECTED)]
+
+
+def run_matrix(app, samples: Samples, role: str, rules: dict[str, Rule] = RULES, only=None):
+    """Every (route, method) of the URL map as `role` (or those of `only`).
+    Returns the client, the number of requests sent and the failures."""
+    client = _client_as(app, samples, role)
+    token = _csrf_token(client)
+    checks, failures = 0, []
+    for endpoint, methods in sorted(_checked_rules(app).items()):
+        if only is not None and endpoint not in only:
+            continue
+        rule = rules.get(endpoint)
+        if rule is None:
+            failures.append(f"{endpoint}: no access rule declared")
+            continue
+        with app.test_request_context():
+            url = url_for(endpoint, **rule.values(samples))
+        expect = rule.access.get[role]
+        for method in sorted(methods):
+            for label, with_token, wanted in _expectations(method, expect):
+                data = {"csrf_token": token} if with_token else {}
+                response = client.open(url, method=method, data=data if method == "POST" else None)
+                checks += 1
+                if wanted is None:
+                    refusals = {400, expect.status}
+                    problem = (
+                        None
+                        if response.status_code in refusals
+                        else f"got {response.status_code}, expected a refusal {sorted(refusals)}"
+                    )
+                else:
+                    problem = _mismatch(response, wanted, url)
+                if problem:
+                    failures.append(
+                        f"{role:9} {label:9} {url} ({endpoint}, {rule.access.name}): {problem}"
+                    )
+    return client, checks, failures
+
+
+def rule_problems(app, rules: dict[str, Rule] = RULES) -> list[str]:
+    """What keeps the declared rules from covering the URL map exactly."""
+    routes = _checked_rules(app)
+    problems = []
+    undeclared = sorted(set(routes) - set(rules))
+    if undeclared:
+        problems.append(
+            f"routes without an access rule: {undeclared}. Add each one to RULES in {__name__} "
+            "with the access class it must have (and sample URL values)."
+        )
+    stale = sorted(set(rules) - set(routes))
+    if stale:
+        problems.append(f"RULES declares endpoints that no longer exist: {stale}")
+    unknown = {e: sorted(m - CHECKED_METHODS) for e, m in routes.items() if m - CHECKED_METHODS}
+    if unknown:
+        problems.append(f"methods the matrix does not know how to check: {unknown}")
+    not_admin = sorted(
+        e for e in routes if e.startswith("admin.") and e in rules and rules[e].access is not ADMIN
+    )
+    if not_admin:
+        problems.append(f"admin endpoints must be declared ADMIN: {not_admin}")
+    return problems
+
+
+# -- the tests --------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_declared_rule(app):
+    problems = rule_problems(app)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, samples, role):
+    client, checks, failures = run_matrix(app, samples, role)
+    assert not failures, f"{len(failures)} of {checks} checks failed:\n" + "\n".join(failures)
+    # Refused POSTs carried a valid CSRF token: none of them acted (no logout, no deletion,
+    # no role change), so the session is still that of the role and every account is intact.
+    assert client.get(PROFILE_PATH).status_code == (302 if role == ANONYMOUS else 200)
+    from talento.accounts.models import User
+    from talento.extensions import db
+
+    with app.app_context():
+        accounts = dict(db.session.execute(select(User.email, User.role)).all())
+        db.session.remove()
+    assert accounts == {
+        "matrix-user@example.org": "user",
+        "matrix-other@example.org": "user",
+        "matrix-presence@example.org": "presence",
+        "matrix-admin@example.org": "admin",
+    }
+
+
+def test_the_matrix_catches_a_new_route_and_a_wrong_rule(app, samples):
+    """The safety net itself: an undeclared route is reported, and a route that does not
+    behave as declared (here: declared LOGGED_IN, actually open to anyone) fails."""
+    app.add_url_rule("/matrix-self-test", "matrix_self_test", lambda: "open to all")
+    assert any("matrix_self_test" in problem for problem in rule_problems(app))
+
+    rules = {**RULES, "matrix_self_test": Rule(LOGGED_IN)}
+    assert not rule_problems(app, rules)
+    _client, checks, failures = run_matrix(
+        app, samples, ANONYMOUS, rules, only={"matrix_self_test"}
+    )
+    assert checks == 1 and len(failures) == 1
+    assert "got 200, expected 302 → /auth/login" in failures[0]
