@@ -44,6 +44,7 @@ test: install chromium lint
 bench: install
 	$(PY) -m talento.ops.bench
 	$(PY) -m talento.ops.bench_directory
+	$(PY) -m talento.ops.bench_exports
 
 clean:
 	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""`make bench` part two: the public directory on PostgreSQL with 100,000 talents.
+"""`make bench` part two: the public directory and the admin pages on PostgreSQL with 100,000
+talents (admin figures: talento/ops/bench_admin.py).
 
 Creates a throw-away database next to TEST_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/test), migrates it, bulk-loads generated talents, runs
@@ -104,6 +105,7 @@ def main() -> None:
 
     from talento.extensions import db
     from talento.geo.services import load_reference_data
+    from talento.ops.bench_admin import add_phones, admin_cases
     from talento.profiles.catalogue import load_skill_catalogue
     from talento.profiles.directory import parse_filters, search_directory
     from talento.settings import Settings, normalise_database_url
@@ -158,6 +160,13 @@ def main() -> None:
             for label, args in cases.items():
                 filters = parse_filters(args)
                 results[label] = _median_ms(lambda f=filters: search_directory(db.session, f, "fr"))
+            keyring = app.extensions["talento.keyring"]
+            start = time.perf_counter()
+            add_phones(db.session, keyring)
+            db.session.execute(text("ANALYZE users"))
+            db.session.commit()
+            results["phones_load_seconds"] = round(time.perf_counter() - start, 1)
+            results.update(admin_cases(db.session, keyring, _median_ms))
             db.session.remove()
             db.engine.dispose()
     finally:
