@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import Role, User
 from talento.crypto import KeyRing
 from talento.geo.models import City, Country
-from talento.profiles.directory import escape_like, name_condition
+from talento.profiles.directory import escape_like, name_condition, page_total
 from talento.profiles.models import Availability, Skill, TalentProfile, talent_skills
 from talento.profiles.phones import InvalidPhone, to_e164
 
@@ -256,10 +256,7 @@ def search_users(
         .offset(offset)
     )
     rows = [AdminRow(*row) for row in session.execute(stmt)]
-    if len(rows) < filters.per_page and (rows or filters.page == 1):
-        total = offset + len(rows)
-    else:
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = page_total(session, base, filters.page, filters.per_page, len(rows))
     pages = max(1, math.ceil(total / filters.per_page))
     return AdminPage(rows, total, filters.page, pages, filters.per_page)
 

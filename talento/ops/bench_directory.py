@@ -17,6 +17,8 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, insert, select, text
@@ -24,6 +26,32 @@ from sqlalchemy.engine import make_url
 
 TALENTS = int(os.environ.get("BENCH_TALENTS", "100000"))
 RUNS = 15
+
+
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[str | None]:
+    """A new PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards (even on
+    error). Yields its URL, or None when no server answers (a bench then says why)."""
+    from talento.settings import normalise_database_url
+
+    base = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
+    name = f"{prefix}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001 - a bench never fails
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _median_ms(func) -> float:
@@ -101,6 +129,16 @@ def _load(session, count: int) -> None:
 
 
 def main() -> None:
+    with throwaway_database("talento_bench") as url:
+        if url is None:
+            print(json.dumps({"directory": "skipped: no PostgreSQL answers"}))
+            return
+        results = _measure(url)
+    results["note"] = f"medians of {RUNS} runs; figures only, never a pass/fail threshold"
+    print(json.dumps({"directory": results}, indent=2))
+
+
+def _measure(url: str) -> dict:
     from flask_migrate import upgrade
 
     from talento.extensions import db
@@ -108,73 +146,55 @@ def main() -> None:
     from talento.ops.bench_admin import add_phones, admin_cases
     from talento.profiles.catalogue import load_skill_catalogue
     from talento.profiles.directory import parse_filters, search_directory
-    from talento.settings import Settings, normalise_database_url
+    from talento.settings import Settings
     from talento.web import build_app
 
-    base = normalise_database_url(
-        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    )
-    name = f"talento_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - a bench never fails: say why and stop
-        print(json.dumps({"directory": f"skipped: no PostgreSQL ({type(exc).__name__})"}))
-        return
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
     results: dict[str, float | int | str] = {"talents": TALENTS}
-    try:
-        app = build_app(
-            Settings(
-                secret_key=secrets.token_hex(32),
-                encryption_key=Fernet.generate_key().decode(),
-                admin_password=secrets.token_urlsafe(18),
-                database_url=url,
-                flask_env="testing",
-                log_level="WARNING",
-            )
+    app = build_app(
+        Settings(
+            secret_key=secrets.token_hex(32),
+            encryption_key=Fernet.generate_key().decode(),
+            admin_password=secrets.token_urlsafe(18),
+            database_url=url,
+            flask_env="testing",
+            log_level="WARNING",
         )
-        with app.app_context():
-            upgrade()
-            load_reference_data(db.session)
-            load_skill_catalogue(db.session)
-            db.session.commit()
-            start = time.perf_counter()
-            _load(db.session, TALENTS)
-            results["load_seconds"] = round(time.perf_counter() - start, 1)
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            cases = {
-                "first_page_ms": {},
-                "name_prefix_ms": {"q": "ben"},
-                "code_ms": {"q": "X000054321"},
-                "country_availability_skill_ms": {
-                    "country": "SN",
-                    "availability": "soon",
-                    "skill": "actor",
-                },
-                "languages_age_ms": {"language": ["fr", "ar"], "age_min": "25", "age_max": "35"},
-                "page_200_by_name_ms": {"sort": "name", "page": "200"},
-            }
-            for label, args in cases.items():
-                filters = parse_filters(args)
-                results[label] = _median_ms(lambda f=filters: search_directory(db.session, f, "fr"))
-            keyring = app.extensions["talento.keyring"]
-            start = time.perf_counter()
-            add_phones(db.session, keyring)
-            db.session.execute(text("ANALYZE users"))
-            db.session.commit()
-            results["phones_load_seconds"] = round(time.perf_counter() - start, 1)
-            results.update(admin_cases(db.session, keyring, _median_ms))
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    results["note"] = f"medians of {RUNS} runs; figures only, never a pass/fail threshold"
-    print(json.dumps({"directory": results}, indent=2))
+    )
+    with app.app_context():
+        upgrade()
+        load_reference_data(db.session)
+        load_skill_catalogue(db.session)
+        db.session.commit()
+        start = time.perf_counter()
+        _load(db.session, TALENTS)
+        results["load_seconds"] = round(time.perf_counter() - start, 1)
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        cases = {
+            "first_page_ms": {},
+            "name_prefix_ms": {"q": "ben"},
+            "code_ms": {"q": "X000054321"},
+            "country_availability_skill_ms": {
+                "country": "SN",
+                "availability": "soon",
+                "skill": "actor",
+            },
+            "languages_age_ms": {"language": ["fr", "ar"], "age_min": "25", "age_max": "35"},
+            "page_200_by_name_ms": {"sort": "name", "page": "200"},
+        }
+        for label, args in cases.items():
+            filters = parse_filters(args)
+            results[label] = _median_ms(lambda f=filters: search_directory(db.session, f, "fr"))
+        keyring = app.extensions["talento.keyring"]
+        start = time.perf_counter()
+        add_phones(db.session, keyring)
+        db.session.execute(text("ANALYZE users"))
+        db.session.commit()
+        results["phones_load_seconds"] = round(time.perf_counter() - start, 1)
+        results.update(admin_cases(db.session, keyring, _median_ms))
+        db.session.remove()
+        db.engine.dispose()
+    return results
 
 
 if __name__ == "__main__":

@@ -286,6 +286,14 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def page_total(session: Session, base: Select, page: int, per_page: int, shown: int) -> int:
+    """How many rows `base` selects. A short page is the last one and tells the total without
+    a COUNT; otherwise count (the cost of an exact figure on a large list)."""
+    if shown < per_page and (shown or page == 1):
+        return (page - 1) * per_page + shown
+    return session.scalar(select(func.count()).select_from(base.subquery())) or 0
+
+
 def search_directory(
     session: Session, filters: DirectoryFilters, lang: str, *, today: dt.date | None = None
 ) -> DirectoryPage:
@@ -311,10 +319,7 @@ def search_directory(
         .offset(offset)
     )
     rows = session.execute(page_stmt).all()
-    if len(rows) < filters.per_page and (rows or filters.page == 1):
-        total = offset + len(rows)  # a short page is the last one: it tells the total
-    else:
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = page_total(session, base, filters.page, filters.per_page, len(rows))
     skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
     items = [
         DirectoryCard(
