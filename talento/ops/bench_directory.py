@@ -188,8 +188,6 @@ def _measure(url: str) -> dict:
         keyring = app.extensions["talento.keyring"]
         start = time.perf_counter()
         add_phones(db.session, keyring)
-        db.session.execute(text("ANALYZE users"))
-        db.session.commit()
         results["phones_load_seconds"] = round(time.perf_counter() - start, 1)
         results.update(admin_cases(db.session, keyring, _median_ms))
         db.session.remove()

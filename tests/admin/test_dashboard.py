@@ -388,7 +388,7 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(app, client, make_user):
         assert dashboard_figures(db.session).totals.talents == 30
         with count_statements(db.engine) as counter:
             dashboard_figures(db.session, period="month")
-    assert counter.count == 4
+    assert counter.count == 5
 
 
 # -- charts ------------------------------------------------------------------------------------
