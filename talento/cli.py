@@ -238,6 +238,8 @@ def admin() -> None:
 def admin_set_password(password_stdin: bool) -> None:
     """Change le mot de passe du compte admin (met fin à ses autres sessions)."""
     from talento.accounts.services import get_admin, set_password
+    from talento.audit import services as audit
+    from talento.audit.models import AuditAction
     from talento.extensions import db
     from talento.settings import MIN_ADMIN_PASSWORD_LENGTH, WEAK_ADMIN_PASSWORDS
 
@@ -261,6 +263,13 @@ def admin_set_password(password_stdin: bool) -> None:
             click.echo("✖ Compte administrateur absent : python3 migrations_init.py", err=True)
             sys.exit(1)
         set_password(user, password, app.extensions["talento.passwords"])
+        audit.record(
+            db.session,
+            AuditAction.PASSWORD_CHANGE,
+            audit.SYSTEM,
+            detail={"by": "cli"},
+            **audit.about(user),
+        )
         db.session.commit()
     click.echo("✔ Mot de passe administrateur changé. Les autres sessions admin sont fermées.")
 

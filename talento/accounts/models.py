@@ -130,6 +130,20 @@ Index(
     User.id,
     postgresql_where=User.is_active_account & (User.role == "user"),
 ).ddl_if(dialect="postgresql")
+# Admin dashboard: the few staff accounts, and talents' registration dates (index-only scans
+# instead of reading every wide row of users).
+Index(
+    "ix_users_staff",
+    User.id,
+    postgresql_where=User.role != "user",
+    sqlite_where=User.role != "user",
+)
+Index(
+    "ix_users_talent_created",
+    User.created_at,
+    postgresql_where=User.role == "user",
+    sqlite_where=User.role == "user",
+)
 watch_unreadable_values(User)
 
 

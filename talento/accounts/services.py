@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from talento.accounts.models import Role, User
 from talento.accounts.passwords import PasswordService
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
 from talento.extensions import utcnow
 from talento.ops.models import AppState
 
@@ -125,6 +127,13 @@ def apply_admin_password_if_changed(
         return False
     set_password(admin, admin_password, passwords)
     _remember_admin_password(session, admin_password, passwords, state)
+    audit.record(
+        session,
+        AuditAction.PASSWORD_CHANGE,
+        audit.SYSTEM,
+        detail={"by": "ADMIN_PASSWORD"},
+        **audit.about(admin),
+    )
     return True
 
 

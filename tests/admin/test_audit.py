@@ -206,3 +206,21 @@ def test_keys_reindex_and_init_db_fill_missing_indexes(app, make_user):
     result = run_cli([TALENTO, "keys", "reindex"], _cli_env(app))
     assert result.returncode == 0, result.stderr
     assert "0 compte(s) mis à jour" in result.stdout
+
+
+def test_a_new_admin_password_from_the_environment_is_recorded(app):
+    from talento.accounts.services import apply_admin_password_if_changed, create_admin_if_absent
+
+    passwords = app.extensions["talento.passwords"]
+    with app.app_context():
+        create_admin_if_absent(db.session, "First-admin-pass-2026", passwords)
+        db.session.commit()
+        assert apply_admin_password_if_changed(db.session, "Second-admin-pass-2026", passwords)
+        db.session.commit()
+        event = db.session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.subject_code, event.actor_code) == (
+        "password.change",
+        "MAN0001RAB",
+        None,
+    )
+    assert json.loads(event.detail) == {"by": "ADMIN_PASSWORD"}
