@@ -159,6 +159,8 @@ class Settings:
     proxy_hops: int = 1
     #: Audit events older than this are removed by `talento audit purge`.
     audit_retention_days: int = 365
+    #: A session unused for this long ends (0: never).
+    session_idle_minutes: int = 120
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
     mail_server: str | None = None
@@ -251,6 +253,7 @@ class Settings:
             ("ARGON2_PARALLELISM", 1),
             ("PROXY_HOPS", 1),
             ("AUDIT_RETENTION_DAYS", 365),
+            ("SESSION_IDLE_MINUTES", 120),
         ):
             raw = (env.get(name) or "").strip()
             try:
@@ -288,6 +291,7 @@ class Settings:
             argon2_parallelism=ints["ARGON2_PARALLELISM"],
             proxy_hops=ints["PROXY_HOPS"],
             audit_retention_days=max(1, ints["AUDIT_RETENTION_DAYS"]),
+            session_idle_minutes=ints["SESSION_IDLE_MINUTES"],
             trusted_proxies=tuple(
                 p.strip()
                 for p in (env.get("TRUSTED_PROXIES") or "127.0.0.1,::1").split(",")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import uuid
 from urllib.parse import urlencode
 
@@ -139,19 +138,23 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from talento.crypto import Unavailable
     from talento.i18n import SUPPORTED_LANGUAGES
+    from talento.security import add_security_headers, end_idle_session
+
+    settings = app.extensions["talento.settings"]
 
     @app.before_request
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex[:16]
-        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def end_idle_sessions():
+        return end_idle_session(settings.session_idle_minutes)
 
     @app.after_request
     def finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        add_security_headers(response, settings.production)
         return remember_language(response)
 
     @app.context_processor

@@ -145,3 +145,12 @@ def test_secrets_are_not_in_repr():
 def test_generated_values_are_not_placeholders():
     assert not is_placeholder(Fernet.generate_key().decode())
     assert is_placeholder("your-admin-password-here")
+
+
+def test_audit_retention_and_idle_timeout_are_read_and_checked():
+    defaults = Settings.from_env(GOOD)
+    assert (defaults.audit_retention_days, defaults.session_idle_minutes) == (365, 120)
+    custom = Settings.from_env({**GOOD, "AUDIT_RETENTION_DAYS": "90", "SESSION_IDLE_MINUTES": "0"})
+    assert (custom.audit_retention_days, custom.session_idle_minutes) == (90, 0)
+    found = problems({**GOOD, "SESSION_IDLE_MINUTES": "deux heures"})
+    assert any("SESSION_IDLE_MINUTES" in p for p in found)
