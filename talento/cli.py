@@ -144,6 +144,60 @@ def keys_fingerprint() -> None:
     click.echo(fingerprint(key))
 
 
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Génère une nouvelle clé et affiche la modification exacte du .env."""
+    from talento.crypto import fingerprint
+    from talento.ops.rotation import rotation_instructions
+
+    app = _app()
+    settings = app.extensions["talento.settings"]
+    new_key, lines = rotation_instructions(
+        settings.encryption_key, settings.encryption_keys_previous
+    )
+
+    click.echo(f"Nouvelle clé (empreinte {fingerprint(new_key)}). Dans le fichier .env, remplacez")
+    click.echo("les lignes ENCRYPTION_KEY et ENCRYPTION_KEYS_PREVIOUS par :\n")
+    for line in lines:
+        click.echo(f"    {line}")
+    click.echo(
+        "\nPuis redémarrez (systemctl restart talento) et lancez `talento keys reencrypt`.\n"
+        "Gardez une copie de l'ancienne clé tant que reencrypt n'a pas dit qu'elle peut partir."
+    )
+
+
+@keys.command("reencrypt")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def keys_reencrypt(batch_size: int) -> None:
+    """Rechiffre toutes les valeurs, index et canari avec la clé courante (reprend où il
+    s'est arrêté ; sans danger pendant que l'application sert)."""
+    from talento.extensions import db
+    from talento.ops.rotation import reencrypt, values_to_reencrypt
+
+    app = _app()
+    keyring = app.extensions["talento.keyring"]
+    with app.app_context():
+        total = values_to_reencrypt(db.session, keyring)
+        click.echo(f"{total} valeur(s) à rechiffrer avec la clé {keyring.primary_fingerprint}.")
+        with click.progressbar(length=total, label="Rechiffrement", file=sys.stderr) as bar:
+            report = reencrypt(db.session, keyring, batch_size=batch_size, progress=bar.update)
+    click.echo(
+        f"✔ {report.reencrypted} rechiffrée(s), {report.skipped_changed} déjà réécrite(s) par "
+        f"l'application, {report.unreadable} illisible(s), {report.remaining} restante(s)."
+    )
+    if report.previous_keys_removable:
+        click.echo(
+            "Plus aucune donnée ne dépend des anciennes clés : vous pouvez vider "
+            "ENCRYPTION_KEYS_PREVIOUS dans .env puis redémarrer."
+        )
+    else:
+        click.echo(
+            "Gardez ENCRYPTION_KEYS_PREVIOUS : des valeurs en dépendent encore "
+            "(relancez `talento keys reencrypt`, voir `talento keys status`)."
+        )
+        sys.exit(1)
+
+
 @keys.command("reindex")
 def keys_reindex() -> None:
     """Recalcule les index de recherche des téléphones (après un changement de clé)."""
