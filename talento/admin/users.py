@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from talento.accounts.models import Role, User
 from talento.audit import services as audit
@@ -226,7 +226,9 @@ def users_by_ids(session: Session, ids: list[int]) -> list[User]:
     ids = sorted(set(ids))[:MAX_BULK]
     if not ids:
         return []
-    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.code)))
+    # Profiles come in one more query: deletion reads each one's photo and CV names.
+    stmt = select(User).where(User.id.in_(ids)).options(selectinload(User.profile))
+    return list(session.scalars(stmt.order_by(User.code)))
 
 
 def apply_bulk(

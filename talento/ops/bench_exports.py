@@ -47,28 +47,16 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import bindparam, text, update
 
+from talento.exports.columns import PERSONAL_KEYS, PUBLIC_KEYS
 from talento.ops.bench_directory import throwaway_database
 
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
 DAYS = 10
 PROJECT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "admin@talento.com"
-ALL_COLUMNS = {
-    "columns": [
-        "code",
-        "first_name",
-        "last_name",
-        "gender",
-        "role",
-        "status",
-        "country",
-        "city",
-        "skills",
-        "availability",
-        "created_at",
-        "last_login_at",
-    ],
-    "personal_columns": ["email", "phone", "whatsapp", "address", "date_of_birth"],
+ALL_COLUMNS = {  # every column of the allowlist, personal ones included
+    "columns": list(PUBLIC_KEYS),
+    "personal_columns": list(PERSONAL_KEYS),
     "include_personal": "y",
 }
 PDF_COLUMNS = {"columns": ["code", "first_name", "last_name", "city", "skills", "created_at"]}

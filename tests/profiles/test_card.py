@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import zlib
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from talento.crypto import UNAVAILABLE
 from talento.profiles.card import CardContact, CardLabels, build_card_pdf, photo_file
 from talento.profiles.public import PublicProfile
 from tests.helpers import login, make_settings
+from tests.pdf_reading import decode, pdf_streams, unicode_map
 
 CODE = "MAF0001CAS"
 URL = f"http://localhost/p/{CODE}"
@@ -44,55 +44,15 @@ PROFILE = PublicProfile(
 # --- reading text back from a PDF (no PDF library here) ------------------------------------
 
 
-def _streams(pdf: bytes) -> list[bytes]:
-    out = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            out.append(zlib.decompress(raw))
-        except zlib.error:
-            out.append(raw)
-    return out
-
-
-def _unescape(s: bytes) -> bytes:
-    out, i = bytearray(), 0
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
-    while i < len(s):
-        if s[i] == 0x5C:  # backslash
-            nxt = s[i + 1]
-            if nxt in simple:
-                out.append(simple[nxt])
-                i += 2
-            elif 0x30 <= nxt <= 0x37:
-                j = i + 1
-                while j < len(s) and j < i + 4 and 0x30 <= s[j] <= 0x37:
-                    j += 1
-                out.append(int(s[i + 1 : j], 8))
-                i = j
-            else:
-                out.append(nxt)
-                i += 2
-        else:
-            out.append(s[i])
-            i += 1
-    return bytes(out)
-
-
 def pdf_text(pdf: bytes) -> str:
     """The text drawn on the page: glyph ids (Identity-H) mapped back through ToUnicode."""
-    streams = _streams(pdf)
-    cmap: dict[int, str] = {}
-    for stream in streams:
-        for block in re.findall(rb"beginbfchar\n(.*?)endbfchar", stream, re.S):
-            for src, dst in re.findall(rb"<([0-9A-Fa-f]+)> <([0-9A-Fa-f]+)>", block):
-                cmap[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be")
+    streams = pdf_streams(pdf)
+    cmap = unicode_map(streams)
     lines = []
     pattern = rb"BT [\d.]+ [\d.]+ Td(?: [\d. ]+ rg)? \(((?:\\.|[^\\)])*)\) Tj ET"
     for stream in streams:
         for raw in re.findall(pattern, stream, re.S):
-            glyphs = _unescape(raw)
-            ids = (int.from_bytes(glyphs[i : i + 2], "big") for i in range(0, len(glyphs), 2))
-            lines.append("".join(cmap.get(g, "\ufffd") for g in ids))
+            lines.append(decode(raw, cmap))
     return "\n".join(lines)
 
 
