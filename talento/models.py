@@ -1,6 +1,6 @@
 """Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
 
-from talento.accounts.models import User
+from talento.accounts.models import RecoveryCode, User
 from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
 from talento.ops.models import AppState, KeyCanary
@@ -19,6 +19,7 @@ __all__ = [
     "CodeCounter",
     "Country",
     "KeyCanary",
+    "RecoveryCode",
     "Skill",
     "SkillCategory",
     "TalentLanguage",

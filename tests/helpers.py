@@ -21,6 +21,7 @@ PER_TEST_TABLES = (
     "talent_skills",
     "talent_languages",
     "talent_profiles",
+    "recovery_codes",
     "users",
     "code_counters",
     "key_canaries",

@@ -76,11 +76,24 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[dt.datetime | None]
     #: Interface language for emails ("fr" or "en").
     language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
+    #: Fields cleared by `talento keys adopt` (no key could read them), comma-separated
+    #: (see talento.ops.adoption.LOST_FIELDS); the person re-enters them at next login.
+    lost_fields: Mapped[str | None] = mapped_column(String(120))
+    #: When the "please update your profile" e-mail about lost data was last sent.
+    lost_data_notified_at: Mapped[dt.datetime | None]
+    #: TOTP two-factor secret (base32), set once enrolment is confirmed. Stored in clear on
+    #: purpose: login must never depend on ENCRYPTION_KEY (see accounts/two_factor.py).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Last accepted TOTP time step: a code is accepted once (no replay within its window).
+    totp_last_step: Mapped[int | None]
 
     country = relationship("Country", lazy="joined")
     city = relationship("City", lazy="joined")
     profile = relationship(
         "TalentProfile", back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+    recovery_codes = relationship(
+        "RecoveryCode", cascade="all, delete-orphan", passive_deletes=True, lazy="select"
     )
 
     @property
@@ -92,6 +105,14 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN.value
 
     @property
+    def two_factor_enabled(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def lost_field_names(self) -> list[str]:
+        return [name for name in (self.lost_fields or "").split(",") if name]
+
+    @property
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot hold a session
         return self.is_active_account
 
@@ -101,6 +122,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:  # no personal data in reprs (they end up in logs)
         return f"<User id={self.id} code={self.code}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code, kept as a SHA-256 digest (the codes are random
+    and long, so a slow hash adds nothing)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None]
+    created_at: Mapped[CreatedAt]
 
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
