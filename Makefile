@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 
-.PHONY: run test install translations chromium lint bench clean
+.PHONY: run test install translations chromium nginx pgclient lint bench clean
 
 ## Create .venv and install the pinned dependency set (re-run when the pins change).
 $(STAMP): pyproject.toml constraints.txt
@@ -28,6 +29,47 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+## pg_dump / pg_restore for `talento backup` and `restore` on PostgreSQL (tests/ops/test_backup.py).
+pgclient:
+	@if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then \
+	  echo "Installation du client PostgreSQL (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	fi
+
+## nginx, for `nginx -t` on deploy/nginx.conf (tests/deploy). Never fails the build, and never
+## leaves a daemon on port 80: policy-rc.d forbids the start during the install, and the unit is
+## not enabled at boot.
+nginx:
+	@if [ ! -x $(NGINX) ]; then \
+	  if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	    echo "nginx absent (ni root ni apt-get) : le test nginx -t de deploy/nginx.conf sera ignoré."; \
+	  else \
+	    pkg=; for candidate in nginx-light nginx; do \
+	      if apt-cache policy $$candidate 2>/dev/null | grep -q 'Candidate: [0-9]'; then pkg=$$candidate; break; fi; \
+	    done; \
+	    if [ -z "$$pkg" ]; then \
+	      apt-get update -qq >/dev/null 2>&1; \
+	      for candidate in nginx-light nginx; do \
+	        if apt-cache policy $$candidate 2>/dev/null | grep -q 'Candidate: [0-9]'; then pkg=$$candidate; break; fi; \
+	      done; \
+	    fi; \
+	    if [ -z "$$pkg" ]; then \
+	      echo "nginx introuvable dans apt : le test nginx -t de deploy/nginx.conf sera ignoré."; \
+	    else \
+	      echo "Installation de $$pkg (apt-get) pour nginx -t…"; \
+	      policy=; \
+	      if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy=1; \
+	      fi; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkg >/dev/null 2>&1 \
+	        || echo "Installation de $$pkg impossible : le test nginx -t sera ignoré."; \
+	      if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	      if [ -d /run/systemd/system ]; then systemctl disable --now --quiet nginx 2>/dev/null; fi; \
+	      if [ -s /run/nginx.pid ] && [ -x $(NGINX) ]; then $(NGINX) -s quit 2>/dev/null; fi; \
+	    fi; \
+	  fi; \
+	fi; true
+
 ## Serve on http://127.0.0.1:5004 (writes .env with fresh secrets on the first run).
 run: install
 	@test -f .env || $(VENV)/bin/talento init-env
@@ -38,7 +80,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 ## Everything: lint, unit, functional, PostgreSQL, browser, alembic check (in tests/test_migrations.py).
-test: install chromium lint
+test: install chromium nginx pgclient lint
 	$(PY) -m pytest -q
 
 bench: install

@@ -94,6 +94,7 @@ def keys() -> None:
 def keys_status() -> None:
     """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
     from talento.extensions import db
+    from talento.ops.adoption import lost_data_summary
     from talento.ops.keys import canary_table_exists, check_canary, count_encrypted_values
 
     app = _app(check_keys=False)
@@ -126,6 +127,13 @@ def keys_status() -> None:
             f"Total : {totals[0]} clé courante, {totals[1]} ancienne clé seulement, "
             f"{totals[2]} illisibles."
         )
+        quarantined, flagged = lost_data_summary(db.session)
+        if quarantined or flagged:
+            click.echo(
+                f"Après une adoption de clé : {quarantined} valeur(s) en quarantaine "
+                f"(`talento keys recover` si l'ancienne clé est retrouvée), {flagged} compte(s) "
+                "doivent encore ressaisir des données (/admin/lost-data)."
+            )
     sys.exit(0 if report.ok and totals[2] == 0 else 1)
 
 
@@ -209,6 +217,115 @@ def keys_reindex() -> None:
         count = reindex_phones(db.session, app.extensions["talento.keyring"])
         db.session.commit()
     click.echo(f"✔ Index des téléphones recalculés : {count} compte(s) mis à jour.")
+
+
+@keys.command("adopt")
+@click.option(
+    "--accept-data-loss",
+    is_flag=True,
+    help="Obligatoire : accepte d'effacer les valeurs qu'aucune clé configurée ne lit.",
+)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def keys_adopt(accept_data_loss: bool, batch_size: int) -> None:
+    """Ancienne clé définitivement perdue : adopte la clé configurée, efface seulement ce
+    qu'aucune clé ne lit (gardé en quarantaine) et demande aux personnes de le ressaisir."""
+    from talento.extensions import db
+    from talento.ops.adoption import CONFIRMATION_WORD, NothingToAdopt, adopt, survey
+
+    app = _app(check_keys=False)
+    keyring = app.extensions["talento.keyring"]
+    with app.app_context():
+        found = survey(db.session, keyring)
+        if not found.needed:
+            click.echo(
+                "✔ Rien à adopter : les clés configurées lisent le canari et toutes les "
+                "valeurs. Aucune donnée n'a été touchée."
+            )
+            return
+        click.echo(f"Clé configurée (ENCRYPTION_KEY) : {keyring.primary_fingerprint}")
+        for fp in found.unreadable_canaries:
+            click.echo(f"Clé perdue (connue de la base, absente de la configuration) : {fp}")
+        click.echo(f"Valeurs lisibles, conservées : {found.readable}")
+        for place, count in sorted(found.unreadable.items()):
+            click.echo(f"Valeurs illisibles à effacer : {place} : {count}")
+        click.echo(
+            f"Total : {found.total_unreadable} valeur(s) illisible(s), "
+            f"{len(found.affected_users)} compte(s) devront ressaisir des données."
+        )
+        if not accept_data_loss:
+            click.echo(
+                "✖ Rien n'a été modifié. Si l'ancienne clé est vraiment perdue (cherchez-la "
+                "d'abord : ancien .env, gestionnaire de mots de passe, sauvegardes ; "
+                "`talento keys fingerprint` reconnaît une clé), faites une sauvegarde "
+                "(`talento backup`) puis relancez avec --accept-data-loss.",
+                err=True,
+            )
+            sys.exit(1)
+        click.echo(
+            "Les valeurs illisibles seront effacées (gardées chiffrées en quarantaine : "
+            "`talento keys recover` les remet si l'ancienne clé est retrouvée)."
+        )
+        typed = click.prompt(
+            f"Pour confirmer, tapez {CONFIRMATION_WORD}", default="", show_default=False
+        )
+        if typed.strip() != CONFIRMATION_WORD:
+            click.echo("✖ Confirmation absente : rien n'a été modifié.", err=True)
+            sys.exit(1)
+        with click.progressbar(
+            length=found.total_unreadable + found.readable, label="Adoption", file=sys.stderr
+        ) as bar:
+            try:
+                report = adopt(db.session, keyring, batch_size=batch_size, progress=bar.update)
+            except NothingToAdopt:
+                click.echo("✔ Rien à adopter : tout est devenu lisible entre-temps.")
+                return
+        _record_adoption(report)
+    click.echo(
+        f"✔ Clé {keyring.primary_fingerprint} adoptée. {report.cleared} valeur(s) effacée(s), "
+        f"{report.flagged_users} compte(s) devront les ressaisir à leur prochaine connexion."
+    )
+    click.echo(
+        "  Prévenez-les : page « Données à ressaisir » de l'administration (/admin/lost-data), "
+        "bouton d'envoi de l'e-mail. L'application peut redémarrer."
+    )
+
+
+def _record_adoption(report) -> None:
+    from talento.audit import services as audit
+    from talento.audit.models import AuditAction
+    from talento.extensions import db
+
+    audit.record_now(
+        db.session,
+        AuditAction.KEY_ADOPTED,
+        audit.SYSTEM,
+        detail={"cleared": report.cleared, "users": report.flagged_users},
+    )
+
+
+@keys.command("recover")
+def keys_recover() -> None:
+    """L'ancienne clé est retrouvée après une adoption : lue sur l'entrée standard, elle
+    remet les valeurs en quarantaine que les personnes n'ont pas encore ressaisies."""
+    from talento.extensions import db
+    from talento.ops.adoption import recover
+    from talento.settings import is_valid_fernet_key
+
+    key = sys.stdin.readline().strip()
+    if key.startswith(("ENCRYPTION_KEY=", "ENCRYPTION_KEYS_PREVIOUS=")):
+        key = key.split("=", 1)[1]
+    if not is_valid_fernet_key(key):
+        click.echo("✖ Ce n'est pas une clé Fernet valide (lue sur l'entrée standard).", err=True)
+        sys.exit(1)
+    app = _app()
+    with app.app_context():
+        report = recover(db.session, app.extensions["talento.keyring"], key)
+    click.echo(
+        f"✔ {report.restored} valeur(s) remise(s), {report.superseded} déjà ressaisie(s) par "
+        f"la personne (sa nouvelle valeur est gardée), {report.still_unreadable} toujours "
+        "illisible(s) avec cette clé."
+    )
+    sys.exit(0 if report.restored or report.superseded else 1)
 
 
 @main.group()
@@ -328,6 +445,33 @@ def admin_set_password(password_stdin: bool) -> None:
     click.echo("✔ Mot de passe administrateur changé. Les autres sessions admin sont fermées.")
 
 
+@admin.command("reset-2fa")
+@click.argument("identifier")
+def admin_reset_2fa(identifier: str) -> None:
+    """Désactive la double authentification d'un compte (téléphone et codes de secours perdus)."""
+    from talento.accounts import two_factor
+    from talento.accounts.services import find_by_identifier
+    from talento.audit import services as audit
+    from talento.extensions import db
+
+    app = _app()
+    with app.app_context():
+        user = find_by_identifier(db.session, identifier)
+        if user is None:
+            click.echo(f"✖ Aucun compte pour « {identifier} » (e-mail ou code unique).", err=True)
+            sys.exit(1)
+        code = user.code
+        if not two_factor.reset(db.session, user, audit.SYSTEM):
+            click.echo(f"ℹ Double authentification non activée pour {code} : rien à faire.")
+            return
+        db.session.commit()
+    click.echo(
+        f"✔ Double authentification désactivée pour {code} : secret et codes de secours "
+        "supprimés, sessions ouvertes fermées. La personne se connecte avec son seul mot de "
+        "passe et peut la réactiver dans « Sécurité du compte »."
+    )
+
+
 @main.group()
 def db() -> None:
     """Migrations du schéma (Alembic)."""
@@ -352,3 +496,159 @@ def db_check() -> None:
     app = _app(check_keys=False)
     with app.app_context():
         check()
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("octets", "Ko", "Mo", "Go"):
+        if value < 1024 or unit == "Go":
+            break
+        value /= 1024
+    text = f"{value:.0f}" if unit == "octets" else f"{value:.1f}".replace(".", ",")
+    return f"{text} {unit}"
+
+
+def _read_passphrase(path: Path | None, status: int) -> str | None:
+    """The passphrase of --passphrase-file (warnings on stderr), or exit with `status`."""
+    from talento.ops.backup_crypto import PassphraseError, read_passphrase_file
+
+    if path is None:
+        return None
+    try:
+        passphrase, warnings = read_passphrase_file(path)
+    except PassphraseError as exc:
+        click.echo(f"✖ {exc}", err=True)
+        sys.exit(status)
+    for warning in warnings:
+        click.echo(f"⚠ {warning}", err=True)
+    return passphrase
+
+
+def _echo_tables(tables: dict[str, int]) -> None:
+    for name, count in tables.items():
+        click.echo(f"    {name} : {count}")
+
+
+@main.command("backup")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier des archives (défaut : BACKUP_DIR, instance/backups).",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Chiffre l'archive avec la phrase de passe lue dans ce fichier (12 caractères minimum).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Nombre d'archives gardées dans le dossier (défaut : BACKUP_KEEP, 14 ; 0 : toutes).",
+)
+def backup_command(output_dir: Path | None, passphrase_file: Path | None, keep: int | None) -> None:
+    """Sauvegarde la base, les fichiers envoyés et un manifeste dans une archive."""
+    from talento.ops.backup import BackupError, create_backup
+
+    passphrase = _read_passphrase(passphrase_file, status=1)
+    # No key refusal here: a backup is the first step of the lost-key procedure.
+    app = _app(check_keys=False)
+    settings = app.extensions["talento.settings"]
+    lost = _lost_key_fingerprints(app)
+    try:
+        report = create_backup(
+            settings,
+            output_dir=output_dir,
+            passphrase=passphrase,
+            keep=keep,
+            lost_fingerprints=lost,
+        )
+    except BackupError as exc:
+        click.echo(f"✖ Sauvegarde échouée : {exc}", err=True)
+        sys.exit(1)
+    for warning in report.warnings:
+        click.echo(f"⚠ {warning}", err=True)
+    kind = "chiffrée" if report.encrypted else "NON chiffrée"
+    click.echo(f"✔ Archive écrite : {report.path}")
+    click.echo(f"  Taille : {report.size} octets ({_human_size(report.size)}), {kind}.")
+    heads = ", ".join(report.heads) or "aucune"
+    click.echo(
+        f"  Base {report.backend} (révision {heads}) : {sum(report.tables.values())} ligne(s)"
+    )
+    _echo_tables(report.tables)
+    click.echo(f"  Fichiers envoyés : {report.files} ({_human_size(report.files_bytes)})")
+    labels = [
+        f"{fp} (ENCRYPTION_KEY actuelle)" if fp == report.primary_fingerprint else fp
+        for fp in report.fingerprints
+    ]
+    click.echo(f"  Empreinte(s) de clé enregistrée(s) : {', '.join(labels)}")
+    if report.lost_fingerprints:
+        click.echo(
+            f"⚠ Clé(s) perdue(s) {', '.join(report.lost_fingerprints)} : les valeurs qu'elles "
+            "ont chiffrées sont dans l'archive mais illisibles sans elles (voir "
+            "`talento keys adopt`).",
+            err=True,
+        )
+    click.echo(
+        "  Cette archive est illisible sans ENCRYPTION_KEY : gardez la clé (fichier .env) "
+        "en lieu sûr, séparément des archives."
+    )
+    for path in report.deleted:
+        click.echo(f"  Rotation : {path.name} supprimée.")
+
+
+def _lost_key_fingerprints(app) -> frozenset[str]:
+    """Keys recorded in the database that no configured key reads (empty on a new base)."""
+    from talento.extensions import db
+    from talento.ops.keys import canary_table_exists, check_canary
+
+    with app.app_context():
+        if not canary_table_exists(db.session):
+            return frozenset()
+        unreadable = check_canary(db.session, app.extensions["talento.keyring"]).unreadable
+        db.session.remove()
+    return frozenset(unreadable)
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier contenant la phrase de passe d'une archive chiffrée (.tar.enc).",
+)
+def restore_command(archive: Path, passphrase_file: Path | None) -> None:
+    """Restaure une archive dans une base et un dossier de fichiers vides."""
+    from talento.ops.backup import BackupError
+    from talento.ops.restore import RestoreRefused, restore_backup
+
+    passphrase = _read_passphrase(passphrase_file, status=2)
+    # No key check here: the target database is empty; the archive's manifest is checked.
+    app = _app(check_keys=False)
+    settings = app.extensions["talento.settings"]
+    try:
+        report = restore_backup(settings, archive, passphrase)
+    except RestoreRefused as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except BackupError as exc:
+        click.echo(f"✖ Restauration échouée : {exc}", err=True)
+        sys.exit(1)
+    for warning in report.warnings:
+        click.echo(f"⚠ {warning}", err=True)
+    click.echo(
+        f"✔ Archive du {report.created_at} (Talento {report.app_version}) restaurée : base "
+        f"{report.backend}, {sum(report.tables.values())} ligne(s)"
+    )
+    _echo_tables(report.tables)
+    click.echo(f"  Fichiers envoyés : {report.files} ({_human_size(report.files_bytes)})")
+    if report.needs_upgrade:
+        click.echo(
+            f"  Le schéma de l'archive ({', '.join(report.archive_heads) or 'aucun'}) est plus "
+            f"ancien que celui du code ({', '.join(report.code_heads)}) : lancez "
+            "`python3 migrations_init.py` avant de démarrer Talento."
+        )
+    click.echo("  Démarrez ensuite Talento (systemctl start talento).")

@@ -1,20 +1,104 @@
-"""French (then English) error pages. A 500 shows an incident id also written to the log."""
+"""French (then English) error pages. A 500 shows an incident id also written to the log.
+
+A database that cannot be used (down, restarting, connection cut mid-request, pool exhausted)
+is a 503 with Retry-After, never a 500: the pool reconnects by itself (pool_pre_ping), so the
+next request after the database is back succeeds without restarting the app.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 
 from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger("talento.errors")
 PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
+#: Seconds a client (or a monitoring probe) should wait before retrying a 503.
+RETRY_AFTER_SECONDS = 30
+
+try:  # the PostgreSQL driver is optional for SQLite-only installs
+    import psycopg
+
+    _DRIVER_OUTAGES: tuple[type[BaseException], ...] = (
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        sqlite3.OperationalError,
+    )
+except ImportError:  # pragma: no cover
+    _DRIVER_OUTAGES = (sqlite3.OperationalError,)
 
 
 def _wants_json() -> bool:
     return request.path.startswith(("/readyz", "/healthz", "/api/"))
+
+
+def database_outage(error: BaseException) -> BaseException | None:
+    """The error that shows the database cannot be used now, looking through the chain of
+    causes (an error raised while handling a lost connection counts too); None otherwise."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _is_outage(current):
+            return current
+        if isinstance(current, sa_exc.PendingRollbackError):
+            cause = _failed_flush_cause()
+            if cause is not None and _is_outage(cause):
+                return cause
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _is_outage(error: BaseException) -> bool:
+    if isinstance(error, sa_exc.DBAPIError):
+        # IntegrityError, DataError… are bugs or bad input, unless the connection died with them
+        return error.connection_invalidated or isinstance(
+            error, (sa_exc.OperationalError, sa_exc.InterfaceError)
+        )
+    # DisconnectionError: pool-level loss; TimeoutError: no pooled connection came free in time
+    return isinstance(error, (sa_exc.DisconnectionError, sa_exc.TimeoutError, *_DRIVER_OUTAGES))
+
+
+def _failed_flush_cause() -> BaseException | None:
+    """What made the session's transaction fail (code that caught a flush error and went on)."""
+    from talento.extensions import db
+
+    transaction = getattr(db.session(), "_transaction", None)
+    return getattr(transaction, "_rollback_exception", None)
+
+
+def _forget_database_state() -> None:
+    """After a lost connection nothing loaded may be used again: roll back, and render the
+    error page for an anonymous visitor (the signed-in user's rows are expired, and loading
+    them again would hit the database that just failed)."""
+    from flask_login import AnonymousUserMixin
+
+    from talento.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is gone; remove() discards it
+        pass
+    anonymous = login_manager.anonymous_user or AnonymousUserMixin
+    g._login_user = anonymous()  # noqa: SLF001 - where Flask-Login keeps the request's user
+
+
+def _retry_later(response):
+    response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+    return response
+
+
+_BARE_503 = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8">'
+    "<title>Service momentanément indisponible · Talento</title>"
+    "<h1>Service momentanément indisponible (503)</h1>"
+    "<p>Le service est momentanément indisponible. Réessayez dans quelques instants.</p>"
+    '<p lang="en">The service is temporarily unavailable. Please try again shortly.</p></html>'
+)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -22,25 +106,46 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         if _wants_json():
-            return jsonify(error=error.name, status=status), status
-        response = error.get_response()
-        page = render_template("errors/error.html", status=status if status in PAGES else 400)
-        response.set_data(page)
-        response.content_type = "text/html; charset=utf-8"
-        return response
+            response = jsonify(error=error.name, status=status)
+            response.status_code = status
+        else:
+            response = error.get_response()
+            page = render_template("errors/error.html", status=status if status in PAGES else 400)
+            response.set_data(page)
+            response.content_type = "text/html; charset=utf-8"
+        return _retry_later(response) if status == 503 else response
 
-    @app.errorhandler(OperationalError)
-    def database_unreachable(error: OperationalError):
-        from talento.extensions import db
+    def database_unavailable(error: BaseException, cause: BaseException):
+        _forget_database_state()
+        original = getattr(cause, "orig", None) or cause
+        # class names only: messages may quote SQL parameters (personal data)
+        log.error(
+            "Base de données injoignable (%s, %s) : %s %s répond 503",
+            type(cause).__name__,
+            f"{type(original).__module__}.{type(original).__name__}",
+            request.method,
+            request.endpoint or "-",
+        )
+        try:
+            return http_error(ServiceUnavailable())
+        except Exception:  # noqa: BLE001 - the page itself must not turn into a 500
+            log.error("Page d'erreur 503 impossible à afficher : %s", type(error).__name__)
+            return _retry_later(app.response_class(_BARE_503, status=503))
 
-        db.session.rollback()
-        log.error("Base de données injoignable : %s", type(error.orig).__name__)
-        return http_error(ServiceUnavailable())
+    @app.errorhandler(sa_exc.SQLAlchemyError)
+    def database_error(error: sa_exc.SQLAlchemyError):
+        cause = database_outage(error)
+        if cause is not None:
+            return database_unavailable(error, cause)
+        return unexpected(error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        cause = database_outage(error)
+        if cause is not None:
+            return database_unavailable(error, cause)
         incident = uuid.uuid4().hex[:12]
         log.exception("Erreur interne — incident %s (requête %s)", incident, g.get("request_id"))
         if _wants_json():

@@ -51,7 +51,10 @@ def add_security_headers(response, production: bool):
 
 def end_idle_session(idle_minutes: int):
     """Log out a session left unused for `idle_minutes` (0: never). Returns a redirect to the
-    login page when the session just ended, else None."""
+    login page when the session just ended, else None. Health checks and static files never
+    load the user: they must answer even while the database is down."""
+    if request.blueprint == "ops" or request.endpoint == "static":
+        return None
     if idle_minutes <= 0 or not current_user.is_authenticated:
         return None
     now = int(time.time())

@@ -161,6 +161,11 @@ class Settings:
     audit_retention_days: int = 365
     #: A session unused for this long ends (0: never).
     session_idle_minutes: int = 120
+    #: Admins must set up TOTP two-factor authentication before using the app.
+    admin_2fa_required: bool = False
+    #: Where `talento backup` writes archives, and how many it keeps (0: keep all).
+    backup_dir: str = str(INSTANCE_DIR / "backups")
+    backup_keep: int = 14
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
     mail_server: str | None = None
@@ -254,6 +259,7 @@ class Settings:
             ("PROXY_HOPS", 1),
             ("AUDIT_RETENTION_DAYS", 365),
             ("SESSION_IDLE_MINUTES", 120),
+            ("BACKUP_KEEP", 14),
         ):
             raw = (env.get(name) or "").strip()
             try:
@@ -292,6 +298,11 @@ class Settings:
             proxy_hops=ints["PROXY_HOPS"],
             audit_retention_days=max(1, ints["AUDIT_RETENTION_DAYS"]),
             session_idle_minutes=ints["SESSION_IDLE_MINUTES"],
+            admin_2fa_required=_flag(env.get("ADMIN_2FA_REQUIRED"), False),
+            backup_dir=str(
+                PROJECT_ROOT / ((env.get("BACKUP_DIR") or "").strip() or "instance/backups")
+            ),
+            backup_keep=ints["BACKUP_KEEP"],
             trusted_proxies=tuple(
                 p.strip()
                 for p in (env.get("TRUSTED_PROXIES") or "127.0.0.1,::1").split(",")

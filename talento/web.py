@@ -94,18 +94,41 @@ class TrustedProxyFix:
         return self.direct(environ, start_response)
 
 
+#: libpq settings that bound how long a request waits on an unreachable database (seconds,
+#: tcp_user_timeout in ms): a vanished host fails the connection attempt after 5 s, a peer
+#: that stops acknowledging fails the query after 30 s, instead of the kernel's minutes.
+PG_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+
+
 def _engine_options(settings: Settings) -> dict:
+    """pool_pre_ping replaces connections that died while pooled (database restarted, cut):
+    the first request after an outage reconnects by itself, no restart needed."""
     if settings.is_sqlite:
         return {}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 5,
+        "pool_recycle": 1800,
+        "connect_args": dict(PG_CONNECT_ARGS),
+    }
 
 
 def _register_blueprints(app: Flask) -> None:
     from talento.accounts.reset_views import bp as reset_bp
+    from talento.accounts.two_factor_views import bp as two_factor_bp
     from talento.accounts.views import bp as accounts_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
     from talento.admin import export_views as _export_views  # noqa: F401
+    from talento.admin import lost_data_views as _lost_data_views  # noqa: F401
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
@@ -113,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.ops.health import bp as health_bp
     from talento.pages import bp as pages_bp
     from talento.profiles.directory_views import bp as directory_bp
+    from talento.profiles.lost_data_views import bp as lost_data_bp
     from talento.profiles.media_views import bp as media_bp
     from talento.profiles.public_views import bp as public_bp
     from talento.profiles.registration import bp as registration_bp
@@ -122,8 +146,10 @@ def _register_blueprints(app: Flask) -> None:
         pages_bp,
         accounts_bp,
         reset_bp,
+        two_factor_bp,
         registration_bp,
         profiles_bp,
+        lost_data_bp,
         public_bp,
         directory_bp,
         media_bp,

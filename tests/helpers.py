@@ -27,6 +27,7 @@ PER_TEST_TABLES = (
     "key_canaries",
     "app_state",
     "audit_events",
+    "lost_values",
 )
 
 

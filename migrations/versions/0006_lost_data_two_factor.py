@@ -1,4 +1,4 @@
-"""Lost-key adoption flags on users; TOTP two-factor secret and recovery codes.
+"""Lost-key adoption: flags on users and the quarantine of unreadable values; TOTP two-factor secret and recovery codes.
 
 Revision ID: 0006
 Revises: 0005
@@ -23,6 +23,24 @@ def upgrade():
     op.add_column('users', sa.Column('totp_secret', sa.String(length=64), nullable=True))
     op.add_column('users', sa.Column('totp_last_step', sa.Integer(), nullable=True))
     op.create_table(
+        'lost_values',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('table_name', sa.String(length=64), nullable=False),
+        sa.Column('column_name', sa.String(length=64), nullable=False),
+        sa.Column('row_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('fingerprint', sa.String(length=32), nullable=False),
+        sa.Column('ciphertext', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True),
+                  server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_lost_values_user_id_users'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_lost_values')),
+    )
+    op.create_index(op.f('ix_lost_values_user_id'), 'lost_values', ['user_id'], unique=False)
+    op.create_index(op.f('ix_lost_values_fingerprint'), 'lost_values', ['fingerprint'],
+                    unique=False)
+    op.create_table(
         'recovery_codes',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -40,5 +58,8 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')
     op.drop_table('recovery_codes')
+    op.drop_index(op.f('ix_lost_values_fingerprint'), table_name='lost_values')
+    op.drop_index(op.f('ix_lost_values_user_id'), table_name='lost_values')
+    op.drop_table('lost_values')
     for column in ('totp_last_step', 'totp_secret', 'lost_data_notified_at', 'lost_fields'):
         op.drop_column('users', column)

@@ -92,9 +92,9 @@ class User(UserMixin, db.Model):
     profile = relationship(
         "TalentProfile", back_populates="user", uselist=False, cascade="all, delete-orphan"
     )
-    recovery_codes = relationship(
-        "RecoveryCode", cascade="all, delete-orphan", passive_deletes=True, lazy="select"
-    )
+    # ORM cascades (SQLite does not enforce ON DELETE): a deleted account leaves nothing behind.
+    recovery_codes = relationship("RecoveryCode", cascade="all, delete-orphan")
+    lost_values = relationship("LostValue", cascade="all, delete-orphan")
 
     @property
     def full_name(self) -> str:

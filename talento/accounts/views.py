@@ -1,9 +1,17 @@
-"""Login and logout. The login path reads only email, code, password hash and status."""
+"""Login (password, then the TOTP second step when the account has one) and logout.
+
+The login path reads only email, code, password hash, status and the TOTP columns (in clear on
+purpose: see accounts/two_factor.py). After a correct password, an account with two-factor
+authentication gets no session yet: the session cookie only remembers, for five minutes, who is
+half-way in (id, session version, time); `/auth/2fa` finishes the login. Failed codes count
+against the per-IP login limit (shared scope) and a per-account limit.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -14,23 +22,31 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from talento.accounts import two_factor
 from talento.accounts.forms import LoginForm
 from talento.accounts.models import User
 from talento.accounts.services import LoginOutcome, authenticate
+from talento.accounts.two_factor_forms import SecondStepForm
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import as_actor
 from talento.audit.web import current_actor
-from talento.extensions import db, limiter, login_manager
+from talento.extensions import db, limiter, login_manager, utcnow
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
+
+#: Session key of a login waiting for its second factor.
+PENDING_KEY = "two_factor_login"
+#: Failed passwords and failed codes from one address share this bucket.
+IP_LIMIT_SCOPE = "login-ip"
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
@@ -73,8 +89,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _ip_limit():
+    return limiter.shared_limit(
+        lambda: _settings().login_limit_per_ip,
+        scope=IP_LIMIT_SCOPE,
+        methods=["POST"],
+        deduct_when=_login_failed,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _settings().login_limit_per_ip, methods=["POST"], deduct_when=_login_failed)
+@_ip_limit()
 @limiter.limit(
     lambda: _settings().login_limit_per_identifier,
     key_func=_identifier_key,
@@ -94,6 +119,11 @@ def login():
             form.password.data,
             current_app.extensions["talento.passwords"],
         )
+        if result.outcome is LoginOutcome.OK and result.user.two_factor_enabled:
+            db.session.commit()  # keeps an upgraded password hash
+            _start_second_step(result.user, safe_next(request.args.get("next")))
+            log.info("Mot de passe vérifié, code demandé : utilisateur id=%s", result.user.id)
+            return redirect(url_for("auth.two_factor"))
         if result.outcome is LoginOutcome.OK:
             audit.record(
                 db.session,
@@ -126,6 +156,139 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form, error=error), status
+
+
+# -- second step --------------------------------------------------------------------------------
+
+
+def _start_second_step(user: User, next_url: str | None) -> None:
+    session.pop(PENDING_KEY, None)
+    session[PENDING_KEY] = {
+        "uid": user.id,
+        "sv": user.session_version,
+        "at": int(time.time()),
+        "next": next_url,
+    }
+
+
+def _pending_state() -> dict | None:
+    """The half-done login, if well formed and not older than PENDING_LOGIN_SECONDS."""
+    state = session.get(PENDING_KEY)
+    if not isinstance(state, dict):
+        return None
+    if not all(isinstance(state.get(key), int) for key in ("uid", "sv", "at")):
+        return None
+    if not 0 <= time.time() - state["at"] <= two_factor.PENDING_LOGIN_SECONDS:
+        return None
+    return state
+
+
+def _pending_user(state: dict | None) -> User | None:
+    """The account still waiting: same session version (no password change since), active,
+    and still with 2FA (not reset by the operator meanwhile)."""
+    if state is None:
+        return None
+    user = db.session.get(User, state["uid"])
+    if (
+        user is None
+        or user.session_version != state["sv"]
+        or not user.is_active_account
+        or not user.two_factor_enabled
+    ):
+        return None
+    return user
+
+
+def _pending_user_key() -> str:
+    state = session.get(PENDING_KEY)
+    uid = state.get("uid") if isinstance(state, dict) else None
+    return f"two-factor-user:{uid if isinstance(uid, int) else 0}"
+
+
+def _no_pending_login() -> bool:
+    return _pending_state() is None
+
+
+@bp.route("/2fa", methods=["GET", "POST"], endpoint="two_factor")
+@_ip_limit()
+@limiter.limit(
+    lambda: _settings().login_limit_per_identifier,
+    key_func=_pending_user_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    exempt_when=_no_pending_login,
+)
+def two_factor_step():
+    """The code (or a recovery code) after a correct password."""
+    if current_user.is_authenticated:
+        return redirect(_landing(current_user))
+    state = _pending_state()
+    user = _pending_user(state)
+    recovery = request.args.get("recovery") == "1"
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        status = 400 if request.method == "POST" else 200
+        return render_template("accounts/two_factor_login.html", expired=True), status
+    form = SecondStepForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        actor = as_actor(user, request.remote_addr, g.get("request_id"))
+        used = two_factor.verify_second_factor(db.session, user, form.code.data, actor)
+        if used is not None:
+            return _finish_login(user, used, state)
+        g.login_failed = True
+        db.session.rollback()
+        audit.record_now(
+            db.session,
+            AuditAction.LOGIN_FAILED,
+            current_actor(),
+            **audit.about(user),
+            detail={"reason": "totp"},
+        )
+        log.info("Échec de connexion (code de vérification)")
+        error = _("Code incorrect ou déjà utilisé. Réessayez avec le code affiché maintenant.")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "accounts/two_factor_login.html",
+            form=form,
+            error=error,
+            expired=False,
+            recovery=recovery,
+        ),
+        status,
+    )
+
+
+def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
+    user.last_login_at = utcnow()
+    audit.record(
+        db.session,
+        AuditAction.LOGIN,
+        as_actor(user, request.remote_addr, g.get("request_id")),
+        detail={"second_factor": used.value},
+        **audit.about(user),
+    )
+    left = None
+    if used is two_factor.SecondFactor.RECOVERY_CODE:
+        left = two_factor.remaining_recovery_codes(db.session, user)
+    db.session.commit()
+    session.pop(PENDING_KEY, None)
+    login_user(user)
+    log.info("Connexion réussie (2FA %s) : utilisateur id=%s", used.value, user.id)
+    if left is not None:
+        flash(
+            _(
+                "Code de secours accepté : il ne servira plus. Il vous en reste %(left)s. "
+                "Générez-en de nouveaux depuis « Sécurité du compte » si besoin.",
+                left=left,
+            ),
+            "warning",
+        )
+    return redirect(safe_next(state.get("next")) or _landing(user))
 
 
 @bp.post("/logout")

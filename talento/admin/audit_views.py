@@ -26,6 +26,14 @@ ACTION_LABELS = {
     AuditAction.USER_DELETE: _l("Suppression de compte"),
     AuditAction.AUDIT_EXPORT: _l("Export du journal"),
     AuditAction.AUDIT_PURGE: _l("Purge du journal"),
+    AuditAction.TWO_FACTOR_ENABLED: _l("Double authentification activée"),
+    AuditAction.TWO_FACTOR_DISABLED: _l("Double authentification désactivée"),
+    AuditAction.TWO_FACTOR_RESET: _l("Double authentification réinitialisée"),
+    AuditAction.RECOVERY_CODE_USED: _l("Code de secours utilisé"),
+    AuditAction.RECOVERY_CODES_REGENERATED: _l("Nouveaux codes de secours"),
+    AuditAction.KEY_ADOPTED: _l("Adoption d'une nouvelle clé (données perdues)"),
+    AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
+    AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
 }
 
 

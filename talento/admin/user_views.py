@@ -35,7 +35,12 @@ from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
-from talento.profiles.editing import create_talent_from_form, prefill, save_profile_form
+from talento.profiles.editing import (
+    create_talent_from_form,
+    prefill,
+    refused_status,
+    save_profile_form,
+)
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.registration import prepare_form
 from talento.profiles.services import completeness, email_taken
@@ -176,7 +181,7 @@ def user_edit(user_id: int):
                 flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
                 _warn_shared_phone(user)
                 return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if request.method == "POST" else 200
+    status = refused_status(form) if request.method == "POST" else 200
     return render_template("admin/user_edit.html", form=form, user=user, profile=profile), status
 
 
@@ -205,7 +210,7 @@ def user_new():
             flash(_("Compte %(code)s créé.", code=user.code), "success")
             _warn_shared_phone(user)
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = 400 if request.method == "POST" else 200
+    status = refused_status(form) if request.method == "POST" else 200
     return render_template("admin/user_new.html", form=form), status
 
 

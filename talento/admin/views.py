@@ -12,6 +12,7 @@ from talento.admin.services import PERIODS, Bucket, Ranked, dashboard_figures
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
+from talento.profiles.lost_data import flagged_count
 
 #: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out
 #: of the menu rather than breaking the dashboard.
@@ -100,4 +101,5 @@ def dashboard():
         registration_labels=[bar.title for bar in registration_bars],
         admin_menu=admin_menu(),
         users_url=users_url,
+        lost_data_total=flagged_count(db.session),
     )

@@ -30,6 +30,14 @@ class AuditAction(enum.StrEnum):
     USER_DELETE = "user.delete"
     AUDIT_EXPORT = "audit.export"
     AUDIT_PURGE = "audit.purge"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    TWO_FACTOR_RESET = "two_factor.reset"
+    RECOVERY_CODE_USED = "two_factor.recovery_code_used"
+    RECOVERY_CODES_REGENERATED = "two_factor.recovery_codes_new"
+    KEY_ADOPTED = "keys.adopt"
+    LOST_DATA_REENTERED = "lost_data.reentered"
+    LOST_DATA_NOTIFIED = "lost_data.notified"
 
 
 class AuditEvent(db.Model):

@@ -6,8 +6,11 @@ Exit status 0 when there is no ✖, 1 otherwise.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import stat
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +92,8 @@ def run_doctor(env: Mapping[str, str], env_file: Path | None, root: Path = PROJE
         findings.append(_log_file_finding(Path(log_file)))
     else:
         add(Finding(OK, "LOG_FILE non défini : journaux sur la sortie d'erreur (journalctl)"))
+    upload_dir = root / ((env.get("UPLOAD_DIR") or "").strip() or "instance/uploads")
+    findings.append(_upload_dir_finding(upload_dir))
     return findings
 
 
@@ -230,3 +235,52 @@ def _log_file_finding(path: Path) -> Finding:
         f"LOG_FILE non accessible en écriture ({path})",
         f"sudo mkdir -p {parent} && sudo chown $(whoami): {parent}",
     )
+
+
+#: Below this, photos and CVs may soon fail with "espace disque insuffisant".
+LOW_DISK_BYTES = 100 * 1024 * 1024
+
+
+def _upload_dir_finding(path: Path) -> Finding:
+    """Write and remove a 1-byte file where uploads go: as root, permission bits say nothing,
+    and a full disk only shows when writing."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return Finding(
+            FAIL,
+            f"UPLOAD_DIR n'est pas un dossier ({existing})",
+            f"Déplacez le fichier {existing} ou changez UPLOAD_DIR.",
+        )
+    hint = f"sudo mkdir -p {path} && sudo chown -R $(whoami): {path} && sudo chmod 750 {path}"
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".talento-doctor-")
+        try:
+            os.write(fd, b"\0")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return Finding(
+                FAIL,
+                f"UPLOAD_DIR : disque plein, photos et CV refusés ({path})",
+                f"Libérez de la place : df -h {existing}",
+            )
+        return Finding(
+            FAIL,
+            f"UPLOAD_DIR non accessible en écriture ({path} : {exc.strerror})",
+            hint,
+        )
+    free = shutil.disk_usage(existing).free
+    if free < LOW_DISK_BYTES:
+        return Finding(
+            WARN,
+            f"UPLOAD_DIR : peu d'espace disque ({free // (1024 * 1024)} Mo libres, {path})",
+            f"Libérez de la place : df -h {existing}",
+        )
+    if existing != path:
+        return Finding(OK, f"UPLOAD_DIR absent, créé au premier envoi ({path})")
+    return Finding(OK, f"UPLOAD_DIR accessible en écriture ({path})")

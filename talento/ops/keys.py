@@ -79,10 +79,10 @@ def mismatch_message(report: CanaryReport, keyring: KeyRing) -> str:
             "  1. Remettez la clé d'origine dans ENCRYPTION_KEY (fichier .env), puis redémarrez.",
             "  2. Ou gardez la nouvelle clé et ajoutez l'ancienne à ENCRYPTION_KEYS_PREVIOUS "
             "(liste séparée par des virgules) : les deux seront lues.",
-            "  3. Si l'ancienne clé est définitivement perdue : ne supprimez rien, sauvegardez la "
-            "base (pg_dump) et cherchez la clé (sauvegardes, gestionnaire de mots de passe). La "
-            "procédure explicite d'acceptation de la perte (`talento keys adopt "
-            "--accept-data-loss`) n'existe pas encore dans cette version.",
+            "  3. Si l'ancienne clé est définitivement perdue (cherchée partout) : sauvegardez "
+            "(`talento backup`), puis `talento keys adopt --accept-data-loss`. Seules les "
+            "valeurs qu'aucune clé ne lit sont effacées (gardées chiffrées en quarantaine) ; "
+            "les personnes concernées les ressaisissent à leur prochaine connexion.",
         ]
     )
 

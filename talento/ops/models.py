@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talento.extensions import CreatedAt, UpdatedAt, db
@@ -30,3 +30,25 @@ class AppState(db.Model):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[UpdatedAt]
+
+
+class LostValue(db.Model):
+    """A ciphertext that no configured key could read when `talento keys adopt` cleared it.
+
+    Kept, not destroyed: if the old key turns up later, `talento keys recover` decrypts these
+    and puts back every value the person has not re-entered in the meantime.
+    """
+
+    __tablename__ = "lost_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    column_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: Fingerprint named in the stored value: which lost key wrote it.
+    fingerprint: Mapped[str] = mapped_column(String(32), index=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]

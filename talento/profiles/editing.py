@@ -1,7 +1,9 @@
 """Editing a profile through EditProfileForm, shared by the talent's own page and the admin's.
 
-The form is filled from the rows, and saved with its uploads in one step: files are kept only
-if the database commit succeeds, and replaced files are removed only then.
+The form is filled from the rows, and saved with its uploads in one step: files are written
+first (temp name, then rename), the database commit comes after, files are kept only if it
+succeeds, and replaced files are removed only then. A file the server cannot write (disk full,
+folder not writable) leaves the rows untouched and no file behind.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ def prefill(form: EditProfileForm, user, profile: TalentProfile) -> None:
     form.public_links.data = [k for k in (profile.public_links or "").split(",") if k]
 
 
+def refused_status(form) -> int:
+    """The status of a form page shown again after a refused POST: 400 when the input needs
+    correcting, 503 when the server could not store a file (disk full, folder not writable),
+    which is not the user's doing and may work later."""
+    return 503 if getattr(form, "storage_failed", False) else 400
+
+
+def _upload_refused(form, rejected) -> None:
+    target = form.cv if rejected.field == "cv" else form.photo
+    target.errors = [*target.errors, str(rejected)]
+    form.storage_failed = rejected.reason == "storage"
+
+
 def save_profile_form(
     session: Session,
     form: EditProfileForm,
@@ -77,8 +92,7 @@ def save_profile_form(
             session.commit()
     except UploadRejected as rejected:
         session.rollback()
-        target = form.cv if rejected.field == "cv" else form.photo
-        target.errors = [*target.errors, str(rejected)]
+        _upload_refused(form, rejected)
         return False
     except InvalidResidence:
         session.rollback()
@@ -120,8 +134,7 @@ def create_talent_from_form(
             session.commit()
     except UploadRejected as rejected:
         session.rollback()
-        target = form.cv if rejected.field == "cv" else form.photo
-        target.errors = [*target.errors, str(rejected)]
+        _upload_refused(form, rejected)
         return None
     except (EmailTaken, IntegrityError):  # IntegrityError: the same e-mail a split second later
         session.rollback()

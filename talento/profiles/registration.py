@@ -79,8 +79,10 @@ def register():
             return outcome
     elif request.method == "POST":
         flash(_("Certains champs sont à corriger : voyez les messages en rouge."), "error")
+    from talento.profiles.editing import refused_status  # editing imports this module
+
     return render_template("profiles/register.html", form=form), (
-        400 if request.method == "POST" else 200
+        refused_status(form) if request.method == "POST" else 200
     )
 
 

@@ -25,6 +25,7 @@ the CLI share it.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -292,20 +293,62 @@ def _read_limited(stream: BinaryIO, limit: int) -> bytes | None:
     return data
 
 
-def _storage_failed() -> UploadRejected:
-    return UploadRejected(
+class StorageFailed(UploadRejected):
+    """The server could not write the file: not the user's fault, and nothing was kept.
+
+    ``reason`` is "storage" like every server-side failure; ``condition`` says which one
+    ("disk_full", "not_writable" or "io_error") for the message, the log and the tests."""
+
+    def __init__(self, message: str, condition: str):
+        super().__init__(message, "storage")
+        self.condition = condition
+
+
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: A folder the app may not write to, read-only, or a file standing where a folder should be.
+_NOT_WRITABLE = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+)
+_LOG_CONDITIONS = {
+    "disk_full": "disque plein",
+    "not_writable": "dossier non accessible en écriture",
+    "io_error": "erreur d'écriture",
+}
+
+
+def _storage_failed(exc: OSError) -> StorageFailed:
+    if exc.errno in _DISK_FULL:
+        return StorageFailed(
+            _(
+                "Impossible d'enregistrer le fichier pour le moment : l'espace disque du "
+                "serveur est insuffisant. Rien n'a été enregistré ; réessayez plus tard et, si "
+                "le problème continue, prévenez l'équipe Talento."
+            ),
+            "disk_full",
+        )
+    if exc.errno in _NOT_WRITABLE:
+        return StorageFailed(
+            _(
+                "Impossible d'enregistrer le fichier pour le moment : le dossier des fichiers "
+                "du serveur n'est pas accessible en écriture. Rien n'a été enregistré ; "
+                "prévenez l'équipe Talento."
+            ),
+            "not_writable",
+        )
+    return StorageFailed(
         _(
             "Impossible d'enregistrer le fichier pour le moment. Réessayez dans quelques "
             "minutes ; si le problème continue, prévenez l'équipe Talento."
         ),
-        "storage",
+        "io_error",
     )
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
     """Readers see the whole file or nothing: temp file in the same folder, then rename.
 
-    Disk full or an unwritable folder becomes an UploadRejected; no partial file remains.
+    Disk full or an unwritable folder becomes a StorageFailed (one log line naming the
+    condition, never the file's owner); no partial or temporary file remains.
     """
     temp: str | None = None
     try:
@@ -320,12 +363,14 @@ def _write_atomic(target: Path, data: bytes) -> None:
     except OSError as exc:
         if temp is not None:
             _unlink_quietly(Path(temp))
+        failure = _storage_failed(exc)
         log.error(
-            "Enregistrement d'un fichier envoyé impossible dans %s : %s",
+            "Enregistrement d'un fichier envoyé impossible (%s, %s) dans %s",
+            _LOG_CONDITIONS[failure.condition],
+            errno.errorcode.get(exc.errno or 0, type(exc).__name__),
             target.parent,
-            exc.strerror or type(exc).__name__,
         )
-        raise _storage_failed() from None
+        raise failure from None
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -28,7 +28,7 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
-from talento.profiles.editing import prefill, save_profile_form
+from talento.profiles.editing import prefill, refused_status, save_profile_form
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
 from talento.profiles.registration import prepare_form
@@ -80,7 +80,7 @@ def edit():
         if save_profile_form(db.session, form, user, profile, upload_dir):
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("profiles.me"))
-    status = 400 if request.method == "POST" else 200
+    status = refused_status(form) if request.method == "POST" else 200
     return render_template("profiles/edit.html", form=form, profile=profile), status
 
 

@@ -113,6 +113,14 @@ def access(name: str, **by_role: Expect) -> Access:
 PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, admin=OK)
 LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, admin=OK)
 ADMIN = access("ADMIN", anonymous=LOGIN, user=FORBIDDEN, presence=FORBIDDEN, admin=OK)
+#: The re-entry page after a key adoption: people with nothing lost go on to their profile.
+NOTHING_LOST = access(
+    "NOTHING_LOST",
+    anonymous=LOGIN,
+    user=redirect_to(PROFILE_PATH),
+    presence=redirect_to(PROFILE_PATH),
+    admin=redirect_to(PROFILE_PATH),
+)
 
 
 def GUEST_ONLY(admin_landing: str) -> Access:  # noqa: N802 - reads as an access class
@@ -146,6 +154,15 @@ OWN_CARD = access(
 #: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
 #: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
 OTHERS_CV = access("OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, admin=OK)
+#: Pages for accounts with two-factor authentication on (disable it, new recovery codes): the
+#: matrix's accounts have none and are sent back to the account security page.
+TWO_FACTOR_ON = access(
+    "TWO_FACTOR_ON",
+    anonymous=LOGIN,
+    user=redirect_to("/account/2fa"),
+    presence=redirect_to("/account/2fa"),
+    admin=redirect_to("/account/2fa"),
+)
 
 
 # -- the rules --------------------------------------------------------------------------------
@@ -200,6 +217,12 @@ RULES: dict[str, Rule] = {
     # accounts
     "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
     "auth.logout": Rule(LOGGED_IN),
+    # The login's second step: without a password just checked, a page saying so.
+    "auth.two_factor": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
+    "two_factor.settings": Rule(LOGGED_IN),
+    "two_factor.setup": Rule(LOGGED_IN),
+    "two_factor.disable": Rule(TWO_FACTOR_ON),
+    "two_factor.regenerate": Rule(TWO_FACTOR_ON),
     "registration.register": Rule(GUEST_ONLY(admin_landing=PROFILE_PATH)),
     "reset.forgot": Rule(PUBLIC),
     # A reset link is a capability: whoever holds a valid token reaches its form.
@@ -211,6 +234,7 @@ RULES: dict[str, Rule] = {
     "profiles.my_data": Rule(LOGGED_IN),
     "profiles.delete": Rule(LOGGED_IN),
     "public.card": Rule(OWN_CARD),
+    "lost_data.reenter": Rule(NOTHING_LOST),
     # public side of profiles
     "public.page": Rule(PUBLIC, _code),
     "public.qr_svg": Rule(PUBLIC, _code),
@@ -232,6 +256,8 @@ RULES: dict[str, Rule] = {
     "admin.users_bulk": Rule(ADMIN),
     "admin.export_users": Rule(ADMIN),
     "admin.audit": Rule(ADMIN),
+    "admin.lost_data": Rule(ADMIN),
+    "admin.lost_data_notify": Rule(ADMIN),
     "admin.catalogs": Rule(ADMIN),
     "admin.catalog_category_create": Rule(ADMIN),
     "admin.catalog_skill_create": Rule(ADMIN),

@@ -1,0 +1,200 @@
+"""Re-entering what a key adoption cleared (see talento/ops/adoption.py).
+
+A person flagged by `talento keys adopt` is sent to one short form holding only the lost fields
+before anything else; saving it clears the flag. Admins list flagged people and e-mail them all
+with one action (`notify_flagged`), each message recorded as it is sent, so a second click
+only reaches those not yet told.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from wtforms import TelField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from talento.accounts.models import User
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
+from talento.extensions import utcnow
+from talento.i18n import gettext as _
+from talento.i18n import lazy_gettext as _l
+from talento.profiles.choices import LINK_KINDS
+from talento.profiles.forms import _validate_link
+from talento.profiles.phones import InvalidPhone, example_number, to_e164
+from talento.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FIELD_LABELS = {
+    "phone": _l("Téléphone"),
+    "whatsapp": _l("WhatsApp"),
+    "address": _l("Adresse"),
+    "links": _l("Liens (site, réseaux sociaux)"),
+}
+
+
+class LostDataForm(FlaskForm):
+    """Every field that can be lost; `for_user` keeps only the ones this person lost."""
+
+    phone = TelField(
+        _l("Téléphone"),
+        [DataRequired(_l("Indiquez votre numéro de téléphone.")), Length(max=30)],
+        render_kw={"autocomplete": "tel"},
+    )
+    whatsapp = TelField(_l("WhatsApp (si différent)"), [Optional(), Length(max=30)])
+    address = TextAreaField(
+        _l("Adresse"),
+        [Optional(), Length(max=300)],
+        render_kw={"autocomplete": "street-address", "rows": 2},
+    )
+
+    @classmethod
+    def for_user(cls, user: User) -> LostDataForm:
+        form = cls()
+        form.country_iso2 = user.country.iso2 if user.country else None
+        lost = set(user.lost_field_names)
+        for name in ("phone", "whatsapp", "address"):
+            if name not in lost:
+                delattr(form, name)
+        if "phone" in lost and user.profile is None:  # staff accounts: the phone is optional
+            form.phone.validators = [Optional(), Length(max=30)]
+        if "links" not in lost:
+            for kind in LINK_KINDS:
+                delattr(form, f"link_{kind}")
+        return form
+
+    def link_fields(self):
+        return [self[f"link_{kind}"] for kind in LINK_KINDS if f"link_{kind}" in self]
+
+    def _phone(self, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = to_e164(field.data, self.country_iso2)
+        except InvalidPhone:
+            raise ValidationError(
+                _(
+                    "Numéro invalide pour votre pays (exemple : %(example)s).",
+                    example=example_number(self.country_iso2 or "MA"),
+                )
+            ) from None
+
+    def validate_phone(self, field) -> None:
+        self._phone(field)
+
+    def validate_whatsapp(self, field) -> None:
+        self._phone(field)
+
+    def links(self) -> dict[str, str]:
+        return {
+            field.name.removeprefix("link_"): field.data.strip()
+            for field in self.link_fields()
+            if field.data and field.data.strip()
+        }
+
+
+for _kind, _label in LINK_KINDS.items():
+    setattr(
+        LostDataForm,
+        f"link_{_kind}",
+        URLField(
+            _label,
+            [Optional(), Length(max=300), _validate_link],
+            render_kw={"placeholder": "https://"},
+        ),
+    )
+
+
+def save_reentered(session: Session, user: User, form: LostDataForm, actor) -> list[str]:
+    """Write the re-entered values, clear the flag and record which fields came back."""
+    names = user.lost_field_names
+    for name in ("phone", "whatsapp", "address"):
+        if name in names:
+            setattr(user, name, (form[name].data or "").strip() or None)
+    if "links" in names and user.profile is not None:
+        links = form.links()
+        user.profile.links = json.dumps(links, sort_keys=True) if links else None
+    user.lost_fields = None
+    audit.record(session, AuditAction.LOST_DATA_REENTERED, actor, fields=names, **audit.about(user))
+    session.commit()
+    return names
+
+
+def flagged_count(session: Session) -> int:
+    flagged = User.lost_fields.is_not(None)
+    return session.scalar(select(func.count()).select_from(User).where(flagged)) or 0
+
+
+def flagged_users(session: Session, page: int, per_page: int = 50) -> tuple[list[User], int]:
+    """People who still have lost data to re-enter, oldest accounts first, and their count."""
+    flagged = User.lost_fields.is_not(None)
+    total = flagged_count(session)
+    rows = session.scalars(
+        select(User).where(flagged).order_by(User.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def not_yet_notified(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.lost_fields.is_not(None), User.lost_data_notified_at.is_(None))
+        )
+        or 0
+    )
+
+
+def notify_flagged(app: Flask, settings: Settings, actor, batch_size: int = 50) -> int:
+    """E-mail every flagged person not yet told (French first, their language otherwise).
+
+    Runs after the admin's response is sent. Each sent message is recorded at once (date on
+    the account, one audit row), so an interrupted run resumes where it stopped and nobody
+    gets the message twice. Returns how many were sent."""
+    from talento.extensions import db
+    from talento.mail import send_templated
+
+    sent = 0
+    with app.app_context():
+        session = db.session
+        last_id = 0
+        while True:
+            batch = session.scalars(
+                select(User)
+                .where(
+                    User.lost_fields.is_not(None),
+                    User.lost_data_notified_at.is_(None),
+                    User.id > last_id,
+                )
+                .order_by(User.id)
+                .limit(batch_size)
+            ).all()
+            if not batch:
+                break
+            for user in batch:
+                last_id = user.id
+                if not send_templated(
+                    settings,
+                    user.email,
+                    "lost_data",
+                    user.language,
+                    first_name=user.first_name,
+                    lost_fields=user.lost_field_names,
+                    field_labels=FIELD_LABELS,
+                    login_url=f"{settings.base_url.rstrip('/')}/auth/login",
+                ):
+                    continue
+                user.lost_data_notified_at = utcnow()
+                audit.record(session, AuditAction.LOST_DATA_NOTIFIED, actor, **audit.about(user))
+                session.commit()
+                sent += 1
+        db.session.remove()
+    log.info("E-mails « données à ressaisir » envoyés : %d", sent)
+    return sent

@@ -1,0 +1,44 @@
+"""The re-entry page after a key adoption, and the gate that sends flagged people to it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from talento.audit.web import current_actor
+from talento.extensions import db
+from talento.i18n import gettext as _
+from talento.profiles.lost_data import FIELD_LABELS, LostDataForm, save_reentered
+
+bp = Blueprint("lost_data", __name__, url_prefix="/profile")
+
+#: Pages a flagged person may still reach: this one, leaving, and the machinery around pages.
+#: Two-factor set-up comes first when it is required (its blueprint is let through).
+ALLOWED_ENDPOINTS = {"lost_data.reenter", "auth.logout", "static", "ops.healthz", "ops.readyz"}
+ALLOWED_BLUEPRINTS = {"two_factor"}
+
+
+@bp.before_app_request
+def send_flagged_people_to_reentry():
+    endpoint = request.endpoint or ""
+    if endpoint in ALLOWED_ENDPOINTS or request.blueprint in ALLOWED_BLUEPRINTS:
+        return None
+    if not endpoint or not current_user.is_authenticated or not current_user.lost_fields:
+        return None
+    return redirect(url_for("lost_data.reenter"))
+
+
+@bp.route("/lost-data", methods=["GET", "POST"])
+@login_required
+def reenter():
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.lost_fields:
+        return redirect(url_for("profiles.me"))
+    form = LostDataForm.for_user(user)
+    if form.validate_on_submit():
+        save_reentered(db.session, user, form, current_actor())
+        flash(_("Merci, vos informations sont à jour."), "success")
+        return redirect(url_for("profiles.me"))
+    status = 400 if request.method == "POST" else 200
+    labels = [FIELD_LABELS[name] for name in user.lost_field_names]
+    return render_template("profiles/lost_data.html", form=form, labels=labels), status
