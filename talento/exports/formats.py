@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from talento.exports.csv_format import write_csv
-from talento.exports.pdf_format import write_pdf
 from talento.exports.rows import Row
 from talento.exports.xlsx_format import write_xlsx
 
@@ -51,6 +50,8 @@ class ExportFormat:
             return write_xlsx(
                 layout.labels, batches, widths=layout.widths, sheet_name=layout.sheet_name
             )
+        from talento.exports.pdf_format import write_pdf  # fpdf is slow to import: on demand
+
         return write_pdf(
             layout.labels,
             batches,

@@ -45,6 +45,19 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MIN_AGE = 16
 
 
+def phone_in_e164(value: str, country_iso2: str | None) -> str:
+    """The number as stored (E.164), or a form error giving an example for the country."""
+    try:
+        return to_e164(value, country_iso2)
+    except InvalidPhone:
+        raise ValidationError(
+            _(
+                "Numéro invalide pour le pays choisi (exemple : %(example)s).",
+                example=example_number(country_iso2 or "MA"),
+            )
+        ) from None
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -158,17 +171,8 @@ class ProfileFieldsForm(FlaskForm):
             raise ValidationError(_l("Vérifiez l'année de naissance."))
 
     def _phone(self, field) -> None:
-        if not field.data:
-            return
-        try:
-            field.data = to_e164(field.data, self.country.data or None)
-        except InvalidPhone:
-            raise ValidationError(
-                _(
-                    "Numéro invalide pour le pays choisi (exemple : %(example)s).",
-                    example=example_number(self.country.data or "MA"),
-                )
-            ) from None
+        if field.data:
+            field.data = phone_in_e164(field.data, self.country.data or None)
 
     def validate_phone(self, field) -> None:
         self._phone(field)

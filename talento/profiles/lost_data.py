@@ -15,18 +15,15 @@ from flask import Flask
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from wtforms import TelField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from talento.accounts.models import User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.extensions import utcnow
-from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import LINK_KINDS
-from talento.profiles.forms import _validate_link
-from talento.profiles.phones import InvalidPhone, example_number, to_e164
+from talento.profiles.forms import ProfileFieldsForm, phone_in_e164
 from talento.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,19 +37,11 @@ FIELD_LABELS = {
 
 
 class LostDataForm(FlaskForm):
-    """Every field that can be lost; `for_user` keeps only the ones this person lost."""
+    """The profile form's contact and link fields; `for_user` keeps only the ones lost."""
 
-    phone = TelField(
-        _l("Téléphone"),
-        [DataRequired(_l("Indiquez votre numéro de téléphone.")), Length(max=30)],
-        render_kw={"autocomplete": "tel"},
-    )
-    whatsapp = TelField(_l("WhatsApp (si différent)"), [Optional(), Length(max=30)])
-    address = TextAreaField(
-        _l("Adresse"),
-        [Optional(), Length(max=300)],
-        render_kw={"autocomplete": "street-address", "rows": 2},
-    )
+    phone = ProfileFieldsForm.phone
+    whatsapp = ProfileFieldsForm.whatsapp
+    address = ProfileFieldsForm.address
 
     @classmethod
     def for_user(cls, user: User) -> LostDataForm:
@@ -64,6 +53,7 @@ class LostDataForm(FlaskForm):
                 delattr(form, name)
         if "phone" in lost and user.profile is None:  # staff accounts: the phone is optional
             form.phone.validators = [Optional(), Length(max=30)]
+            form.phone.flags.required = False
         if "links" not in lost:
             for kind in LINK_KINDS:
                 delattr(form, f"link_{kind}")
@@ -72,24 +62,12 @@ class LostDataForm(FlaskForm):
     def link_fields(self):
         return [self[f"link_{kind}"] for kind in LINK_KINDS if f"link_{kind}" in self]
 
-    def _phone(self, field) -> None:
-        if not field.data:
-            return
-        try:
-            field.data = to_e164(field.data, self.country_iso2)
-        except InvalidPhone:
-            raise ValidationError(
-                _(
-                    "Numéro invalide pour votre pays (exemple : %(example)s).",
-                    example=example_number(self.country_iso2 or "MA"),
-                )
-            ) from None
-
     def validate_phone(self, field) -> None:
-        self._phone(field)
+        if field.data:
+            field.data = phone_in_e164(field.data, self.country_iso2)
 
     def validate_whatsapp(self, field) -> None:
-        self._phone(field)
+        self.validate_phone(field)
 
     def links(self) -> dict[str, str]:
         return {
@@ -99,16 +77,8 @@ class LostDataForm(FlaskForm):
         }
 
 
-for _kind, _label in LINK_KINDS.items():
-    setattr(
-        LostDataForm,
-        f"link_{_kind}",
-        URLField(
-            _label,
-            [Optional(), Length(max=300), _validate_link],
-            render_kw={"placeholder": "https://"},
-        ),
-    )
+for _kind in LINK_KINDS:
+    setattr(LostDataForm, f"link_{_kind}", getattr(ProfileFieldsForm, f"link_{_kind}"))
 
 
 def save_reentered(session: Session, user: User, form: LostDataForm, actor) -> list[str]:

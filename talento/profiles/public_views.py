@@ -14,6 +14,8 @@ request's Host header.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import (
     Blueprint,
     Response,
@@ -30,10 +32,12 @@ from flask_login import current_user, login_required
 
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
-from talento.profiles.card import CardLabels, build_card_pdf, contact_of, photo_file
 from talento.profiles.choices import LINK_KINDS
 from talento.profiles.public import PublicProfile, public_profile
 from talento.profiles.qr import profile_url, qr_png, qr_svg
+
+if TYPE_CHECKING:
+    from talento.profiles.card import CardLabels
 
 bp = Blueprint("public", __name__)
 
@@ -106,6 +110,10 @@ def card():
         flash(_("Créez votre profil de talent pour obtenir votre carte."), "info")
         return redirect(url_for("profiles.me"))
     with_contact = request.args.get("contact") == "1"
+    # fpdf costs about half a second to import: only the card (and PDF exports) pay for it,
+    # not every worker and `talento` command at start-up.
+    from talento.profiles.card import build_card_pdf, contact_of, photo_file
+
     pdf = build_card_pdf(
         profile,
         url=profile_url(settings.base_url, profile.code),
@@ -123,6 +131,8 @@ def card():
 
 def card_labels() -> CardLabels:
     """The card's strings in the current request's language."""
+    from talento.profiles.card import CardLabels
+
     return CardLabels(
         code=_("Code :"),
         skills=_("Compétences"),

@@ -448,6 +448,7 @@ def test_admins_without_two_factor_must_enrol_first(client, make_user):
     assert 'id="two-factor-required"' in page
     switched = client.get("/admin?lang=en")
     assert switched.headers["Location"] == "/account/2fa?lang=en"
+    client.get("/account/2fa?lang=fr")  # the choice is remembered: back to French
     assert client.get("/account/2fa/setup").status_code == 200
     assert client.get("/healthz").status_code == 200
     assert client.get("/static/css/talento.css").status_code == 200

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser.support import LOOPBACK, ConsoleError, Watched
+from tests.browser.support import ConsoleError, Watched, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,15 +56,8 @@ def browser() -> Iterator:
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The real app on a free loopback port; yields its base URL."""
-    server = make_server(LOOPBACK, 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="talento-live", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

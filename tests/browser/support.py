@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from werkzeug.serving import make_server
 
 LOOPBACK = "127.0.0.1"
 
@@ -56,3 +61,17 @@ def assert_no_horizontal_overflow(page) -> None:
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"page is {scroll_width}px wide on a {width}px screen"
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve `app` on a free loopback port in a background thread; yields its base URL."""
+    server = make_server(LOOPBACK, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="talento-live", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -6,17 +6,15 @@ an admin sees who is concerned. Screenshots at 1280 and 390 px in test-artifacts
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from talento.extensions import db
 from talento.ops.adoption import adopt
 from talento.ops.keys import verify_keys_or_raise
 from talento.web import build_app
-from tests.browser.support import LOOPBACK, assert_no_horizontal_overflow
+from tests.browser.support import assert_no_horizontal_overflow, serving
 from tests.helpers import USER_PASSWORD, make_settings, new_key
 
 pytestmark = pytest.mark.browser
@@ -52,16 +50,9 @@ def adopted_app(app, database_url, make_talent, make_user):
 
 @pytest.fixture
 def live_server(adopted_app) -> Iterator[str]:
-    """The app with the adopted key, served on a free loopback port (overrides conftest's)."""
-    server = make_server(LOOPBACK, 0, adopted_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="talento-live", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    """The app with the adopted key (overrides conftest's live_server)."""
+    with serving(adopted_app) as url:
+        yield url
 
 
 def _log_in(page, identifier: str) -> None:
@@ -90,7 +81,7 @@ def test_talent_re_enters_lost_data_before_continuing(open_page, screenshot, wid
 
     page.get_by_label("Téléphone").fill("06 1")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    expect(page.get_by_text("Numéro invalide pour votre pays")).to_be_visible()
+    expect(page.get_by_text("Numéro invalide pour le pays choisi")).to_be_visible()
     screenshot(page, f"error-{width}", full_page=True)
 
     page.get_by_label("Téléphone").fill("06 12 34 56 99")
