@@ -35,6 +35,7 @@ from talento.extensions import db, limiter
 from talento.i18n import SUPPORTED_LANGUAGES
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
+from talento.security import ALWAYS_REACHABLE
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account")
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ TWO_FACTOR_ENDPOINTS = (
     "two_factor.regenerate",
     "auth.logout",
 )
-_ALWAYS_OPEN = frozenset({*TWO_FACTOR_ENDPOINTS, "static", "ops.healthz", "ops.readyz"})
+_ALWAYS_OPEN = frozenset({*TWO_FACTOR_ENDPOINTS, *ALWAYS_REACHABLE})
 
 
 def _settings():

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Table, Text, delete, literal, select, type_coerce, update
+from sqlalchemy import Table, Text, bindparam, delete, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from talento.crypto import KeyRing, stored_fingerprint
@@ -141,14 +141,16 @@ def _flag(session: Session, lost_by_user: dict[int, set[str]]) -> None:
             select(users.c.id, users.c.lost_fields).where(users.c.id.in_(lost_by_user))
         ).all()
     )
+    rows = []
     for user_id, names in lost_by_user.items():
         merged = set((current.get(user_id) or "").split(",")) | names
-        value = ",".join(name for name in FIELD_ORDER if name in merged)
-        session.execute(
-            update(users)
-            .where(users.c.id == user_id)
-            .values(lost_fields=value, lost_data_notified_at=None)
-        )
+        rows.append({"uid": user_id, "lost": ",".join(n for n in FIELD_ORDER if n in merged)})
+    session.execute(
+        update(users)
+        .where(users.c.id == bindparam("uid"))
+        .values(lost_fields=bindparam("lost"), lost_data_notified_at=None),
+        rows,
+    )
 
 
 def adopt(

@@ -158,10 +158,8 @@ def dump_database(database_url: str, target: Path) -> DbFacts:
     return _dump_postgresql(database_url, target)
 
 
-def _dump_sqlite(database_url: str, target: Path) -> DbFacts:
-    source_path = sqlite_path(database_url)
-    if not source_path.is_file():
-        raise DatabaseError(f"Base SQLite introuvable : {source_path}.")
+def _sqlite_copy(source_path: Path, target: Path, failure: str) -> None:
+    """A consistent copy through SQLite's online backup API (safe while the app writes)."""
     try:
         source = sqlite3.connect(source_path)
         copy = sqlite3.connect(target)
@@ -171,7 +169,14 @@ def _dump_sqlite(database_url: str, target: Path) -> DbFacts:
             copy.close()
             source.close()
     except sqlite3.Error as exc:
-        raise DatabaseError(f"Copie de la base SQLite impossible : {exc}.") from None
+        raise DatabaseError(f"{failure} : {exc}.") from None
+
+
+def _dump_sqlite(database_url: str, target: Path) -> DbFacts:
+    source_path = sqlite_path(database_url)
+    if not source_path.is_file():
+        raise DatabaseError(f"Base SQLite introuvable : {source_path}.")
+    _sqlite_copy(source_path, target, "Copie de la base SQLite impossible")
     engine = _engine(f"sqlite:///{target}")
     try:
         with engine.connect() as conn:
@@ -246,16 +251,7 @@ def restore_database(database_url: str, dump: Path, *, replace_empty_schema: boo
         target = sqlite_path(database_url)
         target.parent.mkdir(parents=True, exist_ok=True)
         created = not target.exists()
-        try:
-            source = sqlite3.connect(dump)
-            destination = sqlite3.connect(target)
-            try:
-                source.backup(destination)
-            finally:
-                destination.close()
-                source.close()
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"Restauration de la base SQLite impossible : {exc}.") from None
+        _sqlite_copy(dump, target, "Restauration de la base SQLite impossible")
         if created:
             os.chmod(target, 0o600)  # personal data: readable by the app's user only
         return
