@@ -84,9 +84,9 @@ test: install chromium nginx pgclient lint
 	$(PY) -m pytest -q
 
 bench: install
-	$(PY) -m talento.ops.bench
-	$(PY) -m talento.ops.bench_directory
-	$(PY) -m talento.ops.bench_exports
+	$(PY) -m bench.login
+	$(PY) -m bench.directory
+	$(PY) -m bench.exports
 
 clean:
 	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache

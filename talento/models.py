@@ -1,16 +1,16 @@
 """Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
 
-from talento.accounts.models import RecoveryCode, User
+from talento.accounts.models import CodeCounter, RecoveryCode, User
 from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
-from talento.ops.models import AppState, KeyCanary, LostValue
+from talento.ops.models import KeyCanary, LostValue
 from talento.profiles.models import (
-    CodeCounter,
     Skill,
     SkillCategory,
     TalentLanguage,
     TalentProfile,
 )
+from talento.state import AppState
 
 __all__ = [
     "AppState",

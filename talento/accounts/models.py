@@ -195,3 +195,12 @@ def _index_phone(target: User, value, oldvalue, initiator) -> None:
 def _index_whatsapp(target: User, value, oldvalue, initiator) -> None:
     if not isinstance(value, Unavailable):
         target.whatsapp_index = _phone_blind_index(value)
+
+
+class CodeCounter(db.Model):
+    """One row per country; incremented by UPDATE … RETURNING inside the inserting transaction."""
+
+    __tablename__ = "code_counters"
+
+    country_iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0, server_default="0")

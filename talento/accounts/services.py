@@ -13,7 +13,7 @@ from talento.accounts.passwords import PasswordService
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.extensions import utcnow
-from talento.ops.models import AppState
+from talento.state import AppState
 
 ADMIN_EMAIL = "admin@talento.com"
 ADMIN_CODE = "MAN0001RAB"
@@ -80,8 +80,8 @@ def create_admin_if_absent(
     """Create the seed's admin (admin@talento.com, MAN0001RAB). Returns it when created."""
     if get_admin(session) is not None:
         return None
+    from talento.accounts.codes import reserve_sequence
     from talento.geo.models import City, Country
-    from talento.profiles.codes import reserve_sequence
 
     morocco = session.scalars(select(Country).where(Country.iso2 == "MA")).first()
     rabat = None

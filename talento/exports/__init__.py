@@ -7,5 +7,5 @@
 - :mod:`.services`: permission, audit, and the lazily produced file.
 - :mod:`.forms`: the export form of the admin page (``talento/admin/export_views.py``).
 
-Benchmark: ``python -m talento.ops.bench_exports`` (PostgreSQL, 100,000 accounts).
+Benchmark: ``python -m bench.exports`` (PostgreSQL, 100,000 accounts).
 """

@@ -1,4 +1,4 @@
-"""Talent profiles, the skills catalogue, spoken languages and the code counters."""
+"""Talent profiles, the skills catalogue and spoken languages."""
 
 from __future__ import annotations
 
@@ -10,15 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import EncryptedText, watch_unreadable_values
 from talento.extensions import UpdatedAt, db
-
-
-class CodeCounter(db.Model):
-    """One row per country; incremented by UPDATE … RETURNING inside the inserting transaction."""
-
-    __tablename__ = "code_counters"
-
-    country_iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
-    last_value: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Availability(enum.StrEnum):

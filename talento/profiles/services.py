@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from talento.accounts.codes import format_code, next_sequence
 from talento.accounts.models import Role, User
 from talento.accounts.passwords import PasswordService
 from talento.accounts.services import set_password
 from talento.extensions import utcnow
 from talento.geo.services import find_city, find_country
-from talento.profiles.codes import format_code, next_sequence
 from talento.profiles.models import Skill, SkillCategory, TalentLanguage, TalentProfile
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talento.profiles.codes import MAX_SEQUENCE, format_code, sequence_to_str
+from talento.accounts.codes import MAX_SEQUENCE, format_code, sequence_to_str
 
 CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")
 

@@ -1,9 +1,9 @@
-"""Benchmark of the admin's exports on PostgreSQL: `python -m talento.ops.bench_exports`.
+"""Benchmark of the admin's exports on PostgreSQL: `python -m bench.exports`.
 
 Creates a throw-away database next to TEST_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/test), initialises it like `talento init-db` (schema,
 reference data, the admin, the key canary), bulk-loads 100,000 talents (BENCH_EXPORT_ROWS to
-change) with :func:`talento.ops.bench_directory._load`, gives each an encrypted phone number
+change) with :func:`bench.directory._load`, gives each an encrypted phone number
 and spreads registration dates over ten days (so one day's filter is a 10,000-row list).
 
 Then, each in a fresh process built like a gunicorn worker (``create_app()`` from the
@@ -47,12 +47,12 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import bindparam, text, update
 
+from bench.directory import throwaway_database
 from talento.exports.columns import PERSONAL_KEYS, PUBLIC_KEYS
-from talento.ops.bench_directory import throwaway_database
 
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
 DAYS = 10
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 ADMIN_EMAIL = "admin@talento.com"
 ALL_COLUMNS = {  # every column of the allowlist, personal ones included
     "columns": list(PUBLIC_KEYS),
@@ -136,7 +136,7 @@ def child(spec: dict) -> dict:
 
 
 def _run_child(env: dict, spec: dict) -> dict:
-    command = [sys.executable, "-m", "talento.ops.bench_exports", "--child", json.dumps(spec)]
+    command = [sys.executable, "-m", "bench.exports", "--child", json.dumps(spec)]
     done = subprocess.run(
         command, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=600, check=False
     )
@@ -263,9 +263,9 @@ def responsiveness(env: dict) -> dict:
 
 
 def _prepare(url: str, env: dict) -> dict:
+    from bench.directory import _load
     from talento.accounts.models import User
     from talento.extensions import db
-    from talento.ops.bench_directory import _load
     from talento.ops.initdb import init_db
     from talento.settings import Settings
     from talento.web import build_app

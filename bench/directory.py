@@ -1,5 +1,5 @@
 """`make bench` part two: the public directory and the admin pages on PostgreSQL with 100,000
-talents (admin figures: talento/ops/bench_admin.py).
+talents (admin figures: bench/admin.py).
 
 Creates a throw-away database next to TEST_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/test), migrates it, bulk-loads generated talents, runs
@@ -141,9 +141,9 @@ def main() -> None:
 def _measure(url: str) -> dict:
     from flask_migrate import upgrade
 
+    from bench.admin import add_phones, admin_cases
     from talento.extensions import db
     from talento.geo.services import load_reference_data
-    from talento.ops.bench_admin import add_phones, admin_cases
     from talento.profiles.catalogue import load_skill_catalogue
     from talento.profiles.directory import parse_filters, search_directory
     from talento.settings import Settings

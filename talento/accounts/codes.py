@@ -12,7 +12,7 @@ import string
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from talento.profiles.models import CodeCounter
+from talento.accounts.models import CodeCounter
 
 _BASE36 = string.digits + string.ascii_uppercase
 _DECIMAL_MAX = 9999

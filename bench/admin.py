@@ -1,6 +1,6 @@
 """`make bench`: admin pages on the directory bench's PostgreSQL database (100,000 talents).
 
-Called by :mod:`talento.ops.bench_directory` once its data is loaded: gives every talent an
+Called by :mod:`bench.directory` once its data is loaded: gives every talent an
 encrypted phone number and its blind index (as the app writes them), then times the admin
 list, a three-filter page, an exact phone search and the dashboard figures. Figures only.
 """
