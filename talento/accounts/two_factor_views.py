@@ -6,8 +6,9 @@
 - ``two_factor.regenerate``  GET/POST  /account/2fa/recovery-codes  password + code
 
 With ``ADMIN_2FA_REQUIRED=1`` an admin without 2FA is sent to ``/account/2fa`` from every page
-but these, logout, static files, health checks (see :func:`require_admin_enrolment`). Pages
-showing the secret or the recovery codes are never cached.
+but these, logout, static files, health checks (see
+:func:`talento.web.gates.require_admin_enrolment`). Pages showing the secret or the recovery
+codes are never cached.
 """
 
 from __future__ import annotations
@@ -32,27 +33,14 @@ from talento.accounts import two_factor
 from talento.accounts.two_factor_forms import ConfirmTwoFactorForm, EnableTwoFactorForm
 from talento.audit.web import current_actor
 from talento.extensions import db, limiter
-from talento.i18n import SUPPORTED_LANGUAGES
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
-from talento.security import ALWAYS_REACHABLE
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account")
 log = logging.getLogger(__name__)
 
 #: Session key of the enrolment in progress: the user id and a nonce (never the secret).
 ENROLMENT_KEY = "two_factor_enrolment"
-#: Endpoints an admin who must enrol can still reach (the lead's re-entry hook exempts them too).
-TWO_FACTOR_ENDPOINTS = (
-    "two_factor.settings",
-    "two_factor.setup",
-    "two_factor.disable",
-    "two_factor.regenerate",
-    "auth.logout",
-)
-_ALWAYS_OPEN = frozenset({*TWO_FACTOR_ENDPOINTS, *ALWAYS_REACHABLE})
-
-
 def _settings():
     return current_app.extensions["talento.settings"]
 
@@ -86,29 +74,6 @@ def _confirm_limit():
         key_func=_account_key,
         methods=["POST"],
         deduct_when=_confirmation_failed,
-    )
-
-
-@bp.before_app_request
-def require_admin_enrolment():
-    """ADMIN_2FA_REQUIRED: an admin without 2FA sees only the enrolment pages (and can log
-    out). The language switch (`?lang=`) is carried over to the enrolment page."""
-    if not _settings().admin_2fa_required or request.endpoint in _ALWAYS_OPEN:
-        return None
-    if request.endpoint is None or not current_user.is_authenticated:
-        return None
-    if not two_factor.must_enrol(current_user, True):
-        return None
-    flash(
-        _(
-            "Par sécurité, les comptes administrateurs doivent activer la double "
-            "authentification avant d'utiliser Talento. Activez-la ci-dessous."
-        ),
-        "warning",
-    )
-    lang = request.args.get("lang", "").lower()
-    return redirect(
-        url_for("two_factor.settings", lang=lang if lang in SUPPORTED_LANGUAGES else None)
     )
 
 

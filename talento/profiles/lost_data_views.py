@@ -1,33 +1,16 @@
-"""The re-entry page after a key adoption, and the gate that sends flagged people to it."""
+"""The re-entry page after a key adoption (talento.web.gates sends flagged people to it)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from talento.accounts.two_factor_views import TWO_FACTOR_ENDPOINTS
 from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.profiles.lost_data import FIELD_LABELS, LostDataForm, save_reentered
-from talento.security import ALWAYS_REACHABLE
 
 bp = Blueprint("lost_data", __name__, url_prefix="/profile")
-
-#: Pages a flagged person may still reach: this one and the always reachable ones. Two-factor
-#: set-up comes first when it is required.
-ALLOWED_ENDPOINTS = frozenset({"lost_data.reenter", *ALWAYS_REACHABLE, *TWO_FACTOR_ENDPOINTS})
-
-
-@bp.before_app_request
-def send_flagged_people_to_reentry():
-    endpoint = request.endpoint or ""
-    if endpoint in ALLOWED_ENDPOINTS:
-        return None
-    if not endpoint or not current_user.is_authenticated or not current_user.lost_fields:
-        return None
-    return redirect(url_for("lost_data.reenter"))
-
 
 @bp.route("/lost-data", methods=["GET", "POST"])
 @login_required

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from talento.security import CONTENT_SECURITY_POLICY
+from talento.web.security import CONTENT_SECURITY_POLICY
 from tests.helpers import PROJECT_ROOT, USER_PASSWORD, login, make_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -49,11 +49,6 @@ def add_security_headers(response, production: bool):
     return response
 
 
-#: Endpoints every "finish this first" gate (two-factor set-up, lost-data re-entry) lets
-#: through: leaving, static files and health checks.
-ALWAYS_REACHABLE = frozenset({"auth.logout", "static", "ops.healthz", "ops.readyz"})
-
-
 def end_idle_session(idle_minutes: int):
     """Log out a session left unused for `idle_minutes` (0: never). Returns a redirect to the
     login page when the session just ended, else None. Health checks and static files never

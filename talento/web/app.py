@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
-import uuid
-from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from talento import models  # noqa: F401  (complete metadata before mappers configure)
@@ -19,7 +16,6 @@ from talento.logging import setup_logging
 from talento.settings import INSTANCE_DIR, MIGRATIONS_DIR, Settings
 
 log = logging.getLogger(__name__)
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def build_app(settings: Settings) -> Flask:
@@ -70,7 +66,7 @@ def build_app(settings: Settings) -> Flask:
 
     _register_blueprints(app)
     _register_hooks(app)
-    from talento.errors import register_error_handlers
+    from talento.web.errors import register_error_handlers
 
     register_error_handlers(app)
     return app
@@ -162,40 +158,16 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from talento.crypto import Unavailable
-    from talento.i18n import SUPPORTED_LANGUAGES
-    from talento.security import add_security_headers, end_idle_session
+    from talento.web.context import register_template_context
+    from talento.web.gates import register_gates
+    from talento.web.security import add_security_headers
 
     settings = app.extensions["talento.settings"]
-
-    @app.before_request
-    def assign_request_id() -> None:
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex[:16]
-
-    @app.before_request
-    def end_idle_sessions():
-        return end_idle_session(settings.session_idle_minutes)
+    register_gates(app)
+    register_template_context(app)
 
     @app.after_request
     def finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         add_security_headers(response, settings.production)
         return remember_language(response)
-
-    @app.context_processor
-    def template_globals() -> dict:
-        from flask_babel import get_locale
-
-        def lang_url(lang: str) -> str:
-            """The current page in another language, keeping its query (e.g. filters)."""
-            args = request.args.copy()
-            args["lang"] = lang
-            return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
-
-        return {
-            "lang_url": lang_url,
-            "current_lang": str(get_locale() or "fr"),
-            "languages": SUPPORTED_LANGUAGES,
-            "is_unavailable": lambda v: isinstance(v, Unavailable),
-        }
