@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
-from talento.mail import OutgoingMail
+from talento.mail import OutgoingMail, queue_mail
 from talento.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -113,18 +113,20 @@ def find_active_by_email(session: Session, email: str) -> User | None:
 
 def request_password_reset(
     session: Session, settings: Settings, email: str, base_url: str | None = None
-) -> OutgoingMail | None:
-    """The reset e-mail to send when an active account has this address, else None.
+) -> bool:
+    """Queue the reset e-mail when an active account has this address (True), else False.
 
-    The caller answers the same way in both cases and sends the mail after its response, so
-    neither the page nor its timing tells whether the address is registered.
+    The caller answers the same way in both cases; the mail leaves after the commit (after the
+    response, in a request), so neither the page nor its timing tells whether the address is
+    registered.
     """
     user = find_active_by_email(session, email)
     if user is None:
         log.info("Demande de réinitialisation pour une adresse sans compte actif")
-        return None
+        return False
     log.info("Demande de réinitialisation : utilisateur id=%s", user.id)
-    return _link_mail(settings, user, "reset_password", base_url)
+    queue_mail(session, settings, _link_mail(settings, user, "reset_password", base_url))
+    return True
 
 
 def issue_set_password_link(

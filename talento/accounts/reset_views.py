@@ -1,16 +1,16 @@
 """Password reset: a signed, single-use link valid one hour.
 
-`/auth/forgot` answers the same page whether or not the address has an account, and sends the
-e-mail only after the response is written (`call_on_close`), so neither the body, the status
-nor the response time reveals which addresses are registered. (With Flask's test client, the
-e-mail therefore leaves when the response is closed: post with `buffered=True`.)
+`/auth/forgot` answers the same page whether or not the address has an account, and the
+e-mail leaves only after the response is written (the unit of work runs queued mail then), so
+neither the body, the status nor the response time reveals which addresses are registered.
+(With Flask's test client, the e-mail therefore leaves when the response is closed: post with
+`buffered=True`.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from functools import partial
 
 from flask import (
     Blueprint,
@@ -82,12 +82,8 @@ def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         settings = _settings()
-        mail = request_password_reset(db.session, settings, form.email.data)
-        response = make_response(render_template("accounts/forgot.html", sent=True))
-        if mail is not None:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            response.call_on_close(partial(mail.send_in, app, settings))
-        return response
+        request_password_reset(db.session, settings, form.email.data)
+        return render_template("accounts/forgot.html", sent=True)
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/forgot.html", form=form, sent=False), status
 
@@ -106,7 +102,6 @@ def reset(token: str):
         set_password(user, form.password.data, current_app.extensions["talento.passwords"])
         actor = audit.as_actor(user, request.remote_addr, g.get("request_id"))
         audit.record(db.session, AuditAction.PASSWORD_RESET, actor, **audit.about(user))
-        db.session.commit()
         log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)
         if current_user.is_authenticated:
             logout_user()

@@ -124,7 +124,6 @@ def setup():
     if form.validate_on_submit():
         codes = two_factor.enable(db.session, user, secret, form.code.data, current_actor())
         if codes is not None:
-            db.session.commit()
             session.pop(ENROLMENT_KEY, None)
             log.info("Double authentification activée : utilisateur id=%s", user.id)
             flash(_("Double authentification activée."), "success")
@@ -183,7 +182,6 @@ def disable():
             db.session, user, form.password.data, form.code.data, passwords, current_actor()
         )
         if outcome is two_factor.ChangeOutcome.OK:
-            db.session.commit()
             log.info("Double authentification désactivée : utilisateur id=%s", user.id)
             flash(_("Double authentification désactivée."), "success")
             return redirect(url_for(".settings"))
@@ -207,7 +205,6 @@ def regenerate():
             db.session, user, form.password.data, form.code.data, passwords, current_actor()
         )
         if outcome is two_factor.ChangeOutcome.OK:
-            db.session.commit()
             log.info("Nouveaux codes de secours : utilisateur id=%s", user.id)
             flash(_("Nouveaux codes de secours créés : les anciens ne servent plus."), "success")
             page = render_template("accounts/two_factor_codes.html", codes=codes, first=False)

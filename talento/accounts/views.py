@@ -120,7 +120,6 @@ def login():
             current_app.extensions["talento.passwords"],
         )
         if result.outcome is LoginOutcome.OK and result.user.two_factor_enabled:
-            db.session.commit()  # keeps an upgraded password hash
             _start_second_step(result.user, safe_next(request.args.get("next")))
             log.info("Mot de passe vérifié, code demandé : utilisateur id=%s", result.user.id)
             return redirect(url_for("auth.two_factor"))
@@ -131,7 +130,6 @@ def login():
                 as_actor(result.user, request.remote_addr, g.get("request_id")),
                 **audit.about(result.user),
             )
-            db.session.commit()
             login_user(result.user)
             log.info("Connexion réussie : utilisateur id=%s", result.user.id)
             return redirect(safe_next(request.args.get("next")) or _landing(result.user))
@@ -275,7 +273,6 @@ def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
     left = None
     if used is two_factor.SecondFactor.RECOVERY_CODE:
         left = two_factor.remaining_recovery_codes(db.session, user)
-    db.session.commit()
     session.pop(PENDING_KEY, None)
     login_user(user)
     log.info("Connexion réussie (2FA %s) : utilisateur id=%s", used.value, user.id)

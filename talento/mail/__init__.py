@@ -1,5 +1,8 @@
 """Transactional e-mail: Jinja templates rendered in the recipient's language, sent after commit.
 
+Services queue mail with `queue_mail(session, settings, OutgoingMail(...))`: it leaves only
+once the transaction that decided it is committed (see talento.unit_of_work).
+
 `send_templated` never raises: a failed e-mail must not turn a committed request into an error
 page. Failures are logged with the exception type only (no address, no body: bodies carry
 sign-in links).
@@ -17,15 +20,18 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from functools import partial
 
 from flask import Flask, current_app
 from flask_babel import force_locale
+from sqlalchemy.orm import Session
 
 from talento.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from talento.mail.transport import deliver
 from talento.settings import Settings
+from talento.unit_of_work import after_commit
 
-__all__ = ["OutgoingMail", "build_message", "send_templated"]
+__all__ = ["OutgoingMail", "build_message", "queue_mail", "send_templated"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,15 @@ class OutgoingMail:
         """Send from outside any context (e.g. after the response was written)."""
         with app.app_context():
             return self.send(settings)
+
+
+def queue_mail(session: Session, settings: Settings, mail: OutgoingMail) -> None:
+    """Send ``mail`` once the session's transaction is committed, never if it rolls back.
+
+    In a request the mail leaves after the response was sent (so the time it takes reveals
+    nothing, e.g. whether an address has an account); in a command, right after its commit.
+    """
+    after_commit(session, partial(mail.send, settings))
 
 
 def _recipient(to: str) -> Address:

@@ -161,6 +161,7 @@ def _register_hooks(app: Flask) -> None:
     from talento.web.context import register_template_context
     from talento.web.gates import register_gates
     from talento.web.security import add_security_headers
+    from talento.web.unit_of_work import register_unit_of_work
 
     settings = app.extensions["talento.settings"]
     register_gates(app)
@@ -171,3 +172,5 @@ def _register_hooks(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         add_security_headers(response, settings.production)
         return remember_language(response)
+
+    register_unit_of_work(app)

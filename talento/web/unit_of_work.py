@@ -1,0 +1,78 @@
+"""One unit of work per request: commit once at the end, or roll back.
+
+A response below 400 commits; an error response (a refused form, a 404, the error pages) and
+any exception roll back, so a refused submission never writes half of itself. Views do not
+call ``commit()``. The documented exceptions commit on their own and say why where they do:
+failed-login audit rows and login-limit state written even when the request is refused.
+
+Actions queued with :func:`talento.unit_of_work.after_commit` (e-mails, deletions of replaced
+files) run after the response was sent, in a fresh application context, only if the commit
+succeeded. A commit that fails is answered like any other error (a lost database is the French
+503 page), and a rollback that fails is logged, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Response
+
+from talento.extensions import db
+from talento.unit_of_work import (
+    Action,
+    defer_actions,
+    discard_pending,
+    run_actions,
+    take_ready,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _run_in(app: Flask, actions: list[Action]) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            run_actions(actions)
+
+    return run
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Install the commit-or-rollback step. Register it after the other ``after_request``
+    functions: Flask runs them in reverse order, so this one runs first."""
+
+    @app.before_request
+    def begin_unit_of_work() -> None:
+        defer_actions(db.session())
+
+    @app.after_request
+    def end_unit_of_work(response: Response) -> Response:
+        session = db.session()
+        if response.status_code < 400:
+            try:
+                session.commit()
+            except Exception as exc:  # noqa: BLE001 - answered by the app's error handlers
+                roll_back_quietly()
+                discard_pending(session)
+                return app.make_response(app.handle_user_exception(exc))
+        else:
+            roll_back_quietly()
+        actions = take_ready(session)
+        if actions:
+            response.call_on_close(_run_in(app, actions))
+        return response
+
+    @app.teardown_request
+    def forget_unit_of_work(_error: BaseException | None = None) -> None:
+        session = db.session()
+        defer_actions(session, False)
+        discard_pending(session)
+
+
+def roll_back_quietly() -> None:
+    """Roll back; a rollback that fails (the connection is gone) is logged, never raised."""
+    try:
+        db.session.rollback()
+    except Exception as exc:  # noqa: BLE001 - the connection is gone; remove() discards it
+        log.warning("Annulation de la transaction impossible : %s", type(exc).__name__)
