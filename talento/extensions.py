@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from collections.abc import Iterable
 from typing import Annotated
 
 from flask_babel import Babel
@@ -12,8 +14,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import CheckConstraint, DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,12 +27,40 @@ NAMING_CONVENTION = {
 }
 
 
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL stores ``timestamptz`` and returns aware values; SQLite has no time zone type
+    and returns naive ones, which this type reads back as UTC (Talento writes only UTC). Naive
+    values are refused on the way in, so a local time can never be stored by mistake.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: Talento stores timezone-aware UTC values only")
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+def one_of(column: str, values: Iterable[enum.Enum | str], name: str) -> CheckConstraint:
+    """A CHECK constraint listing an enum's values, so the database and the code agree."""
+    allowed = ", ".join("'{}'".format(getattr(v, "value", v)) for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
 class Base(DeclarativeBase):
     """Naming convention for constraints; timezone-aware datetimes everywhere."""
 
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={dt.datetime: DateTime(timezone=True)},
+        type_annotation_map={dt.datetime: UTCDateTime()},
     )
 
 

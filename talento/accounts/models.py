@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, true
+from sqlalchemy import ForeignKey, Index, String, event, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import (
@@ -16,7 +16,7 @@ from talento.crypto import (
     active_keyring,
     watch_unreadable_values,
 )
-from talento.extensions import CreatedAt, UpdatedAt, db
+from talento.extensions import CreatedAt, UpdatedAt, db, one_of
 
 
 class Role(enum.StrEnum):
@@ -39,8 +39,8 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('user', 'presence', 'admin')", name="role_known"),
-        CheckConstraint("gender IN ('M', 'F', 'N')", name="gender_known"),
+        one_of("role", Role, name="role_known"),
+        one_of("gender", Gender, name="gender_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

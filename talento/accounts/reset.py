@@ -57,8 +57,6 @@ def account_fingerprint(secret_key: str, user: User) -> str:
     changed = user.password_changed_at
     micros = 0
     if changed is not None:
-        if changed.tzinfo is None:  # SQLite returns naive UTC values
-            changed = changed.replace(tzinfo=dt.UTC)
         micros = (changed - _EPOCH) // dt.timedelta(microseconds=1)
     material = "\x1f".join((user.password_hash or "", str(micros), user.email.strip().lower()))
     key = hashlib.sha256(f"{SALT}:{secret_key}".encode()).digest()

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import EncryptedText, watch_unreadable_values
-from talento.extensions import UpdatedAt, db
+from talento.extensions import UpdatedAt, db, one_of
 
 
 class Availability(enum.StrEnum):
@@ -77,13 +77,8 @@ class TalentProfile(db.Model):
 
     __tablename__ = "talent_profiles"
     __table_args__ = (
-        CheckConstraint(
-            "availability IN ('immediate', 'soon', 'unavailable', 'in_project')",
-            name="availability_known",
-        ),
-        CheckConstraint(
-            "work_mode IN ('on_site', 'remote', 'hybrid', 'flexible')", name="work_mode_known"
-        ),
+        one_of("availability", Availability, name="availability_known"),
+        one_of("work_mode", WorkMode, name="work_mode_known"),
         CheckConstraint(
             "rate_min IS NULL OR rate_max IS NULL OR rate_min <= rate_max", name="rate_range"
         ),
