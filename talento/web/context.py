@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from talento.context import current_language
 from talento.crypto import Unavailable
@@ -38,4 +38,4 @@ def register_template_context(app: Flask) -> None:
 
     @app.context_processor
     def per_request() -> dict:
-        return {"current_lang": current_language()}
+        return {"current_lang": current_language(), "database_down": g.get("database_down", False)}

@@ -11,8 +11,10 @@ import logging
 import sqlite3
 import uuid
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine, ExceptionContext
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger("talento.errors")
@@ -64,27 +66,30 @@ def _is_outage(error: BaseException) -> bool:
 
 
 def _failed_flush_cause() -> BaseException | None:
-    """What made the session's transaction fail (code that caught a flush error and went on)."""
-    from talento.extensions import db
+    """What made the session's transaction fail (code that caught a flush error and went on):
+    the last database error of this request, recorded by :func:`remember_database_errors`."""
+    return g.get("last_database_error")
 
-    transaction = getattr(db.session(), "_transaction", None)
-    return getattr(transaction, "_rollback_exception", None)
+
+@event.listens_for(Engine, "handle_error")
+def remember_database_errors(context: ExceptionContext) -> None:
+    """Keep the request's last database error, to tell an outage from a bug when SQLAlchemy
+    later raises only "this transaction was rolled back" (PendingRollbackError)."""
+    if has_request_context():
+        g.last_database_error = context.sqlalchemy_exception or context.original_exception
 
 
 def _forget_database_state() -> None:
     """After a lost connection nothing loaded may be used again: roll back, and render the
-    error page for an anonymous visitor (the signed-in user's rows are expired, and loading
-    them again would hit the database that just failed)."""
-    from flask_login import AnonymousUserMixin
-
-    from talento.extensions import db, login_manager
+    error page without the signed-in user (their rows are expired, and loading them again
+    would hit the database that just failed): templates test ``database_down`` first."""
+    from talento.extensions import db
 
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001, S110 - the connection is gone; remove() discards it
         pass
-    anonymous = login_manager.anonymous_user or AnonymousUserMixin
-    g._login_user = anonymous()  # noqa: SLF001 - where Flask-Login keeps the request's user
+    g.database_down = True
 
 
 def _retry_later(response):
@@ -101,6 +106,30 @@ _BARE_503 = (
 )
 
 
+def _error_page(app: Flask, status: int, **context) -> str:
+    """The error page. While the database is down it is rendered without the context
+    processors, the signed-in user's among them: loading that user would hit the database."""
+    if not g.get("database_down"):
+        return render_template("errors/error.html", status=status, **context)
+    from flask import session
+    from flask_login import AnonymousUserMixin
+
+    from talento.context import current_language
+
+    values = {
+        "request": request,
+        "session": session,
+        "g": g,
+        "config": app.config,
+        "current_user": AnonymousUserMixin(),
+        "current_lang": current_language(),
+        "database_down": True,
+        "status": status,
+        **context,
+    }
+    return app.jinja_env.get_template("errors/error.html").render(values)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -110,8 +139,7 @@ def register_error_handlers(app: Flask) -> None:
             response.status_code = status
         else:
             response = error.get_response()
-            page = render_template("errors/error.html", status=status if status in PAGES else 400)
-            response.set_data(page)
+            response.set_data(_error_page(app, status if status in PAGES else 400))
             response.content_type = "text/html; charset=utf-8"
         return _retry_later(response) if status == 503 else response
 
