@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from talento.accounts.models import Role
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.forms import EMAIL_RE, EditProfileForm
+from talento.profiles.services import AccountChanges, AccountInput
 
 ROLE_LABELS = {
     Role.USER.value: _l("Talent"),
@@ -38,6 +39,18 @@ class AdminProfileForm(EditProfileForm):
         field.data = (field.data or "").strip()
         if not EMAIL_RE.match(field.data):
             raise ValidationError(_l("Adresse e-mail invalide (exemple : nom@exemple.ma)."))
+
+    def fill_from(self, user, profile) -> None:
+        super().fill_from(user, profile)
+        self.email.data, self.language.data = user.email, user.language
+
+    def account_input(self) -> AccountInput:
+        """A new account on someone's behalf: no password, they choose one (and consent)
+        through the e-mailed link."""
+        return AccountInput(email=self.email.data, password=None, language=self.language.data)
+
+    def account_changes(self) -> AccountChanges:
+        return AccountChanges(email=self.email.data, language=self.language.data)
 
 
 class RoleForm(FlaskForm):

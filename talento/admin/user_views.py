@@ -35,16 +35,11 @@ from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
-from talento.profiles.editing import (
-    create_talent_from_form,
-    prefill,
-    refused_status,
-    save_profile_form,
-)
+from talento.profiles.editing import create_talent, save_profile
 from talento.profiles.models import Skill, TalentProfile
-from talento.profiles.registration import prepare_form
-from talento.profiles.services import completeness, email_taken
+from talento.profiles.services import completeness
 from talento.profiles.uploads import delete_stored
+from talento.refusals import Refused, apply_to_form
 
 log = logging.getLogger(__name__)
 
@@ -162,33 +157,40 @@ def user_edit(user_id: int):
         # The form shows the decrypted contact data: that is a display, recorded as one.
         service.contact_details(db.session, user, current_actor())
         db.session.commit()
-        prefill(form, user, profile)
-        form.email.data, form.language.data = user.email, user.language
-    prepare_form(form, _lang())
+        form.fill_from(user, profile)
+    form.fill_choices(db.session, _lang())
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
-        if email_taken(db.session, form.email.data, except_user_id=user.id):
-            form.email.errors = [_("Un compte existe déjà avec cette adresse e-mail.")]
+
+        def trace() -> None:
+            changed = service.changed_fields(before, user)
+            service.record_update(db.session, user, current_actor(), changed)
+
+        try:
+            save_profile(
+                db.session,
+                user,
+                profile,
+                form.to_input(),
+                form.files_input(),
+                Path(_settings().upload_dir),
+                account=form.account_changes(),
+                before_commit=trace,
+            )
+        except Refused as refusal:
+            status = apply_to_form(form, refusal)
         else:
-            user.email, user.language = form.email.data, form.language.data
-
-            def trace() -> None:
-                changed = service.changed_fields(before, user)
-                service.record_update(db.session, user, current_actor(), changed)
-
-            if save_profile_form(
-                db.session, form, user, profile, Path(_settings().upload_dir), trace
-            ):
-                flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
-                _warn_shared_phone(user)
-                return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = refused_status(form) if request.method == "POST" else 200
+            flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
+            _warn_shared_phone(user)
+            return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_edit.html", form=form, user=user, profile=profile), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     form = AdminProfileForm()
-    prepare_form(form, _lang())
+    form.fill_choices(db.session, _lang())
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         actor = current_actor()
 
@@ -196,21 +198,23 @@ def user_new():
             db.session.flush()
             audit.record(db.session, AuditAction.USER_CREATE, actor, **audit.about(created))
 
-        user = create_talent_from_form(
-            db.session,
-            current_app.extensions["talento.passwords"],
-            form,
-            Path(_settings().upload_dir),
-            None,
-            form.language.data,
-            trace,
-        )
-        if user is not None:
+        try:
+            user = create_talent(
+                db.session,
+                current_app.extensions["talento.passwords"],
+                form.account_input(),
+                form.to_input(),
+                form.files_input(),
+                Path(_settings().upload_dir),
+                before_commit=trace,
+            )
+        except Refused as refusal:
+            status = apply_to_form(form, refusal)
+        else:
             _send_link(user)
             flash(_("Compte %(code)s créé.", code=user.code), "success")
             _warn_shared_phone(user)
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    status = refused_status(form) if request.method == "POST" else 200
     return render_template("admin/user_new.html", form=form), status
 
 

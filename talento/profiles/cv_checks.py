@@ -10,6 +10,7 @@ import zlib
 from io import BytesIO
 
 from talento.i18n import gettext as _
+from talento.refusals import Refused
 
 MB = 1024 * 1024
 
@@ -32,18 +33,18 @@ _DOCX_MAX_ENTRIES = 5000
 _DOCX_MAX_UNPACKED = 200 * MB
 
 
-class UploadRejected(Exception):
-    """An upload the user must fix or retry.
+class UploadRejected(Refused):
+    """An upload the user must fix or retry: a refusal of the "photo" or "cv" field.
 
     ``message`` (also ``str(exc)``) is French, translated at raise time, shown as a form
     error; ``field`` ("photo" or "cv") says which form field it belongs to; ``reason`` is a
-    stable code for logs and tests (no personal data)."""
+    stable code for logs and tests (no personal data). The status is 400 for a file to fix,
+    503 when the server could not store it (``reason == "storage"``: not the user's doing,
+    and it may work later)."""
 
     def __init__(self, message: str, reason: str = "invalid", field: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(field, message, status=503 if reason == "storage" else 400)
         self.reason = reason
-        self.field = field
 
 
 def not_a_cv() -> UploadRejected:

@@ -1,17 +1,23 @@
 """Profile forms: one set of profile fields shared by registration and profile editing.
 
 Choices that come from the database (countries, cities, skills) are filled by the view with
-`form.set_choices(...)`; the city list is that of the chosen country, so without JavaScript
-choosing the country and then the city is a plain second step.
+`form.fill_choices(session, lang)`; the city list is that of the chosen country, so without
+JavaScript choosing the country and then the city is a plain second step.
+
+A validated form hands its content to the services as plain data: `to_input()` (the profile),
+`files_input()` (the files sent), `account_input()` (the account); the services never see the
+form, and the view puts their refusals back on it (talento.refusals.apply_to_form).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy.orm import Session
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,6 +36,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import (
@@ -40,6 +47,13 @@ from talento.profiles.choices import (
     WORK_MODE_LABELS,
 )
 from talento.profiles.phones import InvalidPhone, example_number, to_e164
+from talento.profiles.services import (
+    AccountInput,
+    ProfileFiles,
+    ProfileInput,
+    skills_by_category,
+)
+from talento.profiles.uploads import Upload
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MIN_AGE = 16
@@ -65,6 +79,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _required(message):
     return DataRequired(message)
+
+
+def _upload(storage) -> Upload | None:
+    """The file of a FileField as a plain Upload; None when no file was sent."""
+    if not storage:
+        return None
+    return Upload(storage.stream, storage.filename or "", storage.content_type)
 
 
 class ProfileFieldsForm(FlaskForm):
@@ -152,6 +173,41 @@ class ProfileFieldsForm(FlaskForm):
             category: [(slug, name) for slug, name in entries]
             for category, entries in skills_by_category
         }
+
+    def fill_choices(self, session: Session, lang: str) -> None:
+        """Fill the database-backed choices; the cities are those of the chosen country."""
+        country = (self.country.data or "").upper()
+        cities = [(c.id, c.name) for c in cities_of(session, country)] if country else []
+        self.set_choices(country_choices(session, lang), cities, skills_by_category(session, lang))
+
+    def to_input(self) -> ProfileInput:
+        """The validated profile fields as the services take them."""
+        return ProfileInput(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            gender=self.gender.data,
+            date_of_birth=self.date_of_birth.data,
+            nationality_iso2=self.nationality.data,
+            phone=self.phone.data,
+            whatsapp=self.whatsapp.data or None,
+            address=self.address.data,
+            country_iso2=self.country.data,
+            city_id=int(self.city.data),
+            skills=list(self.skills.data or []),
+            bio=self.bio.data,
+            years_experience=self.years_experience.data,
+            availability=self.availability.data,
+            work_mode=self.work_mode.data,
+            rate_min=self.rate_min.data,
+            rate_max=self.rate_max.data,
+            languages=list(self.languages.data or []),
+            education=self.education.data,
+            links=self.links(),
+            public_links=list(self.public_links.data or []),
+        )
+
+    def files_input(self) -> ProfileFiles:
+        return ProfileFiles(photo=_upload(self.photo.data), cv=_upload(self.cv.data))
 
     def link_fields(self):
         return [self[f"link_{kind}"] for kind in LINK_KINDS]
@@ -256,7 +312,45 @@ class RegistrationForm(ProfileFieldsForm):
         if field.data != self.password.data:
             raise ValidationError(_l("Les deux mots de passe ne correspondent pas."))
 
+    def account_input(self, language: str) -> AccountInput:
+        """The new account of the person registering, who writes in ``language``."""
+        return AccountInput(
+            email=self.email.data,
+            password=self.password.data,
+            consent=bool(self.consent.data),
+            language=language,
+        )
+
 
 class EditProfileForm(ProfileFieldsForm):
     remove_photo = BooleanField(_l("Supprimer ma photo"))
     remove_cv = BooleanField(_l("Supprimer mon CV"))
+
+    def files_input(self) -> ProfileFiles:
+        return ProfileFiles(
+            photo=_upload(self.photo.data),
+            cv=_upload(self.cv.data),
+            remove_photo=bool(self.remove_photo.data),
+            remove_cv=bool(self.remove_cv.data),
+        )
+
+    def fill_from(self, user, profile) -> None:
+        """Show what is stored (a GET of the edit page)."""
+        self.first_name.data, self.last_name.data = user.first_name, user.last_name
+        self.gender.data, self.date_of_birth.data = user.gender, user.date_of_birth
+        self.nationality.data = profile.nationality.iso2 if profile.nationality else ""
+        self.phone.data, self.whatsapp.data = user.phone or "", user.whatsapp or ""
+        self.address.data = user.address or ""
+        self.country.data = user.country.iso2 if user.country else ""
+        self.city.data = str(user.city_id or "")
+        self.skills.data = [s.slug for s in profile.skills]
+        self.bio.data, self.education.data = profile.bio, profile.education
+        self.years_experience.data = profile.years_experience
+        self.availability.data, self.work_mode.data = profile.availability, profile.work_mode
+        self.rate_min.data, self.rate_max.data = profile.rate_min, profile.rate_max
+        self.languages.data = [lang.code for lang in profile.languages]
+        links = json.loads(profile.links) if profile.links else {}
+        for kind, url in links.items():
+            if f"link_{kind}" in self:
+                self[f"link_{kind}"].data = url
+        self.public_links.data = [k for k in (profile.public_links or "").split(",") if k]

@@ -1,5 +1,10 @@
 """Talent profile services: registration, profile updates, what the owner sees about
-themself, data export and account deletion. No Flask request objects here."""
+themself, data export and account deletion.
+
+They take plain data (the dataclasses below) and a session, never a form or a request, and
+refuse input by raising ``Refused`` (talento.refusals): ``EmailTaken``, ``InvalidResidence``.
+The statuses are those the pages have always answered with: 400 for input to correct.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,39 @@ from talento.accounts.passwords import PasswordService
 from talento.accounts.services import set_password
 from talento.extensions import utcnow
 from talento.geo.services import find_city, find_country
+from talento.i18n import gettext as _
 from talento.profiles.models import Skill, SkillCategory, TalentLanguage, TalentProfile
+from talento.profiles.uploads import Upload
+from talento.refusals import Refused
 
 
-class EmailTaken(Exception):
-    pass
+class EmailTaken(Refused):
+    """Another account has this e-mail address (compared without case).
+
+    The person registering is told the way back in; an admin only that the address is taken."""
+
+    def __init__(self, *, self_registration: bool = False):
+        message = _("Un compte existe déjà avec cette adresse e-mail.")
+        if self_registration:
+            message = _(
+                "Un compte existe déjà avec cette adresse "
+                "e-mail. Connectez-vous ou réinitialisez "
+                "votre mot de passe."
+            )
+        super().__init__("email", message, status=400)
 
 
-class InvalidResidence(Exception):
-    pass
+class InvalidResidence(Refused):
+    """The city is not one of the country's (or the country is unknown)."""
+
+    def __init__(self) -> None:
+        super().__init__("city", _("Choisissez votre ville dans la liste."), status=400)
+
+
+def consent_missing() -> Refused:
+    return Refused(
+        "consent", _("Votre consentement est nécessaire pour créer un profil."), status=400
+    )
 
 
 @dataclass
@@ -54,6 +83,37 @@ class ProfileInput:
     public_links: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class AccountInput:
+    """The account part of a new talent. ``password`` is None when an admin creates the
+    account on someone's behalf: the person then chooses one (and consents) through the
+    e-mailed link. Someone registering themself gives a password and must consent."""
+
+    email: str
+    password: str | None = None
+    consent: bool = False
+    language: str = "fr"
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    """What an admin changes on an existing account besides its profile."""
+
+    email: str
+    language: str = "fr"
+
+
+@dataclass(frozen=True)
+class ProfileFiles:
+    """The files sent with a profile (None: none sent) and the removals asked for. A file
+    sent replaces the stored one; a removal applies only when no file of that kind is sent."""
+
+    photo: Upload | None = None
+    cv: Upload | None = None
+    remove_photo: bool = False
+    remove_cv: bool = False
+
+
 def skills_by_category(session: Session, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
     categories = session.scalars(select(SkillCategory).order_by(SkillCategory.id)).all()
     skills = session.scalars(select(Skill).order_by(Skill.name_fr)).all()
@@ -77,7 +137,7 @@ def apply_profile(session: Session, user: User, profile: TalentProfile, data: Pr
     country = find_country(session, data.country_iso2)
     city = find_city(session, data.country_iso2, data.city_id)
     if country is None or city is None:
-        raise InvalidResidence
+        raise InvalidResidence()
     user.first_name = data.first_name.strip()
     user.last_name = data.last_name.strip()
     user.gender = data.gender
@@ -125,10 +185,10 @@ def register_talent(
     consent then, not now.
     """
     if email_taken(session, email):
-        raise EmailTaken
+        raise EmailTaken(self_registration=password is not None)
     city = find_city(session, data.country_iso2, data.city_id)
     if city is None:
-        raise InvalidResidence
+        raise InvalidResidence()
     sequence = next_sequence(session, data.country_iso2.upper())
     user = User(
         code=format_code(data.country_iso2, data.gender, sequence, city.code),
@@ -154,8 +214,6 @@ def register_talent(
 
 def completeness(user: User) -> tuple[int, list[str]]:
     """A 0–100 score and the French labels of what is missing (for the owner's page)."""
-    from talento.i18n import gettext as _
-
     profile = user.profile
     checks = [
         (bool(user.phone), _("téléphone")),

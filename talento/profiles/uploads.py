@@ -81,6 +81,17 @@ _IMAGE_SIGNATURES = (
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file as sent, before any check: its bytes (a binary stream) and what the sender said
+    about it. Views build one from werkzeug's FileStorage; the CLI or tests from any stream.
+    Only ``stream`` is trusted for anything: files are recognised by their content."""
+
+    stream: BinaryIO
+    filename: str = ""
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class StoredFile:
     """A CV saved under ``upload_dir/cv/``."""
 

@@ -28,15 +28,15 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
-from talento.profiles.editing import prefill, refused_status, save_profile_form
+from talento.profiles.editing import save_profile
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
-from talento.profiles.registration import prepare_form
 from talento.profiles.services import (
     completeness,
     delete_account,
     export_my_data,
 )
+from talento.refusals import Refused, apply_to_form
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
@@ -73,14 +73,18 @@ def edit():
     profile = user.profile or TalentProfile()  # attached only when saved
     form = EditProfileForm()
     if request.method == "GET":
-        prefill(form, user, profile)
-    prepare_form(form, str(get_locale() or "fr"))
+        form.fill_from(user, profile)
+    form.fill_choices(db.session, str(get_locale() or "fr"))
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         upload_dir = Path(_settings().upload_dir)
-        if save_profile_form(db.session, form, user, profile, upload_dir):
+        try:
+            save_profile(db.session, user, profile, form.to_input(), form.files_input(), upload_dir)
+        except Refused as refusal:
+            status = apply_to_form(form, refusal)
+        else:
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("profiles.me"))
-    status = refused_status(form) if request.method == "POST" else 200
     return render_template("profiles/edit.html", form=form, profile=profile), status
 
 
