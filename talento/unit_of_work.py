@@ -8,9 +8,10 @@ fails after a mail was queued sends no mail, and a rolled-back deletion keeps it
 
 Who commits: one unit of work per request (``talento.web.unit_of_work``) and per command
 (``talento.cli``). Inside a unit of work the committed actions are *deferred*: the owner runs
-them once everything else is done (a request runs them after its response was sent, so the
-time a mail takes reveals nothing). Outside one (a test, a script) they run right after the
-commit. Batch jobs that commit per batch run each batch's actions after its commit.
+them right after its commit (a request, still able to flash a message about a mail that could
+not leave), or, for actions queued with ``after_response=True``, once the response was sent
+(so the time a mail takes reveals nothing). Outside a unit of work (a test, a script) they run
+right after the commit. Batch jobs that commit per batch run each batch's actions after it.
 
 Only the outermost transaction counts: a savepoint that rolls back does not discard the
 actions queued inside it (nothing in Talento queues inside a savepoint).
@@ -34,9 +35,11 @@ _READY = "talento.uow.ready"
 _DEFER = "talento.uow.defer"
 
 
-def after_commit(session: Session, action: Action) -> None:
-    """Run ``action`` once the current transaction is committed; never if it rolls back."""
-    session.info.setdefault(_ON_COMMIT, []).append(action)
+def after_commit(session: Session, action: Action, *, after_response: bool = False) -> None:
+    """Run ``action`` once the current transaction is committed; never if it rolls back.
+
+    ``after_response``: in a request, only once the response was sent."""
+    session.info.setdefault(_ON_COMMIT, []).append((action, after_response))
 
 
 def after_rollback(session: Session, action: Action) -> None:
@@ -52,9 +55,14 @@ def defer_actions(session: Session, defer: bool = True) -> None:
         session.info.pop(_DEFER, None)
 
 
-def take_ready(session: Session) -> list[Action]:
-    """The committed actions waiting to run (the unit of work's owner runs them)."""
-    return session.info.pop(_READY, [])
+def take_ready(session: Session) -> tuple[list[Action], list[Action]]:
+    """The committed actions waiting to run: those to run now, and those to run once the
+    response was sent (a command runs both at once)."""
+    ready = session.info.pop(_READY, [])
+    return (
+        [action for action, later in ready if not later],
+        [action for action, later in ready if later],
+    )
 
 
 def discard_pending(session: Session) -> None:
@@ -81,7 +89,7 @@ def _committed(session: Session) -> None:
     if session.info.get(_DEFER):
         session.info.setdefault(_READY, []).extend(actions)
     else:
-        run_actions(actions)
+        run_actions(action for action, _later in actions)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -14,6 +14,7 @@ import enum
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -123,22 +124,27 @@ def request_password_reset(
         log.info("Demande de réinitialisation pour une adresse sans compte actif")
         return False
     log.info("Demande de réinitialisation : utilisateur id=%s", user.id)
-    queue_mail(session, settings, _link_mail(settings, user, "reset_password", base_url))
+    mail = _link_mail(settings, user, "reset_password", base_url)
+    queue_mail(session, settings, mail, after_response=True)
     return True
 
 
 def issue_set_password_link(
-    session: Session, settings: Settings, user: User, base_url: str | None = None
-) -> bool:
+    session: Session,
+    settings: Settings,
+    user: User,
+    base_url: str | None = None,
+    report: Callable[[bool], object] | None = None,
+) -> None:
     """E-mail an account created by an admin the link to choose its first password.
 
-    Call it after the commit that created the account (the link is bound to the stored state).
-    No password is ever sent by e-mail. Returns False when the e-mail could not be sent.
+    The mail leaves once the transaction is committed (the link is bound to the stored
+    state); ``report`` is told whether it left. No password is ever sent by e-mail.
     """
-    if user.id is None or user not in session:
-        raise ValueError("commit the account before sending its set-password link")
+    session.flush()  # a new account gets its id and code
     log.info("Lien de création de mot de passe : utilisateur id=%s", user.id)
-    return _link_mail(settings, user, "set_password", base_url).send(settings)
+    mail = _link_mail(settings, user, "set_password", base_url)
+    queue_mail(session, settings, mail, report=report)
 
 
 def _link_mail(settings: Settings, user: User, template: str, base_url: str | None) -> OutgoingMail:

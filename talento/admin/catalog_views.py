@@ -83,8 +83,8 @@ def _form(cls: type[FlaskForm], prefix: str, posted: dict, **data) -> FlaskForm:
 
 
 def _apply(form: FlaskForm, action: Callable):
-    """Validate `form`, run `action` (one service call) and commit. On a refusal: roll back,
-    put the message on the form and return _FAILED."""
+    """Validate `form` and run `action` (one service call; the request commits). On a
+    refusal: roll back, put the message on the form and return _FAILED."""
     if not form.validate():
         return _FAILED
     try:
@@ -100,7 +100,6 @@ def _apply(form: FlaskForm, action: Callable):
         else:
             form.form_errors.append(str(error))
         return _FAILED
-    db.session.commit()
     return result
 
 

@@ -38,7 +38,7 @@ from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_L
 from talento.profiles.editing import create_talent, save_profile
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.services import completeness
-from talento.profiles.uploads import delete_stored
+from talento.profiles.uploads import delete_after_commit
 from talento.refusals import Refused, apply_to_form
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,6 @@ def user_detail(user_id: int):
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(10)
     ).all()
-    db.session.commit()  # the audit row of this display
     role_form = RoleForm(role=user.role)
     return (
         render_template(
@@ -156,7 +155,6 @@ def user_edit(user_id: int):
     if request.method == "GET":
         # The form shows the decrypted contact data: that is a display, recorded as one.
         service.contact_details(db.session, user, current_actor())
-        db.session.commit()
         form.fill_from(user, profile)
     form.fill_choices(db.session, _lang())
     status = 400 if request.method == "POST" else 200
@@ -219,23 +217,19 @@ def user_new():
 
 
 def _send_link(user: User) -> None:
-    """E-mail the set-password link (never a password) and record it."""
-    sent = issue_set_password_link(db.session, _settings(), user)
-    audit.record(
-        db.session,
-        AuditAction.PASSWORD_LINK_SENT,
-        current_actor(),
-        detail={"sent": sent},
-        **audit.about(user),
-    )
-    db.session.commit()
-    if sent:
-        flash(
-            _("Un lien pour choisir son mot de passe a été envoyé à %(email)s.", email=user.email),
-            "info",
-        )
-    else:
-        flash(_("L'e-mail n'a pas pu être envoyé : réessayez depuis la fiche."), "warning")
+    """E-mail the set-password link (never a password) once the request commits, and record
+    it; a warning is flashed if the mail cannot leave."""
+    email = user.email
+
+    def tell(sent: bool) -> None:
+        if sent:
+            message = _("Un lien pour choisir son mot de passe a été envoyé à %(email)s.")
+            flash(message % {"email": email}, "info")
+        else:
+            flash(_("L'e-mail n'a pas pu être envoyé : réessayez depuis la fiche."), "warning")
+
+    issue_set_password_link(db.session, _settings(), user, report=tell)
+    audit.record(db.session, AuditAction.PASSWORD_LINK_SENT, current_actor(), **audit.about(user))
 
 
 @bp.post("/users/<int:user_id>/send-link")
@@ -266,7 +260,6 @@ def user_role(user_id: int):
         changed = service.set_role(db.session, current_user, user, form.role.data, current_actor())
     except service.AdminActionRefused as refused:
         return _refused(refused, user)
-    db.session.commit()
     if changed:
         flash(
             _("Rôle de %(code)s : %(role)s.", code=user.code, role=ROLE_LABELS[user.role]),
@@ -286,7 +279,6 @@ def user_status(user_id: int):
         service.set_active(db.session, current_user, user, active, current_actor())
     except service.AdminActionRefused as refused:
         return _refused(refused, user)
-    db.session.commit()
     message = _("Compte %(code)s activé.") if active else _("Compte %(code)s désactivé.")
     flash(message % {"code": user.code}, "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -302,8 +294,7 @@ def user_delete(user_id: int):
             files = service.delete_user(db.session, current_user, user, current_actor())
         except service.AdminActionRefused as refused:
             return _refused(refused, user)
-        db.session.commit()
-        delete_stored(Path(_settings().upload_dir), *files)
+        delete_after_commit(db.session, _settings().upload_dir, *files)
         log.info("Compte supprimé par un administrateur : utilisateur id=%s", user_id)
         flash(_("Compte %(code)s supprimé, fichiers compris.", code=code), "success")
         return redirect(url_for("admin.users"))
@@ -337,8 +328,7 @@ def users_bulk():
             back=_back_to_list(),
         ), 200
     outcome = service.apply_bulk(db.session, current_user, selected, action, current_actor())
-    db.session.commit()
-    delete_stored(Path(_settings().upload_dir), *outcome.files)
+    delete_after_commit(db.session, _settings().upload_dir, *outcome.files)
     flash(
         ngettext(
             "%(num)d compte traité (%(action)s).",

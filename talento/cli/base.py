@@ -45,7 +45,8 @@ def unit_of_work(app: Flask) -> Iterator[Session]:
             raise
         finally:
             defer_actions(session, False)
-        run_actions(take_ready(session))
+        now, later = take_ready(session)
+        run_actions([*now, *later])
 
 
 @click.group(help="Talento : commandes d'exploitation.")

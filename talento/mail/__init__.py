@@ -16,11 +16,11 @@ so the catalogue extraction (which reads .html templates) finds them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from functools import partial
 
 from flask import Flask, current_app
 from flask_babel import force_locale
@@ -102,13 +102,27 @@ class OutgoingMail:
             return self.send(settings)
 
 
-def queue_mail(session: Session, settings: Settings, mail: OutgoingMail) -> None:
+def queue_mail(
+    session: Session,
+    settings: Settings,
+    mail: OutgoingMail,
+    *,
+    after_response: bool = False,
+    report: Callable[[bool], object] | None = None,
+) -> None:
     """Send ``mail`` once the session's transaction is committed, never if it rolls back.
 
-    In a request the mail leaves after the response was sent (so the time it takes reveals
-    nothing, e.g. whether an address has an account); in a command, right after its commit.
+    ``after_response``: in a request, the mail leaves only after the response was sent, so the
+    time it takes reveals nothing (e.g. whether an address has an account). ``report`` is
+    called with whether the mail left (a request may still flash a message then).
     """
-    after_commit(session, partial(mail.send, settings))
+
+    def send() -> None:
+        sent = mail.send(settings)
+        if report is not None:
+            report(sent)
+
+    after_commit(session, send, after_response=after_response)
 
 
 def _recipient(to: str) -> Address:

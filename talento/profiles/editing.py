@@ -6,9 +6,10 @@ Form-free: the callers pass plain data (``ProfileInput``, ``AccountInput``,
 (session, password service, upload folder); a refusal is raised as ``Refused`` (taken e-mail,
 bad residence, refused or unstorable file) after rolling back, and the view puts it on the form.
 
-Files are written first (temp name, then rename), the database commit comes after, files are
-kept only if it succeeds, and replaced files are removed only then. A file the server cannot
-write (disk full, folder not writable) leaves the rows untouched and no file behind.
+Files are written first (temp name, then rename) and the changes flushed; the caller's unit
+of work commits. New files are kept only if that commit succeeds, and replaced files are
+removed only then (talento.unit_of_work). A file the server cannot write (disk full, folder
+not writable) leaves the rows untouched and no file behind.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def save_profile(
     account: AccountChanges | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> None:
-    """Apply the input and its files to ``user`` and ``profile``, then commit.
+    """Apply the input and its files to ``user`` and ``profile`` (flushed, not committed).
 
     ``account`` (an admin's edit) also changes the e-mail and language. ``before_commit`` runs
     once the changes are applied (the admin's audit row names the changed fields). On a
@@ -60,7 +61,7 @@ def save_profile(
             user.email, user.language = account.email, account.language
         if user.profile is None:  # an account without a profile yet (pages pass a detached one)
             user.profile = profile
-        with uploaded_files(upload_dir) as batch:
+        with uploaded_files(session, upload_dir) as batch:
             if files.photo is not None:
                 batch.delete_on_success(profile.photo_name)
                 profile.photo_name = batch.photo(files.photo.stream).name
@@ -76,7 +77,7 @@ def save_profile(
             apply_profile(session, user, profile, data)
             if before_commit is not None:
                 before_commit()
-            session.commit()
+            session.flush()
     except Refused:
         session.rollback()
         raise
@@ -92,7 +93,7 @@ def create_talent(
     *,
     before_commit: Callable[[User], None] | None = None,
 ) -> User:
-    """Create an account and its profile with its files, in one transaction, and commit.
+    """Create an account and its profile with its files (flushed; the caller commits).
 
     Someone registering themself gives a password and consents; an admin creating the account
     gives no password (see ``AccountInput``). ``before_commit`` adds what must land with the
@@ -102,7 +103,7 @@ def create_talent(
     if self_registration and not account.consent:
         raise consent_missing()
     try:
-        with uploaded_files(upload_dir) as batch:
+        with uploaded_files(session, upload_dir) as batch:
             photo = batch.photo(files.photo.stream) if files.photo is not None else None
             cv = batch.cv(files.cv.stream) if files.cv is not None else None
             user = register_talent(
@@ -117,7 +118,7 @@ def create_talent(
             )
             if before_commit is not None:
                 before_commit(user)
-            session.commit()
+            session.flush()
     except Refused:
         session.rollback()
         raise

@@ -100,7 +100,6 @@ def cv(name: str) -> Response:
             subject_id=row.user_id,
             subject_code=row.code,
         )
-        db.session.commit()
     code = re.sub(r"[^A-Za-z0-9]", "", row.code)
     response.headers["Content-Disposition"] = f'attachment; filename="cv-{code}.{extension}"'
     response.headers["Cache-Control"] = CV_CACHE_CONTROL

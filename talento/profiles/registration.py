@@ -15,8 +15,10 @@ from flask_login import current_user, login_user
 
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
+from talento.mail import OutgoingMail, queue_mail
 from talento.profiles.editing import create_talent
 from talento.profiles.forms import RegistrationForm
+from talento.profiles.qr import profile_url
 from talento.refusals import Refused, apply_to_form
 
 bp = Blueprint("registration", __name__)
@@ -58,38 +60,42 @@ def register():
 
 
 def _welcome(user, settings, lang):
-    """The account is saved: log in, send the e-mail, greet."""
+    """The account is saved (committed at the end of the request): log in, greet, and send the
+    e-mail once the commit succeeded (a warning is flashed if it cannot leave)."""
     log.info("Inscription : utilisateur id=%s", user.id)
     login_user(user)
-    sent = _send_confirmation(settings, user, lang)
+    queue_mail(
+        db.session,
+        settings,
+        OutgoingMail(
+            to=user.email,
+            template="registration",
+            lang=lang,
+            context={
+                "first_name": user.first_name,
+                "code": user.code,
+                "profile_url": profile_url(settings.base_url, user.code),
+            },
+        ),
+        report=_warn_if_not_sent,
+    )
     flash(_("Bienvenue sur Talento ! Votre code unique est %(code)s.", code=user.code), "success")
-    if not sent:
-        flash(
-            _(
-                "L'e-mail de confirmation n'a pas pu être envoyé ; votre inscription est bien "
-                "enregistrée."
-            ),
-            "warning",
-        )
     return redirect(url_for("profiles.me"))
+
+
+def _warn_if_not_sent(sent: bool) -> None:
+    if sent:
+        return
+    flash(
+        _(
+            "L'e-mail de confirmation n'a pas pu être envoyé ; votre inscription est bien "
+            "enregistrée."
+        ),
+        "warning",
+    )
 
 
 def _upload_dir(settings):
     from pathlib import Path
 
     return Path(settings.upload_dir)
-
-
-def _send_confirmation(settings, user, lang) -> bool:
-    from talento.mail import send_templated
-    from talento.profiles.qr import profile_url
-
-    return send_templated(
-        settings,
-        user.email,
-        "registration",
-        lang=lang,
-        first_name=user.first_name,
-        code=user.code,
-        profile_url=profile_url(settings.base_url, user.code),
-    )

@@ -35,14 +35,17 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, ImageCms, ImageOps
+from sqlalchemy.orm import Session
 
 from talento.i18n import gettext as _
 from talento.profiles.cv_checks import UploadRejected, check_docx, check_pdf, not_a_cv
+from talento.unit_of_work import after_commit, after_rollback
 
 log = logging.getLogger(__name__)
 
@@ -411,6 +414,12 @@ def delete_stored(upload_dir: str | Path, *names: str | None) -> None:
             _unlink_quietly(path)
 
 
+def delete_after_commit(session: Session, upload_dir: str | Path, *names: str | None) -> None:
+    """Remove these stored files once the transaction is committed (never if it rolls back:
+    the rows that name them are still there)."""
+    after_commit(session, partial(delete_stored, upload_dir, *names))
+
+
 @dataclass
 class UploadBatch:
     """Files saved during one unit of work; see ``uploaded_files``."""
@@ -430,18 +439,20 @@ class UploadBatch:
         return stored
 
     def delete_on_success(self, *names: str | None) -> None:
-        """Old files the new ones replace: removed only once the whole block succeeded,
+        """Old files the new ones replace: removed only once the transaction is committed,
         so a failed commit leaves the profile pointing at files that still exist."""
         self.replaced.extend(name for name in names if name)
 
 
 @contextmanager
-def uploaded_files(upload_dir: str | Path) -> Iterator[UploadBatch]:
-    """Tie saved files to the surrounding unit of work.
+def uploaded_files(session: Session, upload_dir: str | Path) -> Iterator[UploadBatch]:
+    """Tie saved files to the session's transaction (see talento.unit_of_work).
 
-    ``with uploaded_files(dir) as batch: photo = batch.photo(stream); …; db.session.commit()``
-    — when the block raises (validation, commit failure…), the files it saved are deleted and
-    the exception propagates; when it completes, files passed to ``delete_on_success`` go.
+    ``with uploaded_files(session, dir) as batch: photo = batch.photo(stream); …`` — when the
+    block raises (validation, a refused file…), the files it saved are deleted at once and the
+    exception propagates. When it completes, the saved files are kept if the transaction is
+    committed and deleted if it rolls back; files passed to ``delete_on_success`` are deleted
+    only after the commit.
     """
     batch = UploadBatch(Path(upload_dir))
     try:
@@ -449,4 +460,5 @@ def uploaded_files(upload_dir: str | Path) -> Iterator[UploadBatch]:
     except BaseException:
         delete_stored(batch.upload_dir, *batch.saved)
         raise
-    delete_stored(batch.upload_dir, *batch.replaced)
+    after_rollback(session, partial(delete_stored, batch.upload_dir, *batch.saved))
+    after_commit(session, partial(delete_stored, batch.upload_dir, *batch.replaced))

@@ -111,7 +111,6 @@ def change_password():
             audit.record(
                 db.session, AuditAction.PASSWORD_CHANGE, current_actor(), **audit.about(user)
             )
-            db.session.commit()
             login_user(user)  # this session continues with the new session version
             log.info("Mot de passe changé : utilisateur id=%s", user.id)
             flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
@@ -138,7 +137,7 @@ def my_data():
 @bp.route("/profile/delete", methods=["GET", "POST"])
 @login_required
 def delete():
-    from talento.profiles.uploads import delete_stored
+    from talento.profiles.uploads import delete_after_commit
 
     form = DeleteAccountForm()
     if form.validate_on_submit():
@@ -158,8 +157,7 @@ def delete():
                 detail={"by": "self"},
             )
             files = delete_account(db.session, user)
-            db.session.commit()
-            delete_stored(Path(_settings().upload_dir), *files)
+            delete_after_commit(db.session, _settings().upload_dir, *files)
             logout_user()
             log.info("Compte supprimé : utilisateur id=%s", user_id)
             flash(_("Votre compte et vos données ont été supprimés."), "info")

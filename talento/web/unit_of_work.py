@@ -6,9 +6,10 @@ call ``commit()``. The documented exceptions commit on their own and say why whe
 failed-login audit rows and login-limit state written even when the request is refused.
 
 Actions queued with :func:`talento.unit_of_work.after_commit` (e-mails, deletions of replaced
-files) run after the response was sent, in a fresh application context, only if the commit
-succeeded. A commit that fails is answered like any other error (a lost database is the French
-503 page), and a rollback that fails is logged, never a 500.
+files) run only if the commit succeeded: right after it (they may still flash a message), or
+after the response was sent, in a fresh application context, when queued with
+``after_response=True``. A commit that fails is answered like any other error (a lost
+database is the French 503 page), and a rollback that fails is logged, never a 500.
 """
 
 from __future__ import annotations
@@ -58,9 +59,10 @@ def register_unit_of_work(app: Flask) -> None:
                 return app.make_response(app.handle_user_exception(exc))
         else:
             roll_back_quietly()
-        actions = take_ready(session)
-        if actions:
-            response.call_on_close(_run_in(app, actions))
+        now, later = take_ready(session)
+        run_actions(now)
+        if later:
+            response.call_on_close(_run_in(app, later))
         return response
 
     @app.teardown_request

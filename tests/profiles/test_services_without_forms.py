@@ -144,6 +144,7 @@ def test_a_talent_registers_from_plain_data_with_files(session, passwords, uploa
         upload_dir,
     )
     user_id = user.id
+    session.commit()  # the caller's unit of work commits
     session.remove()
     stored = session.scalars(select(User).where(User.email == "yasmine@example.ma")).one()
     assert stored.id == user_id and stored.code == "MAF0002CAS"
@@ -282,6 +283,7 @@ def test_a_folder_the_server_cannot_write_gives_a_503_refusal(session, passwords
 
 
 def _stored_profile(session, user_id: int) -> TalentProfile:
+    session.commit()  # the caller's unit of work commits; the old files go then
     session.remove()
     return session.get(User, user_id).profile
 
@@ -395,6 +397,7 @@ def test_an_admin_changes_the_email_and_language(session, make_talent, upload_di
         upload_dir,
         account=AccountChanges(email="amina.new@example.ma", language="en"),
     )
+    session.commit()
     session.remove()
     stored = session.get(User, user_id)
     assert (stored.email, stored.language) == ("amina.new@example.ma", "en")

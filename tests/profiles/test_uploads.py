@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 from PIL import ExifTags, Image, ImageCms
+from sqlalchemy.orm import Session
 
 from talento.profiles import uploads
 from talento.profiles.uploads import (
@@ -475,30 +476,52 @@ def test_delete_stored_removes_photo_thumb_and_cv_and_ignores_the_rest(upload_di
     assert outside.exists()
 
 
+def _transaction() -> Session:
+    """A session with a transaction open: enough for the files' after-commit actions."""
+    session = Session()
+    session.begin()
+    return session
+
+
 def test_batch_files_are_removed_when_the_block_fails(upload_dir):
-    with pytest.raises(RuntimeError, match="commit failed"):
-        with uploaded_files(upload_dir) as batch:
+    with pytest.raises(RuntimeError, match="service failed"):
+        with uploaded_files(_transaction(), upload_dir) as batch:
             batch.photo(io.BytesIO(image_bytes("JPEG")))
             batch.cv(io.BytesIO(fpdf_cv()))
             assert len(files_under(upload_dir)) == 3
-            raise RuntimeError("commit failed")
+            raise RuntimeError("service failed")
     assert files_under(upload_dir) == []
 
 
-def test_batch_keeps_new_files_and_retires_replaced_ones_on_success(upload_dir):
+def test_batch_keeps_new_files_and_retires_replaced_ones_on_commit(upload_dir):
     old = store_photo(io.BytesIO(image_bytes("PNG")), upload_dir)
-    with uploaded_files(upload_dir) as batch:
+    session = _transaction()
+    with uploaded_files(session, upload_dir) as batch:
         new = batch.photo(io.BytesIO(image_bytes("WEBP")))
         batch.delete_on_success(old.name, None)
+    assert len(files_under(upload_dir)) == 4  # nothing removed before the commit
+    session.commit()
     assert files_under(upload_dir) == sorted(
         [upload_dir / "photos" / new.name, upload_dir / "photos/thumbs" / new.name]
+    )
+
+
+def test_a_rollback_removes_new_files_and_keeps_replaced_ones(upload_dir):
+    old = store_photo(io.BytesIO(image_bytes("PNG")), upload_dir)
+    session = _transaction()
+    with uploaded_files(session, upload_dir) as batch:
+        batch.photo(io.BytesIO(image_bytes("WEBP")))
+        batch.delete_on_success(old.name)
+    session.rollback()  # e.g. the commit at the end of the request failed
+    assert files_under(upload_dir) == sorted(
+        [upload_dir / "photos" / old.name, upload_dir / "photos/thumbs" / old.name]
     )
 
 
 def test_replaced_files_stay_when_the_block_fails(upload_dir):
     old = store_cv(io.BytesIO(docx()), upload_dir)
     with pytest.raises(UploadRejected):
-        with uploaded_files(upload_dir) as batch:
+        with uploaded_files(_transaction(), upload_dir) as batch:
             batch.delete_on_success(old.name)
             batch.photo(io.BytesIO(image_bytes("JPEG")))
             batch.photo(io.BytesIO(SVG))  # the second file of the form is refused
