@@ -14,7 +14,6 @@ import logging
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     make_response,
@@ -30,6 +29,7 @@ from talento.accounts.reset_forms import ForgotPasswordForm, NewPasswordForm
 from talento.accounts.services import set_password
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
+from talento.context import current_passwords, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -52,9 +52,6 @@ TOKEN_PROBLEMS = {
     ),
 }
 
-
-def _settings():
-    return current_app.extensions["talento.settings"]
 
 
 def _email_key() -> str:
@@ -81,7 +78,7 @@ def _private(response, status: int = 200):
 def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        settings = _settings()
+        settings = current_settings()
         request_password_reset(db.session, settings, form.email.data)
         return render_template("accounts/forgot.html", sent=True)
     status = 400 if request.method == "POST" else 200
@@ -90,7 +87,7 @@ def forgot():
 
 @bp.route("/auth/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
-    settings = _settings()
+    settings = current_settings()
     check = check_token(db.session, settings.secret_key, token)
     if check.user is None:
         message, status = TOKEN_PROBLEMS[check.status]
@@ -99,7 +96,7 @@ def reset(token: str):
     user = check.user
     form = NewPasswordForm(email=user.email, names=(user.first_name, user.last_name, user.code))
     if form.validate_on_submit():
-        set_password(user, form.password.data, current_app.extensions["talento.passwords"])
+        set_password(user, form.password.data, current_passwords())
         actor = audit.as_actor(user, request.remote_addr, g.get("request_id"))
         audit.record(db.session, AuditAction.PASSWORD_RESET, actor, **audit.about(user))
         log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)

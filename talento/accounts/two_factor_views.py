@@ -18,7 +18,6 @@ import logging
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -30,8 +29,10 @@ from flask import (
 from flask_login import current_user, login_required
 
 from talento.accounts import two_factor
+from talento.accounts.current import signed_in_user
 from talento.accounts.two_factor_forms import ConfirmTwoFactorForm, EnableTwoFactorForm
 from talento.audit.web import current_actor
+from talento.context import current_passwords, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -41,12 +42,9 @@ log = logging.getLogger(__name__)
 
 #: Session key of the enrolment in progress: the user id and a nonce (never the secret).
 ENROLMENT_KEY = "two_factor_enrolment"
-def _settings():
-    return current_app.extensions["talento.settings"]
-
 
 def _user():
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _private(body, status: int = 200):
@@ -70,7 +68,7 @@ def _confirmation_failed(response) -> bool:
 def _confirm_limit():
     """Disabling and new codes check a password: limited per account like logins."""
     return limiter.limit(
-        lambda: _settings().login_limit_per_identifier,
+        lambda: current_settings().login_limit_per_identifier,
         key_func=_account_key,
         methods=["POST"],
         deduct_when=_confirmation_failed,
@@ -89,8 +87,8 @@ def settings():
         user=user,
         remaining=remaining,
         total=two_factor.RECOVERY_CODE_COUNT,
-        required=two_factor.must_enrol(user, _settings().admin_2fa_required),
-        can_disable=not (_settings().admin_2fa_required and user.is_admin),
+        required=two_factor.must_enrol(user, current_settings().admin_2fa_required),
+        can_disable=not (current_settings().admin_2fa_required and user.is_admin),
     )
 
 
@@ -105,7 +103,7 @@ def _enrolment_secret(create: bool) -> str | None:
     nonce = state.get("nonce")
     if not isinstance(nonce, str):
         return None
-    return two_factor.enrolment_secret(_settings().secret_key, current_user.id, nonce)
+    return two_factor.enrolment_secret(current_settings().secret_key, current_user.id, nonce)
 
 
 @bp.route("/2fa/setup", methods=["GET", "POST"])
@@ -172,12 +170,12 @@ def disable():
     user = _user()
     if not user.two_factor_enabled:
         return redirect(url_for(".settings"))
-    if _settings().admin_2fa_required and user.is_admin:
+    if current_settings().admin_2fa_required and user.is_admin:
         flash(_("La double authentification est obligatoire pour les administrateurs."), "error")
         return redirect(url_for(".settings"))
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
-        passwords = current_app.extensions["talento.passwords"]
+        passwords = current_passwords()
         outcome = two_factor.disable(
             db.session, user, form.password.data, form.code.data, passwords, current_actor()
         )
@@ -200,7 +198,7 @@ def regenerate():
         return redirect(url_for(".settings"))
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
-        passwords = current_app.extensions["talento.passwords"]
+        passwords = current_passwords()
         outcome, codes = two_factor.regenerate_recovery_codes(
             db.session, user, form.password.data, form.code.data, passwords, current_actor()
         )

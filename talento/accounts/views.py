@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -36,6 +35,7 @@ from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import as_actor
 from talento.audit.web import current_actor
+from talento.context import current_passwords, current_settings
 from talento.extensions import db, limiter, login_manager, utcnow
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -65,9 +65,6 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def _settings():
-    return current_app.extensions["talento.settings"]
-
 
 def _identifier_key() -> str:
     """Rate-limit key per identifier, hashed so no email sits in the limiter storage."""
@@ -91,7 +88,7 @@ def safe_next(target: str | None) -> str | None:
 
 def _ip_limit():
     return limiter.shared_limit(
-        lambda: _settings().login_limit_per_ip,
+        lambda: current_settings().login_limit_per_ip,
         scope=IP_LIMIT_SCOPE,
         methods=["POST"],
         deduct_when=_login_failed,
@@ -101,7 +98,7 @@ def _ip_limit():
 @bp.route("/login", methods=["GET", "POST"])
 @_ip_limit()
 @limiter.limit(
-    lambda: _settings().login_limit_per_identifier,
+    lambda: current_settings().login_limit_per_identifier,
     key_func=_identifier_key,
     methods=["POST"],
     deduct_when=_login_failed,
@@ -117,7 +114,7 @@ def login():
             db.session,
             form.identifier.data,
             form.password.data,
-            current_app.extensions["talento.passwords"],
+            current_passwords(),
         )
         if result.outcome is LoginOutcome.OK and result.user.two_factor_enabled:
             _start_second_step(result.user, safe_next(request.args.get("next")))
@@ -210,7 +207,7 @@ def _no_pending_login() -> bool:
 @bp.route("/2fa", methods=["GET", "POST"], endpoint="two_factor")
 @_ip_limit()
 @limiter.limit(
-    lambda: _settings().login_limit_per_identifier,
+    lambda: current_settings().login_limit_per_identifier,
     key_func=_pending_user_key,
     methods=["POST"],
     deduct_when=_login_failed,

@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from talento.admin.user_search import parse_admin_filters, same_phone_accounts, 
 from talento.audit import services as audit
 from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.web import current_actor
+from talento.context import current_language, current_passwords, current_settings
 from talento.crypto import active_keyring
 from talento.extensions import db
 from talento.geo.services import cities_of, country_choices
@@ -44,12 +44,6 @@ from talento.refusals import Refused, apply_to_form
 log = logging.getLogger(__name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "fr")
-
-
-def _settings():
-    return current_app.extensions["talento.settings"]
 
 
 def _user_or_404(user_id: int) -> User:
@@ -69,7 +63,7 @@ def _back_to_list() -> str:
 
 @bp.get("/users")
 def users():
-    lang = _lang()
+    lang = current_language()
     filters = parse_admin_filters(request.args)
     page = search_users(db.session, filters, active_keyring(), lang)
     cities = (
@@ -156,7 +150,7 @@ def user_edit(user_id: int):
         # The form shows the decrypted contact data: that is a display, recorded as one.
         service.contact_details(db.session, user, current_actor())
         form.fill_from(user, profile)
-    form.fill_choices(db.session, _lang())
+    form.fill_choices(db.session, current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
 
@@ -171,7 +165,7 @@ def user_edit(user_id: int):
                 profile,
                 form.to_input(),
                 form.files_input(),
-                Path(_settings().upload_dir),
+                Path(current_settings().upload_dir),
                 account=form.account_changes(),
                 before_commit=trace,
             )
@@ -187,7 +181,7 @@ def user_edit(user_id: int):
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     form = AdminProfileForm()
-    form.fill_choices(db.session, _lang())
+    form.fill_choices(db.session, current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         actor = current_actor()
@@ -199,11 +193,11 @@ def user_new():
         try:
             user = create_talent(
                 db.session,
-                current_app.extensions["talento.passwords"],
+                current_passwords(),
                 form.account_input(),
                 form.to_input(),
                 form.files_input(),
-                Path(_settings().upload_dir),
+                Path(current_settings().upload_dir),
                 before_commit=trace,
             )
         except Refused as refusal:
@@ -228,7 +222,7 @@ def _send_link(user: User) -> None:
         else:
             flash(_("L'e-mail n'a pas pu être envoyé : réessayez depuis la fiche."), "warning")
 
-    issue_set_password_link(db.session, _settings(), user, report=tell)
+    issue_set_password_link(db.session, current_settings(), user, report=tell)
     audit.record(db.session, AuditAction.PASSWORD_LINK_SENT, current_actor(), **audit.about(user))
 
 
@@ -294,7 +288,7 @@ def user_delete(user_id: int):
             files = service.delete_user(db.session, current_user, user, current_actor())
         except service.AdminActionRefused as refused:
             return _refused(refused, user)
-        delete_after_commit(db.session, _settings().upload_dir, *files)
+        delete_after_commit(db.session, current_settings().upload_dir, *files)
         log.info("Compte supprimé par un administrateur : utilisateur id=%s", user_id)
         flash(_("Compte %(code)s supprimé, fichiers compris.", code=code), "success")
         return redirect(url_for("admin.users"))
@@ -328,7 +322,7 @@ def users_bulk():
             back=_back_to_list(),
         ), 200
     outcome = service.apply_bulk(db.session, current_user, selected, action, current_actor())
-    delete_after_commit(db.session, _settings().upload_dir, *outcome.files)
+    delete_after_commit(db.session, current_settings().upload_dir, *outcome.files)
     flash(
         ngettext(
             "%(num)d compte traité (%(action)s).",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import format_date, format_number, get_locale
+from flask_babel import format_date, format_number
 from markupsafe import Markup
 
 from talento.admin.blueprint import bp
 from talento.admin.charts import Bar, bar_list_chart, column_chart
 from talento.admin.services import PERIODS, Bucket, Ranked, dashboard_figures
+from talento.context import current_language
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -67,7 +68,7 @@ def _ranked_chart(items: list[Ranked], chart_id: str, title: str) -> Markup:
 def dashboard():
     period = request.args.get("period", "week")
     period = period if period in PERIODS else "week"
-    lang = str(get_locale() or "fr")
+    lang = current_language()
     figures = dashboard_figures(db.session, lang=lang, period=period)
     registration_title = (
         _("Inscriptions de talents par mois, 12 derniers mois")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from talento.accounts.models import User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
+from talento.context import current_settings
 from talento.extensions import db
 from talento.profiles.models import TalentProfile
 from talento.profiles.uploads import (
@@ -40,7 +41,7 @@ CV_CACHE_CONTROL = "private, no-store"
 
 def _upload_root() -> Path:
     """Absolute, so send_from_directory never resolves it against the package folder."""
-    return Path(current_app.extensions["talento.settings"].upload_dir).resolve()
+    return Path(current_settings().upload_dir).resolve()
 
 
 def _photo_is_public(name: str) -> bool:

@@ -20,16 +20,15 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.profiles.choices import LINK_KINDS
@@ -49,16 +48,10 @@ OG_DESCRIPTION_LENGTH = 200
 PHOTOS_PATH = "/media/photos/"  # served by media.photo(name); a plain path avoids the coupling
 
 
-def _settings():
-    return current_app.extensions["talento.settings"]
-
-
-def _lang() -> str:
-    return str(get_locale() or "fr")
 
 
 def _load_or_404(code: str) -> PublicProfile:
-    profile = public_profile(db.session, code, _lang())
+    profile = public_profile(db.session, code, current_language())
     if profile is None:
         abort(404)
     return profile
@@ -68,7 +61,7 @@ def _load_or_404(code: str) -> PublicProfile:
 @limiter.limit(PUBLIC_LIMIT)
 def page(code: str):
     profile = _load_or_404(code)
-    base_url = _settings().base_url
+    base_url = current_settings().base_url
     photo_path = PHOTOS_PATH + profile.photo if profile.photo else None
     return render_template(
         "profiles/public.html",
@@ -85,7 +78,7 @@ def page(code: str):
 @limiter.limit(PUBLIC_LIMIT)
 def qr_svg_image(code: str):
     profile = _load_or_404(code)
-    body = qr_svg(profile_url(_settings().base_url, profile.code))
+    body = qr_svg(profile_url(current_settings().base_url, profile.code))
     response = _image(body, "image/svg+xml", f"talento-{profile.code}.svg")
     # The SVG is ours and script-free; forbid anything active should it be opened directly.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -96,7 +89,7 @@ def qr_svg_image(code: str):
 @limiter.limit(PUBLIC_LIMIT)
 def qr_png_image(code: str):
     profile = _load_or_404(code)
-    body = qr_png(profile_url(_settings().base_url, profile.code))
+    body = qr_png(profile_url(current_settings().base_url, profile.code))
     return _image(body, "image/png", f"talento-{profile.code}.png")
 
 
@@ -104,8 +97,8 @@ def qr_png_image(code: str):
 @login_required
 @limiter.limit(CARD_LIMIT)
 def card():
-    settings = _settings()
-    profile = public_profile(db.session, current_user.code, _lang())
+    settings = current_settings()
+    profile = public_profile(db.session, current_user.code, current_language())
     if profile is None:  # no talent profile yet (an admin, a presence operator)
         flash(_("Créez votre profil de talent pour obtenir votre carte."), "info")
         return redirect(url_for("profiles.me"))

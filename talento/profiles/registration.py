@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
+from talento.context import current_language, current_passwords, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.mail import OutgoingMail, queue_mail
@@ -25,25 +25,22 @@ bp = Blueprint("registration", __name__)
 log = logging.getLogger(__name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "fr")
-
 
 @bp.route("/auth/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("profiles.me"))
-    lang = _lang()
+    lang = current_language()
     form = RegistrationForm()
     form.fill_choices(db.session, lang)
     status = 200
     if request.method == "POST" and form.validate():
-        settings = current_app.extensions["talento.settings"]
+        settings = current_settings()
         try:
             user = create_talent(
                 db.session,
-                current_app.extensions["talento.passwords"],
+                current_passwords(),
                 form.account_input(lang),
                 form.to_input(),
                 form.files_input(),

@@ -10,20 +10,20 @@ from pathlib import Path
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
+from talento.accounts.current import signed_in_user
 from talento.accounts.services import set_password
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
+from talento.context import current_language, current_passwords, current_settings
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
@@ -41,9 +41,6 @@ from talento.refusals import Refused, apply_to_form
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
 
-
-def _settings():
-    return current_app.extensions["talento.settings"]
 
 
 @bp.get("/profile")
@@ -74,10 +71,10 @@ def edit():
     form = EditProfileForm()
     if request.method == "GET":
         form.fill_from(user, profile)
-    form.fill_choices(db.session, str(get_locale() or "fr"))
+    form.fill_choices(db.session, current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
-        upload_dir = Path(_settings().upload_dir)
+        upload_dir = Path(current_settings().upload_dir)
         try:
             save_profile(db.session, user, profile, form.to_input(), form.files_input(), upload_dir)
         except Refused as refusal:
@@ -95,7 +92,7 @@ def change_password():
 
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        passwords = current_app.extensions["talento.passwords"]
+        passwords = current_passwords()
         problem = password_problem(
             form.new_password.data,
             email=current_user.email,
@@ -106,7 +103,7 @@ def change_password():
         elif problem:
             form.new_password.errors = [problem]
         else:
-            user = current_user._get_current_object()
+            user = signed_in_user()
             set_password(user, form.new_password.data, passwords)
             audit.record(
                 db.session, AuditAction.PASSWORD_CHANGE, current_actor(), **audit.about(user)
@@ -141,13 +138,13 @@ def delete():
 
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        passwords = current_app.extensions["talento.passwords"]
+        passwords = current_passwords()
         if not passwords.verify(current_user.password_hash, form.password.data).ok:
             form.password.errors = [_("Mot de passe incorrect.")]
         elif current_user.is_admin:
             form.password.errors = [_("Un compte administrateur ne se supprime pas ici.")]
         else:
-            user = current_user._get_current_object()
+            user = signed_in_user()
             user_id = user.id
             audit.record(
                 db.session,
@@ -157,7 +154,7 @@ def delete():
                 detail={"by": "self"},
             )
             files = delete_account(db.session, user)
-            delete_after_commit(db.session, _settings().upload_dir, *files)
+            delete_after_commit(db.session, current_settings().upload_dir, *files)
             logout_user()
             log.info("Compte supprimé : utilisateur id=%s", user_id)
             flash(_("Votre compte et vos données ont été supprimés."), "info")
