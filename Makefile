@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
+AGE := /usr/bin/age
 
-.PHONY: run test install translations chromium nginx pgclient lint bench clean
+.PHONY: run test install translations chromium nginx pgclient age lint bench clean
 
 ## Create .venv and install the pinned dependency set (re-run when the pins change).
 $(STAMP): pyproject.toml constraints.txt
@@ -34,6 +35,13 @@ pgclient:
 	@if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then \
 	  echo "Installation du client PostgreSQL (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	fi
+
+## Debian's age, which opens encrypted backups without Talento (tests/ops/test_backup.py).
+age:
+	@if [ ! -x $(AGE) ]; then \
+	  echo "Installation de age (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age >/dev/null; \
 	fi
 
 ## nginx, for `nginx -t` on deploy/nginx.conf (tests/deploy). Never fails the build, and never
@@ -80,7 +88,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 ## Everything: lint, unit, functional, PostgreSQL, browser, alembic check (in tests/test_migrations.py).
-test: install chromium nginx pgclient lint
+test: install chromium nginx pgclient age lint
 	$(PY) -m pytest -q
 
 bench: install

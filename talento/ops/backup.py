@@ -1,8 +1,11 @@
 """`talento backup`: one archive holding the database, the uploads and a manifest, optionally
-encrypted with a passphrase (format in `backup_crypto`; restore in `restore`).
+encrypted with a passphrase in the age format (see `backup_crypto`; restore in `restore`).
 
-Archive: a POSIX tar written as a stream (never whole in memory), named
-`talento-backup-AAAAMMJJ-HHMMSS.tar` (`.tar.enc` when encrypted; time in UTC)::
+Archive: a POSIX tar, named `talento-backup-AAAAMMJJ-HHMMSS.tar` (time in UTC), or
+`talento-backup-AAAAMMJJ-HHMMSS.tar.enc` when encrypted: that same tar inside an age file
+(`age -d` gives it back). A plain archive is written as a stream, never whole in memory; an
+encrypted one is built in memory and encrypted whole (pyrage has no streaming passphrase
+encryption: see the limit in `backup_crypto`)::
 
     manifest.json        first member: format and app versions, backend, Alembic heads, key
                          fingerprints (never a key), rows per table, size and sha256 of the
@@ -36,7 +39,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from talento.crypto import fingerprint
-from talento.ops.backup_crypto import STRONG_KDF, EncryptingWriter, KdfParams
+from talento.ops import backup_crypto
 from talento.ops.backup_db import (
     POSTGRESQL,
     SQLITE,
@@ -263,7 +266,6 @@ def create_backup(
     output_dir: str | Path | None = None,
     passphrase: str | None = None,
     keep: int | None = None,
-    kdf: KdfParams = STRONG_KDF,
     now: dt.datetime | None = None,
     lost_fingerprints: frozenset[str] = frozenset(),
 ) -> BackupReport:
@@ -326,7 +328,9 @@ def create_backup(
         )
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         with raw:
-            sink = EncryptingWriter(raw, passphrase, kdf) if passphrase is not None else raw
+            # encrypted: the tar is built in memory, then encrypted whole (backup_crypto)
+            buffer = io.BytesIO() if passphrase is not None else None
+            sink: BinaryIO = buffer if buffer is not None else raw
             with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as tar:
                 tar.addfile(
                     _tarinfo(MANIFEST_NAME, len(data), 0o600, now.timestamp()), io.BytesIO(data)
@@ -346,8 +350,11 @@ def create_backup(
                         entry,
                         UPLOAD_FILE_MODE,
                     )
-            if isinstance(sink, EncryptingWriter):
-                sink.close()
+            if buffer is not None and passphrase is not None:
+                plaintext = buffer.getvalue()  # the buffer's own bytes, not a copy
+                buffer.close()
+                raw.write(backup_crypto.encrypt(plaintext, passphrase))
+                del plaintext
             raw.flush()
             os.fsync(raw.fileno())
         _publish(partial, final)

@@ -8,11 +8,16 @@ against the manifest, and only when the whole archive has been read and verified
 database loaded (all or nothing); any failure before that removes what was extracted. An
 archive with an older schema is restored as is: the operator then runs
 `python3 migrations_init.py`, which upgrades the schema with its usual checks (keys, admin).
+
+Encrypted archives are told apart by their first bytes: `age-encryption.org/v1` (the format
+written today, decrypted whole in memory: see `backup_crypto`) or `TLNTOBAK` (the format written
+before, still read chunk by chunk by `backup_legacy`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -23,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from talento.crypto import fingerprint
+from talento.ops import backup_crypto
 from talento.ops.backup import (
     COPY_CHUNK,
     DB_MEMBERS,
@@ -36,7 +42,7 @@ from talento.ops.backup import (
     app_version,
     walk_uploads,
 )
-from talento.ops.backup_crypto import MAGIC, BackupCryptoError, DecryptingReader, is_encrypted
+from talento.ops.backup_crypto import BackupCryptoError
 from talento.ops.backup_db import (
     POSTGRESQL,
     DatabaseError,
@@ -45,6 +51,7 @@ from talento.ops.backup_db import (
     inspect_target,
     restore_database,
 )
+from talento.ops.backup_legacy import DecryptingReader, is_legacy
 from talento.settings import Settings
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -340,8 +347,10 @@ def restore_backup(
         raise RestoreRefused([f"Archive illisible : {archive} ({exc.strerror or exc})."]) from None
     warnings = []
     with handle:
-        encrypted = is_encrypted(handle.read(len(MAGIC)))
+        head = handle.read(len(backup_crypto.AGE_MAGIC))
         handle.seek(0)
+        age, legacy = backup_crypto.is_age(head), is_legacy(head)
+        encrypted = age or legacy
         if encrypted and passphrase is None:
             raise RestoreRefused(
                 ["Archive chiffrée : indiquez sa phrase de passe avec --passphrase-file."]
@@ -349,7 +358,11 @@ def restore_backup(
         if not encrypted and passphrase is not None:
             warnings.append("Archive non chiffrée : la phrase de passe n'a pas servi.")
         try:
-            stream = DecryptingReader(handle, passphrase) if encrypted else handle
+            stream: BinaryIO | DecryptingReader = handle
+            if age and passphrase is not None:
+                stream = io.BytesIO(backup_crypto.decrypt(handle.read(), passphrase))
+            elif legacy and passphrase is not None:
+                stream = DecryptingReader(handle, passphrase)
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 members = iter(tar)
                 manifest = _read_manifest(tar, next(members, None))

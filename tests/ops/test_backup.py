@@ -2,8 +2,9 @@
 
 A round trip restores into a brand-new database and upload folder and must give back every row
 of every table (raw SQL, so ciphertexts are compared as stored) and every file (sha256). Each
-refusal is checked to leave the target untouched. The Argon2 cost is lowered in the service
-tests (explicit `kdf=`); the CLI tests run the strong default.
+refusal is checked to leave the target untouched. Encrypted archives are age files: the real
+`age` binary (Debian's, `make age`) opens one and what it gives back restores; archives in the
+format written before age (its writer is kept in tests/ops/legacy_backup.py) still restore.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ import hashlib
 import io
 import json
 import os
+import pty
+import re
+import select
+import signal
 import stat
 import tarfile
+import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -24,24 +31,22 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from talento.crypto import fingerprint
+from talento.ops import backup_crypto
 from talento.ops.backup import BackupError, create_backup, rotate
-from talento.ops.backup_crypto import (
+from talento.ops.backup_crypto import BackupCryptoError, PassphraseError, read_passphrase_file
+from talento.ops.backup_legacy import (
     CHUNK_SIZE,
     HEADER_SIZE,
     TAG_SIZE,
-    BackupCryptoError,
     DecryptingReader,
-    EncryptingWriter,
-    KdfParams,
-    PassphraseError,
-    read_passphrase_file,
 )
 from talento.ops.restore import RestoreRefused, restore_backup
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import TALENTO, make_settings, new_key, run_cli
+from tests.ops.legacy_backup import encrypt_legacy, legacy_archive
 
-FAST = KdfParams(time_cost=1, memory_kib=1024, parallelism=1)
 PASSPHRASE = "une phrase de passe solide 2026"
+AGE_CHUNK = 64 * 1024  # plaintext bytes per sealed chunk of an age payload
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 NOW = dt.datetime(2026, 3, 1, 3, 15, 0, tzinfo=dt.UTC)
 
@@ -202,7 +207,7 @@ def rewrite_manifest(archive: Path, destination: Path, change) -> Path:
 def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, encrypted):
     source = populated
     passphrase = PASSPHRASE if encrypted else None
-    report = create_backup(source, passphrase=passphrase, kdf=FAST, now=NOW)
+    report = create_backup(source, passphrase=passphrase, now=NOW)
 
     folder = Path(source.backup_dir)
     suffix = ".tar.enc" if encrypted else ".tar"
@@ -234,7 +239,7 @@ def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, 
 
 
 def test_restore_accepts_the_backup_key_as_a_previous_key(populated, fresh_url, tmp_path):
-    report = create_backup(populated, kdf=FAST, now=NOW)
+    report = create_backup(populated, now=NOW)
     target = target_settings(
         fresh_url(),
         tmp_path,
@@ -251,7 +256,7 @@ def test_restore_into_an_empty_migrated_schema(populated, fresh_url, tmp_path):
 
     from talento.web import build_app
 
-    report = create_backup(populated, kdf=FAST, now=NOW)
+    report = create_backup(populated, now=NOW)
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
     Path(target.upload_dir, "photos", "thumbs").mkdir(parents=True)  # empty folders are fine
     app = build_app(target)
@@ -267,16 +272,145 @@ def test_restore_into_an_empty_migrated_schema(populated, fresh_url, tmp_path):
     assert_identical(populated, target)
 
 
+# Standard format: the real `age` binary opens a new archive; an archive written before age
+# still restores.
+
+AGE = "/usr/bin/age"
+AGE_PROMPT = re.compile(rb"passphrase[^\r\n]*: ", re.IGNORECASE)
+
+
+def age_binary() -> str:
+    """Debian's age. Missing: skip, or fail under CI (like Chromium for the browser tests)."""
+    if not (os.path.isfile(AGE) and os.access(AGE, os.X_OK)):
+        reason = f"age not found at {AGE} (install it with `make age`)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; it is required under CI")
+        pytest.skip(reason)
+    return AGE
+
+
+def run_age(args: list[str], answers: list[str], timeout: float = 120) -> tuple[int, str]:
+    """Run age on a pseudo-terminal (it reads a passphrase from the terminal only, never from
+    stdin or the environment), typing the next answer each time it asks for a passphrase.
+    Returns its exit status and what it showed on the terminal."""
+    binary = age_binary()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: age, with the pseudo-terminal as its controlling terminal
+        try:
+            os.execv(binary, [binary, *args])  # noqa: S606 (a fixed path, no shell)
+        finally:
+            os._exit(127)
+    shown, pending = b"", list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not select.select([fd], [], [], remaining)[0]:
+                continue
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # EIO: age closed the terminal (it exited)
+                break
+            if not data:
+                break
+            shown += data
+            if pending and len(AGE_PROMPT.findall(shown)) > len(answers) - len(pending):
+                os.write(fd, pending.pop(0).encode("utf-8") + b"\n")
+        else:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(fd)
+        status = os.waitpid(pid, 0)[1]
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")
+
+
+def test_the_age_binary_opens_a_new_archive_and_its_content_restores(
+    populated, fresh_url, tmp_path
+):
+    """The bad day: Talento's code is gone, `age -d` (Debian's, written in Go: another
+    implementation than the rage library Talento uses) gives the tar back."""
+    archive = create_backup(populated, passphrase=PASSPHRASE, now=NOW).path
+    assert archive.read_bytes().startswith(b"age-encryption.org/v1\n")
+
+    opened = tmp_path / "opened.tar"
+    status, shown = run_age(["--decrypt", "--output", str(opened), str(archive)], [PASSPHRASE])
+    assert status == 0, shown
+    with tarfile.open(opened) as tar:
+        assert tar.getnames()[0] == "manifest.json"
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["encrypted"] is True and manifest["uploads"]["count"] == 3
+
+    target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
+    restored = restore_backup(target, opened)  # the decrypted tar, as a plain archive
+    assert restored.files == 3
+    assert_identical(populated, target)
+
+    status, shown = run_age(
+        ["--decrypt", "--output", str(tmp_path / "wrong.tar"), str(archive)],
+        ["une autre phrase de passe"],
+    )
+    assert status != 0 and "incorrect passphrase" in shown
+
+
+def test_an_archive_encrypted_by_the_age_binary_is_read():
+    """The other way round: a file `age --passphrase` wrote decrypts with Talento's reader."""
+    data = os.urandom(3 * AGE_CHUNK + 123)
+    with tempfile.TemporaryDirectory() as folder:
+        plain, sealed = Path(folder, "plain.tar"), Path(folder, "plain.tar.enc")
+        plain.write_bytes(data)
+        status, shown = run_age(
+            ["--passphrase", "--output", str(sealed), str(plain)], [PASSPHRASE, PASSPHRASE]
+        )
+        assert status == 0, shown
+        blob = sealed.read_bytes()
+    assert backup_crypto.is_age(blob)
+    assert backup_crypto.decrypt(blob, PASSPHRASE) == data
+    with pytest.raises(BackupCryptoError, match="archive altérée"):
+        backup_crypto.decrypt(blob, "une autre phrase de passe")
+
+
+def test_an_archive_written_before_age_still_restores(populated, fresh_url, tmp_path):
+    plain = create_backup(populated, now=NOW).path
+    old = legacy_archive(plain, tmp_path / "talento-backup-20250101-000000.tar.enc", PASSPHRASE)
+    blob = old.read_bytes()
+    assert blob.startswith(b"TLNTOBAK") and b"manifest.json" not in blob
+    target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
+
+    def refused(archive, passphrase=None) -> str:
+        with pytest.raises(RestoreRefused) as caught:
+            restore_backup(target, archive, passphrase)
+        assert_untouched(target)
+        return str(caught.value)
+
+    assert "--passphrase-file" in refused(old)
+    assert "archive altérée" in refused(old, "une autre phrase de passe")
+    truncated = tmp_path / "truncated-old.tar.enc"
+    truncated.write_bytes(blob[: len(blob) - 1000])
+    assert "archive altérée" in refused(truncated, PASSPHRASE)
+
+    restored = restore_backup(target, old, PASSPHRASE)
+    assert restored.files == 3
+    assert_identical(populated, target)
+
+
 # Refusals: each leaves the target database and upload folder as they were.
 
 
+def age_payload_start(blob: bytes) -> int:
+    """Offset of the first sealed chunk of an age file: after the header's `--- <MAC>` line
+    and the 16-byte payload nonce."""
+    mac_line = blob.index(b"\n--- ") + 1
+    return blob.index(b"\n", mac_line) + 1 + 16
+
+
 def test_damaged_or_locked_archives_are_refused(populated, fresh_url, tmp_path):
-    Path(populated.upload_dir, "cv", "grand.pdf").write_bytes(os.urandom(CHUNK_SIZE + 5000))
-    encrypted = create_backup(populated, passphrase=PASSPHRASE, kdf=FAST, now=NOW).path
-    plain = create_backup(populated, kdf=FAST, now=NOW + dt.timedelta(seconds=1)).path
+    Path(populated.upload_dir, "cv", "grand.pdf").write_bytes(os.urandom(3 * AGE_CHUNK + 5000))
+    encrypted = create_backup(populated, passphrase=PASSPHRASE, now=NOW).path
+    plain = create_backup(populated, now=NOW + dt.timedelta(seconds=1)).path
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
     blob = encrypted.read_bytes()
-    assert len(blob) > HEADER_SIZE + CHUNK_SIZE + TAG_SIZE  # two chunks at least
+    assert blob.startswith(b"age-encryption.org/v1\n-> scrypt ")
+    payload = age_payload_start(blob)
+    assert len(blob) > payload + 3 * (AGE_CHUNK + 16)  # several chunks
 
     def refused(archive, passphrase=None) -> str:
         with pytest.raises(RestoreRefused) as caught:
@@ -294,12 +428,21 @@ def test_damaged_or_locked_archives_are_refused(populated, fresh_url, tmp_path):
     assert "archive altérée" in refused(last_chunk, PASSPHRASE)
 
     first_chunk = tmp_path / "tampered-start.tar.enc"
-    first_chunk.write_bytes(blob[:100] + bytes([blob[100] ^ 0x40]) + blob[101:])
+    at = payload + 100
+    first_chunk.write_bytes(blob[:at] + bytes([blob[at] ^ 0x40]) + blob[at + 1 :])
     assert "archive altérée" in refused(first_chunk, PASSPHRASE)
 
+    header = tmp_path / "tampered-header.tar.enc"  # a character of the scrypt salt
+    header.write_bytes(blob[:35] + bytes([blob[35] ^ 0x01]) + blob[36:])
+    assert "archive altérée" in refused(header, PASSPHRASE)
+
     at_boundary = tmp_path / "truncated-boundary.tar.enc"  # whole chunks only
-    at_boundary.write_bytes(blob[: HEADER_SIZE + CHUNK_SIZE + TAG_SIZE])
+    at_boundary.write_bytes(blob[: payload + 2 * (AGE_CHUNK + 16)])
     assert "archive altérée" in refused(at_boundary, PASSPHRASE)
+
+    extended = tmp_path / "extended.tar.enc"
+    extended.write_bytes(blob + blob[payload : payload + AGE_CHUNK + 16])
+    assert "archive altérée" in refused(extended, PASSPHRASE)
 
     truncated = tmp_path / "truncated.tar.enc"
     truncated.write_bytes(blob[: len(blob) - 1000])
@@ -329,7 +472,7 @@ def test_damaged_or_locked_archives_are_refused(populated, fresh_url, tmp_path):
 
 
 def test_restore_refuses_a_database_or_folder_that_is_not_empty(populated, fresh_url, tmp_path):
-    archive = create_backup(populated, kdf=FAST, now=NOW).path
+    archive = create_backup(populated, now=NOW).path
 
     with pytest.raises(RestoreRefused) as caught:
         restore_backup(populated, archive)  # the source itself: full of rows and files
@@ -346,7 +489,7 @@ def test_restore_refuses_a_database_or_folder_that_is_not_empty(populated, fresh
 
 
 def test_restore_refuses_keys_that_cannot_read_the_archive(populated, fresh_url, tmp_path):
-    archive = create_backup(populated, kdf=FAST, now=NOW).path
+    archive = create_backup(populated, now=NOW).path
     target = target_settings(fresh_url(), tmp_path, new_key())
     with pytest.raises(RestoreRefused) as caught:
         restore_backup(target, archive)
@@ -358,7 +501,7 @@ def test_restore_refuses_keys_that_cannot_read_the_archive(populated, fresh_url,
 
 
 def test_restore_refuses_a_schema_newer_than_the_code(populated, fresh_url, tmp_path):
-    archive = create_backup(populated, kdf=FAST, now=NOW).path
+    archive = create_backup(populated, now=NOW).path
     future = rewrite_manifest(
         archive,
         tmp_path / "future.tar",
@@ -375,7 +518,7 @@ def test_an_older_schema_is_restored_and_the_upgrade_is_announced(populated, fre
 
     heads, known = _code_revisions()
     older = sorted(known - set(heads))[0]
-    archive = create_backup(populated, kdf=FAST, now=NOW).path
+    archive = create_backup(populated, now=NOW).path
     edited = rewrite_manifest(
         archive, tmp_path / "older.tar", lambda m: m["database"].update(migration_heads=[older])
     )
@@ -385,7 +528,7 @@ def test_an_older_schema_is_restored_and_the_upgrade_is_announced(populated, fre
 
 
 def test_restore_refuses_another_backend(populated, database_url, tmp_path):
-    archive = create_backup(populated, kdf=FAST, now=NOW).path
+    archive = create_backup(populated, now=NOW).path
     other = (
         "postgresql+psycopg://postgres@127.0.0.1:5432/absent"
         if database_url.startswith("sqlite")
@@ -409,7 +552,7 @@ def test_rotation_keeps_the_newest_archives_only(populated):
         moment = NOW + dt.timedelta(days=day)
         encrypted = day % 2 == 1
         report = create_backup(
-            populated, passphrase=PASSPHRASE if encrypted else None, kdf=FAST, now=moment, keep=3
+            populated, passphrase=PASSPHRASE if encrypted else None, now=moment, keep=3
         )
         made.append(report.path.name)
     assert report.deleted == [folder / made[0]]
@@ -427,7 +570,7 @@ def test_a_failed_backup_leaves_no_archive(settings, tmp_path):
         backup_dir=str(tmp_path / "archives"),
     )
     with pytest.raises(BackupError, match="introuvable"):
-        create_backup(broken, kdf=FAST, now=NOW)
+        create_backup(broken, now=NOW)
     assert list((tmp_path / "archives").iterdir()) == []
 
 
@@ -480,6 +623,16 @@ def test_cli_backup_and_restore(populated, fresh_url, tmp_path):
     assert fingerprint(populated.encryption_key) in wrong_key.stderr
     assert_untouched(target)
 
+    other_phrase = tmp_path / "autre-phrase"
+    other_phrase.write_text("une autre phrase de passe\n")
+    other_phrase.chmod(0o600)
+    wrong_phrase = run_cli(
+        [TALENTO, "restore", str(archive), "--passphrase-file", str(other_phrase)], _env(target)
+    )
+    assert wrong_phrase.returncode == 2
+    assert "Phrase de passe incorrecte ou archive altérée" in wrong_phrase.stderr
+    assert_untouched(target)
+
     restored = run_cli(
         [TALENTO, "restore", str(archive), "--passphrase-file", str(passphrase_file)],
         _env(target),
@@ -525,16 +678,11 @@ def test_cli_backup_without_pg_dump_says_so(populated, database_url, tmp_path):
     assert list(Path(populated.backup_dir).iterdir()) == []
 
 
-# The encrypted stream and the passphrase file (no database).
+# The legacy encrypted stream (archives written before age) and the passphrase file.
 
 
 def _encrypt(data: bytes, passphrase: str = PASSPHRASE) -> bytes:
-    out = io.BytesIO()
-    writer = EncryptingWriter(out, passphrase, FAST)
-    for start in range(0, len(data), 300_000):  # writes that do not align with chunks
-        writer.write(data[start : start + 300_000])
-    writer.close()
-    return out.getvalue()
+    return encrypt_legacy(data, passphrase)
 
 
 def _decrypt(blob: bytes, passphrase: str = PASSPHRASE) -> bytes:
