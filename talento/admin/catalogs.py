@@ -31,8 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.directory import sort_key
 from talento.profiles.models import Skill, SkillCategory, TalentProfile, talent_skills
+from talento.profiles.search.directory import sort_key
 
 NAME_MAX = 120
 SLUG_MAX = 60

@@ -25,7 +25,6 @@ from talento.admin.forms import (
     RoleForm,
     StatusForm,
 )
-from talento.admin.user_search import parse_admin_filters, same_phone_accounts, search_users
 from talento.audit import services as audit
 from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.web import current_actor
@@ -43,6 +42,7 @@ from talento.profiles.editing import (
 )
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.registration import prepare_form
+from talento.profiles.search.people import parse_admin_filters, same_phone_accounts, search_users
 from talento.profiles.services import completeness, email_taken
 from talento.profiles.uploads import delete_stored
 

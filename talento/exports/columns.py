@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from talento.accounts.models import Role, User
-from talento.admin.user_search import country_name_column
 from talento.geo.models import City
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS
 from talento.profiles.models import TalentProfile
+from talento.profiles.search.people import country_name_column
 
 ROLE_LABELS = {
     Role.USER.value: _l("Talent"),

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import Role, User
 from talento.crypto import KeyRing
 from talento.geo.models import City, Country
-from talento.profiles.directory import escape_like, name_condition, page_total
 from talento.profiles.models import Availability, Skill, TalentProfile, talent_skills
 from talento.profiles.phones import InvalidPhone, to_e164
+from talento.profiles.search.directory import escape_like, name_condition, page_total
 
 SORTS = ("recent", "oldest", "name", "code", "last_login")
 DEFAULT_PER_PAGE = 25
