@@ -80,9 +80,7 @@ def users():
     cities = (
         [(c.id, c.name) for c in cities_of(db.session, filters.country)] if filters.country else []
     )
-    skills = db.session.execute(
-        select(Skill.slug, Skill.name_en if lang == "en" else Skill.name_fr).order_by(Skill.name_fr)
-    ).all()
+    skills = db.session.execute(select(Skill.slug, Skill.name(lang)).order_by(Skill.name_fr)).all()
     return render_template(
         "admin/users.html",
         filters=filters,

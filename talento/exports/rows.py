@@ -85,8 +85,7 @@ class SkillNames:
 
     def __init__(self, session: Session, lang: str):
         self.connection = session.connection()
-        name = Skill.name_en if lang == "en" else Skill.name_fr
-        self.names = dict(self.connection.execute(select(Skill.id, name)).all())
+        self.names = dict(self.connection.execute(select(Skill.id, Skill.name(lang))).all())
         pairs = select(talent_skills.c.user_id, talent_skills.c.skill_id)
         if self.connection.dialect.name == "postgresql":
             ids = bindparam("ids", type_=postgresql.ARRAY(Integer))

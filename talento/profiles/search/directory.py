@@ -240,14 +240,6 @@ def _order(sort: str) -> tuple:
     return (User.created_at.desc(), User.id.desc())
 
 
-def _country_name(lang: str):
-    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
-
-
-def _skill_name(lang: str):
-    return Skill.name_en if lang == "en" else Skill.name_fr
-
-
 def sort_key(text: str) -> str:
     """Accent- and case-insensitive ordering key (« Égypte » sorts with « Espagne »)."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -278,7 +270,7 @@ def search_directory(
             TalentProfile.photo_name,
             TalentProfile.availability,
             City.name,
-            _country_name(lang),
+            Country.name(lang),
         )
         .outerjoin(City, City.id == User.city_id)
         .outerjoin(Country, Country.id == User.country_id)
@@ -313,7 +305,7 @@ def _card_skills(
     if not user_ids:
         return {}
     stmt = (
-        select(talent_skills.c.user_id, Skill.slug, _skill_name(lang))
+        select(talent_skills.c.user_id, Skill.slug, Skill.name(lang))
         .join(Skill, Skill.id == talent_skills.c.skill_id)
         .where(talent_skills.c.user_id.in_(user_ids))
     )
@@ -369,14 +361,12 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
     `filters`, as is a city of another country."""
     groups: dict[int, tuple[str, list[Choice]]] = {}
     skill_rows = session.execute(
-        select(SkillCategory.id, SkillCategory.name_fr, SkillCategory.name_en)
-        .add_columns(Skill.slug, Skill.name_fr, Skill.name_en)
-        .join(Skill, Skill.category_id == SkillCategory.id)
+        select(SkillCategory.id, SkillCategory.name(lang), Skill.slug, Skill.name(lang)).join(
+            Skill, Skill.category_id == SkillCategory.id
+        )
     )
-    for category_id, cat_fr, cat_en, slug, skill_fr, skill_en in skill_rows:
-        label = cat_en if lang == "en" else cat_fr
-        choice = Choice(slug, skill_en if lang == "en" else skill_fr)
-        groups.setdefault(category_id, (label, []))[1].append(choice)
+    for category_id, label, slug, name in skill_rows:
+        groups.setdefault(category_id, (label, []))[1].append(Choice(slug, name))
     skill_groups = tuple(
         SkillGroup(label, _by_label(choices))
         for label, choices in sorted(groups.values(), key=lambda g: sort_key(g[0]))
@@ -385,7 +375,7 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
 
     chosen_country = Country.iso2 == filters.country if filters.country else false()
     country_rows = session.execute(
-        select(Country.id, Country.iso2, _country_name(lang)).where(
+        select(Country.id, Country.iso2, Country.name(lang)).where(
             or_(_has_listed_talent(User.country_id == Country.id), chosen_country)
         )
     ).all()

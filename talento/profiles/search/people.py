@@ -204,10 +204,6 @@ class AdminPage:
     per_page: int
 
 
-def country_name_column(lang: str):
-    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
-
-
 def search_users(
     session: Session, filters: AdminFilters, keyring: KeyRing, lang: str = "fr"
 ) -> AdminPage:
@@ -223,7 +219,7 @@ def search_users(
             User.role,
             User.is_active_account,
             City.name,
-            country_name_column(lang),
+            Country.name(lang),
             User.created_at,
             User.last_login_at,
         )
