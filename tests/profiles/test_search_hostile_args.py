@@ -68,6 +68,8 @@ PAGES = {
     "/admin/audit": ("action", "person", "since", "until", "page"),
     "/admin/lost-data": ("page",),
     "/admin": ("period",),
+    # Below profiles/ in the layering, so it checks its one argument itself (geo.services).
+    "/geo/cities": ("country",),
 }
 
 
