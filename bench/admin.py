@@ -41,7 +41,7 @@ def add_phones(session: Session, keyring) -> int:
 
 def admin_cases(session: Session, keyring, median_ms: Callable) -> dict[str, float]:
     from talento.admin.services import dashboard_figures
-    from talento.admin.user_search import parse_admin_filters, search_users
+    from talento.profiles.search.people import parse_admin_filters, search_users
 
     cases = {
         "admin_first_page_ms": {},

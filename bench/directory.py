@@ -145,7 +145,7 @@ def _measure(url: str) -> dict:
     from talento.extensions import db
     from talento.geo.services import load_reference_data
     from talento.profiles.catalogue import load_skill_catalogue
-    from talento.profiles.directory import parse_filters, search_directory
+    from talento.profiles.search.directory import parse_filters, search_directory
     from talento.settings import Settings
     from talento.web import build_app
 

@@ -31,8 +31,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.directory import sort_key
-from talento.profiles.models import Skill, SkillCategory, TalentProfile, talent_skills
+from talento.profiles.models import (
+    Skill,
+    SkillCategory,
+    TalentProfile,
+    skill_name_field,
+    talent_skills,
+)
+from talento.profiles.search.directory import sort_key
 
 NAME_MAX = 120
 SLUG_MAX = 60
@@ -71,7 +77,7 @@ class SkillUsage:
     talents: int
 
     def name(self, lang: str = "fr") -> str:
-        return self.name_en if lang == "en" else self.name_fr
+        return getattr(self, skill_name_field(lang))
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class CategoryUsage:
     talents: int
 
     def name(self, lang: str = "fr") -> str:
-        return self.name_en if lang == "en" else self.name_fr
+        return getattr(self, skill_name_field(lang))
 
 
 @dataclass(frozen=True)

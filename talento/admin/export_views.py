@@ -27,7 +27,6 @@ from flask import (
 from flask_babel import get_locale
 
 from talento.admin.blueprint import bp
-from talento.admin.user_search import DEFAULT_PER_PAGE, AdminFilters, parse_admin_filters
 from talento.audit.web import current_actor
 from talento.crypto import active_keyring
 from talento.exports import formats
@@ -43,6 +42,7 @@ from talento.exports.services import (
     start_export,
 )
 from talento.extensions import db
+from talento.profiles.search.people import DEFAULT_PER_PAGE, AdminFilters, parse_admin_filters
 
 
 def _query_args(filters: AdminFilters) -> list[tuple[str, str]]:

@@ -13,13 +13,15 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
 from talento.profiles.lost_data import FIELD_LABELS, flagged_users, not_yet_notified, notify_flagged
+from talento.profiles.search.query_args import QueryArgs
 
 PER_PAGE = 50
+MAX_PAGE = 10_000
 
 
 @bp.get("/lost-data")
 def lost_data():
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = QueryArgs(request.args).page(last=MAX_PAGE)
     users, total = flagged_users(db.session, page, PER_PAGE)
     waiting = not_yet_notified(db.session)
     return render_template(

@@ -208,10 +208,6 @@ class AccountFigures:
     staff_ids: list[int]
 
 
-def _country_name(lang: str):
-    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
-
-
 def _sort_key(item: Ranked) -> tuple:
     """Most first, then by name (case and accents ignored), then by key."""
     plain = unicodedata.normalize("NFKD", item.label).encode("ascii", "ignore").decode()
@@ -245,7 +241,7 @@ def account_figures(session: Session, lang: str, now: dt.datetime) -> AccountFig
         .subquery()
     )
     rows = session.execute(
-        select(groups, Country.iso2, _country_name(lang), City.name)
+        select(groups, Country.iso2, Country.name(lang), City.name)
         .outerjoin(Country, Country.id == groups.c.country_id)
         .outerjoin(City, City.id == groups.c.city_id)
     ).all()
@@ -352,7 +348,7 @@ def top_skills(
     ids :func:`account_figures` gives; looked up here when not given)."""
     if staff_ids is None:
         staff_ids = list(session.scalars(select(User.id).where(User.role != Role.USER.value)))
-    name = Skill.name_en if lang == "en" else Skill.name_fr
+    name = Skill.name(lang)
     skill, holder = talent_skills.c.skill_id, talent_skills.c.user_id
 
     def per_skill(staff: bool) -> Subquery:

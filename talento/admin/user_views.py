@@ -24,7 +24,6 @@ from talento.admin.forms import (
     RoleForm,
     StatusForm,
 )
-from talento.admin.user_search import parse_admin_filters, same_phone_accounts, search_users
 from talento.audit import services as audit
 from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.web import current_actor
@@ -37,6 +36,7 @@ from talento.i18n import ngettext
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
 from talento.profiles.editing import create_talent, save_profile
 from talento.profiles.models import Skill, TalentProfile
+from talento.profiles.search.people import parse_admin_filters, same_phone_accounts, search_users
 from talento.profiles.services import completeness
 from talento.profiles.uploads import delete_after_commit
 from talento.refusals import Refused, apply_to_form
@@ -69,9 +69,7 @@ def users():
     cities = (
         [(c.id, c.name) for c in cities_of(db.session, filters.country)] if filters.country else []
     )
-    skills = db.session.execute(
-        select(Skill.slug, Skill.name_en if lang == "en" else Skill.name_fr).order_by(Skill.name_fr)
-    ).all()
+    skills = db.session.execute(select(Skill.slug, Skill.name(lang)).order_by(Skill.name_fr)).all()
     return render_template(
         "admin/users.html",
         filters=filters,

@@ -14,6 +14,7 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.lost_data import flagged_count
+from talento.profiles.search.query_args import QueryArgs
 
 #: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out
 #: of the menu rather than breaking the dashboard.
@@ -66,8 +67,7 @@ def _ranked_chart(items: list[Ranked], chart_id: str, title: str) -> Markup:
 
 @bp.get("")
 def dashboard():
-    period = request.args.get("period", "week")
-    period = period if period in PERIODS else "week"
+    period = QueryArgs(request.args).choice("period", PERIODS, "week")
     lang = current_language()
     figures = dashboard_figures(db.session, lang=lang, period=period)
     registration_title = (

@@ -137,6 +137,8 @@ def _append_only(session: Session, flush_context, instances) -> None:
 
 @dataclass(frozen=True)
 class AuditFilters:
+    """What the admin's audit page asks for (parsed from its URL by the admin view)."""
+
     action: str | None = None
     person: str | None = None  # a user code: as actor or as subject
     since: dt.date | None = None
@@ -151,26 +153,6 @@ class AuditPage:
     total: int
     page: int
     pages: int
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def parse_audit_filters(args) -> AuditFilters:
-    action = (args.get("action") or "").strip()
-    person = (args.get("person") or "").strip().upper()[:10]
-    page = args.get("page", "1")
-    return AuditFilters(
-        action=action if action in set(AuditAction) else None,
-        person=person if re.fullmatch(r"[A-Z0-9]{10}", person) else None,
-        since=_parse_date(args.get("since")),
-        until=_parse_date(args.get("until")),
-        page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
-    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:

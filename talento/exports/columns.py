@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from talento.accounts.models import Role, User
-from talento.admin.user_search import country_name_column
-from talento.geo.models import City
+from talento.geo.models import City, Country
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS
 from talento.profiles.models import TalentProfile
@@ -81,7 +80,7 @@ COLUMNS: tuple[ExportColumn, ...] = (
         choices=STATUS_LABELS,
         width=9,
     ),
-    ExportColumn("country", _l("Pays"), expression=country_name_column, join="country"),
+    ExportColumn("country", _l("Pays"), expression=Country.name, join="country"),
     ExportColumn("city", _l("Ville"), expression=_column(City.name), join="city"),
     ExportColumn("skills", _l("Compétences"), kind="skills", width=28),
     ExportColumn(

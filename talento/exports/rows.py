@@ -27,12 +27,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
-from talento.admin.user_search import AdminFilters, admin_order, admin_select
 from talento.crypto import KeyRing, Unavailable, warn_unreadable
 from talento.exports.columns import ExportColumn, utc_naive
 from talento.geo.models import City, Country
 from talento.i18n import gettext
 from talento.profiles.models import Skill, TalentProfile, talent_skills
+from talento.profiles.search.people import AdminFilters, admin_order, admin_select
 
 #: Rows per fetch and per written chunk: a batch of rendered rows stays around a few hundred
 #: kilobytes, and the 100 round trips of a 100,000-row export cost little.
@@ -85,8 +85,7 @@ class SkillNames:
 
     def __init__(self, session: Session, lang: str):
         self.connection = session.connection()
-        name = Skill.name_en if lang == "en" else Skill.name_fr
-        self.names = dict(self.connection.execute(select(Skill.id, name)).all())
+        self.names = dict(self.connection.execute(select(Skill.id, Skill.name(lang))).all())
         pairs = select(talent_skills.c.user_id, talent_skills.c.skill_id)
         if self.connection.dialect.name == "postgresql":
             ids = bindparam("ids", type_=postgresql.ARRAY(Integer))

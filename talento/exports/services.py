@@ -28,7 +28,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import Role, User
-from talento.admin.user_search import AdminFilters, admin_select
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor, record
 from talento.crypto import KeyRing
@@ -45,6 +44,7 @@ from talento.geo.models import City, Country
 from talento.i18n import gettext, lazy_gettext
 from talento.profiles.choices import AVAILABILITY_LABELS
 from talento.profiles.models import Skill
+from talento.profiles.search.people import AdminFilters, admin_select
 
 FILE_STEM = "talento-utilisateurs"
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talento.extensions import db
+
+
+def country_name_field(lang: str) -> str:
+    """The attribute holding a country's name in `lang`: French for any other language."""
+    return {"en": "name_en", "ar": "name_ar"}.get(lang, "name_fr")
 
 
 class Country(db.Model):
@@ -18,8 +24,10 @@ class Country(db.Model):
     name_en: Mapped[str] = mapped_column(String(120))
     name_ar: Mapped[str] = mapped_column(String(120))
 
+    @hybrid_method
     def name(self, lang: str = "fr") -> str:
-        return {"en": self.name_en, "ar": self.name_ar}.get(lang, self.name_fr)
+        """The name in `lang`; on the class, the column to select (``Country.name("en")``)."""
+        return getattr(self, country_name_field(lang))
 
 
 class City(db.Model):

@@ -95,7 +95,7 @@ def country_choices(session: Session, lang: str = "fr") -> list[tuple[str, str]]
 
 def cities_of(session: Session, iso2: str) -> list[City]:
     """The cities of a country, by name (an unknown country gives an empty list)."""
-    if len(iso2) != 2:
+    if not (len(iso2) == 2 and iso2.isascii() and iso2.isalpha()):  # no NUL for PostgreSQL
         return []
     return list(
         session.scalars(select(City).join(Country).where(Country.iso2 == iso2).order_by(City.name))

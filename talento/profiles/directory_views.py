@@ -9,7 +9,7 @@ from talento.extensions import db, limiter
 from talento.i18n import DEFAULT_LANGUAGE
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS, LANGUAGES
-from talento.profiles.directory import (
+from talento.profiles.search.directory import (
     DEFAULT_PER_PAGE,
     directory_form,
     parse_filters,

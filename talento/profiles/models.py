@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import EncryptedText, watch_unreadable_values
@@ -26,6 +27,12 @@ class WorkMode(enum.StrEnum):
     FLEXIBLE = "flexible"
 
 
+def skill_name_field(lang: str) -> str:
+    """The attribute holding a skill's or a category's name in `lang`: English in English,
+    French in any other language."""
+    return "name_en" if lang == "en" else "name_fr"
+
+
 class SkillCategory(db.Model):
     __tablename__ = "skill_categories"
 
@@ -34,8 +41,10 @@ class SkillCategory(db.Model):
     name_fr: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
 
+    @hybrid_method
     def name(self, lang: str = "fr") -> str:
-        return self.name_en if lang == "en" else self.name_fr
+        """The name in `lang`; on the class, the column to select."""
+        return getattr(self, skill_name_field(lang))
 
 
 class Skill(db.Model):
@@ -49,8 +58,10 @@ class Skill(db.Model):
 
     category = relationship(SkillCategory, lazy="joined")
 
+    @hybrid_method
     def name(self, lang: str = "fr") -> str:
-        return self.name_en if lang == "en" else self.name_fr
+        """The name in `lang`; on the class, the column to select (``Skill.name("en")``)."""
+        return getattr(self, skill_name_field(lang))
 
 
 talent_skills = Table(

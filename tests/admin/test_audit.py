@@ -172,8 +172,8 @@ def test_audit_export_and_purge_commands(app, tmp_path):
 
 
 def test_blind_index_is_keyed_and_found_during_a_rotation(app, make_user):
-    from talento.admin.user_search import phone_condition
     from talento.crypto import KeyRing
+    from talento.profiles.search.people import phone_condition
 
     user_id = make_user(phone=PHONE)
     with app.app_context():

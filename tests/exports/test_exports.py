@@ -367,10 +367,10 @@ def test_the_body_is_streamed_in_several_chunks(admin_client, monkeypatch, fmt):
 
 
 def test_service_refuses_personal_data_to_a_non_admin(app, session, people):
-    from talento.admin.user_search import AdminFilters
     from talento.audit.services import Actor
     from talento.crypto import active_keyring
     from talento.exports.services import ExportSpec, PersonalDataForbidden, start_export
+    from talento.profiles.search.people import AdminFilters
 
     talent = Actor(id=people["youssef"], code="MAM0002CAS")
     spec = ExportSpec(fmt="csv", columns=("code", "phone"), include_personal=True)

@@ -14,7 +14,8 @@ from talento.accounts.models import User
 from talento.crypto import KeyRing, encrypted_columns
 from talento.extensions import db, utcnow
 from talento.geo.models import City, Country
-from talento.profiles.directory import (
+from talento.profiles.models import TalentProfile
+from talento.profiles.search.directory import (
     DEFAULT_PER_PAGE,
     MAX_PAGE,
     DirectoryFilters,
@@ -23,7 +24,6 @@ from talento.profiles.directory import (
     search_directory,
     years_before,
 )
-from talento.profiles.models import TalentProfile
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -162,8 +162,8 @@ def test_query_args_round_trip():
 
 
 def test_every_sort_has_a_label():
-    from talento.profiles.directory import SORTS
     from talento.profiles.directory_views import SORT_LABELS
+    from talento.profiles.search.directory import SORTS
 
     assert tuple(SORT_LABELS) == SORTS
 

@@ -33,6 +33,7 @@ from talento.profiles.models import (
     TalentProfile,
     talent_skills,
 )
+from talento.profiles.search.query_args import COUNTRY_RE, SLUG_RE, QueryArgs
 
 SORTS = ("recent", "name", "updated")
 DEFAULT_SORT = "recent"
@@ -46,7 +47,6 @@ MAX_SKILLS = 20
 CARD_SKILLS = 5
 
 _CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")  # PPGNNNNVVV
-_SLUG_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 
 
 @dataclass(frozen=True)
@@ -142,59 +142,27 @@ class DirectoryPage:
 # -- input -------------------------------------------------------------------------------------
 
 
-def _values(args: Mapping, name: str) -> list[str]:
-    getlist = getattr(args, "getlist", None)  # werkzeug MultiDict (request.args)
-    raw = getlist(name) if getlist else args.get(name)
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list | tuple) else [raw]
-    return [item.strip() for item in items if isinstance(item, str) and item.strip()]
-
-
-def _one(args: Mapping, name: str) -> str:
-    values = _values(args, name)
-    return values[0] if values else ""
-
-
-def _int(text: str, low: int, high: int) -> int | None:
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
-
-
 def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
     """Validate query parameters. Bad values are dropped or clamped, never an error."""
-    q = "".join(c for c in _one(args, "q") if c.isprintable() or c.isspace())  # no NUL…
-    q = " ".join(q.split())[:MAX_Q_LENGTH]
-    skills = tuple(dict.fromkeys(s.lower() for s in _values(args, "skill")))
-    skills = tuple(s for s in skills if _SLUG_RE.match(s))[:MAX_SKILLS]
-    country = _one(args, "country").upper()
-    country = country if len(country) == 2 and country.isascii() and country.isalpha() else None
-    availability = _one(args, "availability")
-    gender = _one(args, "gender").upper()
-    age_min = _int(_one(args, "age_min"), 0, MAX_AGE)
-    age_max = _int(_one(args, "age_max"), 0, MAX_AGE)
+    read = QueryArgs(args)
+    age_min, age_max = (read.integer(name, low=0, high=MAX_AGE) for name in ("age_min", "age_max"))
     if age_min is not None and age_max is not None and age_min > age_max:
         age_min, age_max = age_max, age_min
-    languages = tuple(dict.fromkeys(c.lower() for c in _values(args, "language")))
-    sort = _one(args, "sort")
-    page = _int(_one(args, "page"), 1, 10**9) or 1
-    per_page = _int(_one(args, "per_page"), 1, 10**9) or DEFAULT_PER_PAGE
+    country = read.token("country", COUNTRY_RE, fold=str.upper)
     return DirectoryFilters(
-        q=q,
-        skills=skills,
+        q=read.text("q", max_length=MAX_Q_LENGTH),
+        skills=read.tokens("skill", SLUG_RE, fold=str.lower, most=MAX_SKILLS),
         country=country,
         # A city is chosen within a country: without one, the city is ignored.
-        city=_int(_one(args, "city"), 1, 2**31 - 1) if country else None,
-        availability=availability if availability in set(Availability) else None,
-        gender=gender if gender in set(Gender) else None,
+        city=read.integer("city", low=1, high=2**31 - 1) if country else None,
+        availability=read.choice("availability", set(Availability)),
+        gender=read.choice("gender", set(Gender), fold=str.upper),
         age_min=age_min,
         age_max=age_max,
-        languages=tuple(code for code in languages if code in LANGUAGES),
-        sort=sort if sort in SORTS else DEFAULT_SORT,
-        page=min(page, MAX_PAGE),
-        per_page=min(per_page, MAX_PER_PAGE),
+        languages=read.choices("language", LANGUAGES, fold=str.lower, most=len(LANGUAGES)),
+        sort=read.choice("sort", SORTS, DEFAULT_SORT),
+        page=read.page(last=MAX_PAGE),
+        per_page=read.per_page(default=DEFAULT_PER_PAGE, most=MAX_PER_PAGE),
     )
 
 
@@ -272,14 +240,6 @@ def _order(sort: str) -> tuple:
     return (User.created_at.desc(), User.id.desc())
 
 
-def _country_name(lang: str):
-    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
-
-
-def _skill_name(lang: str):
-    return Skill.name_en if lang == "en" else Skill.name_fr
-
-
 def sort_key(text: str) -> str:
     """Accent- and case-insensitive ordering key (« Égypte » sorts with « Espagne »)."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -310,7 +270,7 @@ def search_directory(
             TalentProfile.photo_name,
             TalentProfile.availability,
             City.name,
-            _country_name(lang),
+            Country.name(lang),
         )
         .outerjoin(City, City.id == User.city_id)
         .outerjoin(Country, Country.id == User.country_id)
@@ -345,7 +305,7 @@ def _card_skills(
     if not user_ids:
         return {}
     stmt = (
-        select(talent_skills.c.user_id, Skill.slug, _skill_name(lang))
+        select(talent_skills.c.user_id, Skill.slug, Skill.name(lang))
         .join(Skill, Skill.id == talent_skills.c.skill_id)
         .where(talent_skills.c.user_id.in_(user_ids))
     )
@@ -401,14 +361,12 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
     `filters`, as is a city of another country."""
     groups: dict[int, tuple[str, list[Choice]]] = {}
     skill_rows = session.execute(
-        select(SkillCategory.id, SkillCategory.name_fr, SkillCategory.name_en)
-        .add_columns(Skill.slug, Skill.name_fr, Skill.name_en)
-        .join(Skill, Skill.category_id == SkillCategory.id)
+        select(SkillCategory.id, SkillCategory.name(lang), Skill.slug, Skill.name(lang)).join(
+            Skill, Skill.category_id == SkillCategory.id
+        )
     )
-    for category_id, cat_fr, cat_en, slug, skill_fr, skill_en in skill_rows:
-        label = cat_en if lang == "en" else cat_fr
-        choice = Choice(slug, skill_en if lang == "en" else skill_fr)
-        groups.setdefault(category_id, (label, []))[1].append(choice)
+    for category_id, label, slug, name in skill_rows:
+        groups.setdefault(category_id, (label, []))[1].append(Choice(slug, name))
     skill_groups = tuple(
         SkillGroup(label, _by_label(choices))
         for label, choices in sorted(groups.values(), key=lambda g: sort_key(g[0]))
@@ -417,7 +375,7 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
 
     chosen_country = Country.iso2 == filters.country if filters.country else false()
     country_rows = session.execute(
-        select(Country.id, Country.iso2, _country_name(lang)).where(
+        select(Country.id, Country.iso2, Country.name(lang)).where(
             or_(_has_listed_talent(User.country_id == Country.id), chosen_country)
         )
     ).all()

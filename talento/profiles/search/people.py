@@ -20,18 +20,19 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import Role, User
 from talento.crypto import KeyRing
 from talento.geo.models import City, Country
-from talento.profiles.directory import escape_like, name_condition, page_total
 from talento.profiles.models import Availability, Skill, TalentProfile, talent_skills
 from talento.profiles.phones import InvalidPhone, to_e164
+from talento.profiles.search.directory import escape_like, name_condition, page_total
+from talento.profiles.search.query_args import COUNTRY_RE, SLUG_RE, QueryArgs
 
 SORTS = ("recent", "oldest", "name", "code", "last_login")
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
 STATUSES = ("active", "inactive")
+MAX_Q_LENGTH = 120
 _PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")
-_SLUG_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 
 
 @dataclass(frozen=True)
@@ -80,47 +81,24 @@ def search_kind(q: str) -> str:
     return "name"
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _int(text: str, low: int, high: int) -> int | None:
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
-
-
 def parse_admin_filters(args: Mapping) -> AdminFilters:
     """Validate query parameters; bad values are dropped, never an error."""
-
-    def one(name: str) -> str:
-        value = args.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    q = " ".join("".join(c for c in one("q") if c.isprintable()).split())[:120]
-    country = one("country").upper()
-    country = country if len(country) == 2 and country.isascii() and country.isalpha() else None
-    start, end = _date(one("registered_from")), _date(one("registered_to"))
-    if start and end and start > end:
-        start, end = end, start
-    skill = one("skill").lower()
+    read = QueryArgs(args)
+    country = read.token("country", COUNTRY_RE, fold=str.upper)
+    start, end = read.date_range("registered_from", "registered_to")
     return AdminFilters(
-        q=q,
-        role=one("role") if one("role") in set(Role) else None,
-        status=one("status") if one("status") in STATUSES else None,
+        q=read.text("q", max_length=MAX_Q_LENGTH),
+        role=read.choice("role", set(Role)),
+        status=read.choice("status", STATUSES),
         country=country,
-        city=_int(one("city"), 1, 2**31 - 1) if country else None,
-        skill=skill if _SLUG_RE.match(skill) else None,
-        availability=one("availability") if one("availability") in set(Availability) else None,
+        city=read.integer("city", low=1, high=2**31 - 1) if country else None,
+        skill=read.token("skill", SLUG_RE, fold=str.lower),
+        availability=read.choice("availability", set(Availability)),
         registered_from=start,
         registered_to=end,
-        sort=one("sort") if one("sort") in SORTS else "recent",
-        page=min(_int(one("page"), 1, 10**9) or 1, MAX_PAGE),
-        per_page=min(_int(one("per_page"), 1, 10**9) or DEFAULT_PER_PAGE, MAX_PER_PAGE),
+        sort=read.choice("sort", SORTS, "recent"),
+        page=read.page(last=MAX_PAGE),
+        per_page=read.per_page(default=DEFAULT_PER_PAGE, most=MAX_PER_PAGE),
     )
 
 
@@ -226,10 +204,6 @@ class AdminPage:
     per_page: int
 
 
-def country_name_column(lang: str):
-    return {"en": Country.name_en, "ar": Country.name_ar}.get(lang, Country.name_fr)
-
-
 def search_users(
     session: Session, filters: AdminFilters, keyring: KeyRing, lang: str = "fr"
 ) -> AdminPage:
@@ -245,7 +219,7 @@ def search_users(
             User.role,
             User.is_active_account,
             City.name,
-            country_name_column(lang),
+            Country.name(lang),
             User.created_at,
             User.last_login_at,
         )
