@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from talento import password_rules
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -36,56 +38,6 @@ GENERATE_COMMANDS = {
 REQUIRED_SECRETS = ("SECRET_KEY", "ENCRYPTION_KEY", "ADMIN_PASSWORD")
 
 MIN_SECRET_KEY_LENGTH = 32
-MIN_ADMIN_PASSWORD_LENGTH = 12
-
-#: Passwords that must never protect the admin account, whatever their length.
-WEAK_ADMIN_PASSWORDS = frozenset(
-    {
-        "@4dm1n",
-        "admin",
-        "administrator",
-        "administrateur",
-        "password",
-        "motdepasse",
-        "mot-de-passe",
-        "changeme",
-        "change-me",
-        "talento",
-        "talento123",
-        "admin123",
-        "admin1234",
-        "password123",
-        "password1234",
-        "123456",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "123456789012",
-        "azerty",
-        "azertyuiop",
-        "qwerty",
-        "qwertyuiop",
-        "adminadmin",
-        "adminadminadmin",
-        "passwordpassword",
-        "motdepasse123",
-        "talentoadmin",
-        "admin@talento",
-        "admin@talento.com",
-        "letmein",
-        "welcome",
-        "bienvenue",
-        "bienvenue123",
-        "administrator1",
-        "password!",
-        "p@ssw0rd",
-        "p@ssword",
-        "passw0rd",
-        "@dm1n",
-        "4dm1n",
-    }
-)
-
 _PLACEHOLDER_RE = re.compile(
     r"^(<.*>|your[-_].*|.*[-_]here|.*votre.*|change[-_ ]?me.*|xxx+|\.\.\.|todo|tbd|placeholder.*)$",
     re.IGNORECASE,
@@ -401,16 +353,28 @@ def check_secret(name: str, value: str) -> str | None:
     if name == "ENCRYPTION_KEY" and not is_valid_fernet_key(value):
         return "ENCRYPTION_KEY n'est pas une clé Fernet valide (44 caractères base64 url-safe)."
     if name == "ADMIN_PASSWORD":
-        if value.lower() in WEAK_ADMIN_PASSWORDS:
-            return (
-                "ADMIN_PASSWORD est un mot de passe connu ou par défaut : choisissez-en un autre."
-            )
-        if len(value) < MIN_ADMIN_PASSWORD_LENGTH:
-            return (
-                f"ADMIN_PASSWORD est trop court ({len(value)} caractères, "
-                f"minimum {MIN_ADMIN_PASSWORD_LENGTH})."
-            )
+        return admin_password_problem(value)
     return None
+
+
+def admin_password_problem(value: str) -> str | None:
+    """The one password policy (talento.password_rules), in the operator's words."""
+    found = password_rules.weakness(value)
+    if found is None:
+        return None
+    if password_rules.is_common(value):  # even when too short: "admin" is a known one
+        return "ADMIN_PASSWORD est un mot de passe connu ou par défaut : choisissez-en un autre."
+    if found is password_rules.Weakness.TOO_SHORT:
+        return (
+            f"ADMIN_PASSWORD est trop court ({len(value)} caractères, "
+            f"minimum {password_rules.MIN_LENGTH})."
+        )
+    if found is password_rules.Weakness.TOO_LONG:
+        return (
+            f"ADMIN_PASSWORD est trop long ({len(value)} caractères, "
+            f"maximum {password_rules.MAX_LENGTH})."
+        )
+    return "ADMIN_PASSWORD est trop simple (caractères répétés) : choisissez-en un autre."
 
 
 def env_file_path() -> Path | None:

@@ -19,13 +19,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from talento.password_rules import ADMIN_DEFAULT_PASSWORDS
 from talento.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
     GENERATE_COMMANDS,
     PROJECT_ROOT,
     REQUIRED_SECRETS,
-    WEAK_ADMIN_PASSWORDS,
     check_secret,
     is_valid_fernet_key,
     normalise_database_url,
@@ -213,7 +213,7 @@ def _admin_finding(session: Session) -> Finding:
     if row is None:
         return Finding(FAIL, "Compte administrateur absent", "python3 migrations_init.py")
     passwords = PasswordService()
-    for weak in sorted(WEAK_ADMIN_PASSWORDS):
+    for weak in sorted(ADMIN_DEFAULT_PASSWORDS):
         if passwords.verify(row[0], weak).ok:
             return Finding(
                 FAIL,
