@@ -18,7 +18,7 @@ from talento.accounts.password_policy import (
     password_problem,
 )
 from talento.password_rules import ADMIN_DEFAULT_PASSWORDS
-from talento.settings import ConfigError, Settings
+from talento.settings import ConfigError, Settings, read_settings
 from tests.helpers import USER_PASSWORD, _csrf_from, login, new_key
 
 
@@ -148,6 +148,7 @@ def test_admin_password_setting_refuses_the_weak_passwords(password):
 
 def test_admin_password_setting_accepts_what_the_policy_accepts():
     assert Settings.from_env({**SECRETS, "ADMIN_PASSWORD": STRONG}).admin_password == STRONG
+    assert read_settings({**SECRETS, "ADMIN_PASSWORD": STRONG}).problems == ()
 
 
 @pytest.mark.parametrize("password", WEAK)
