@@ -1,8 +1,16 @@
 """One validated, read-only Settings object built from the environment.
 
+Every variable is written once, in VARIABLES: its name, default, coercion, check, whether it
+is secret, and how to fix it. `read_settings` reads them all and returns the Settings, or every
+problem (and warning) with its fix; start-up (`Settings.from_env`, which raises ConfigError)
+and `talento doctor` both call it, so they say the same thing in the same words.
+
 Secrets have no default anywhere: a missing, empty, placeholder or weak value is a
 configuration error, and every error is reported at once so the operator fixes the
-`.env` file in one pass (the seed guide's step 3).
+`.env` file in one pass (the seed guide's step 3). ADMIN_PASSWORD follows the one password
+policy of `talento.password_rules`.
+
+This module is the foundation: it imports nothing of Talento but `password_rules`.
 """
 
 from __future__ import annotations
@@ -11,9 +19,12 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from talento import password_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -33,58 +44,7 @@ GENERATE_COMMANDS = {
         """python3 -c 'import secrets; print("ADMIN_PASSWORD=" + secrets.token_urlsafe(18))'"""
     ),
 }
-REQUIRED_SECRETS = ("SECRET_KEY", "ENCRYPTION_KEY", "ADMIN_PASSWORD")
-
 MIN_SECRET_KEY_LENGTH = 32
-MIN_ADMIN_PASSWORD_LENGTH = 12
-
-#: Passwords that must never protect the admin account, whatever their length.
-WEAK_ADMIN_PASSWORDS = frozenset(
-    {
-        "@4dm1n",
-        "admin",
-        "administrator",
-        "administrateur",
-        "password",
-        "motdepasse",
-        "mot-de-passe",
-        "changeme",
-        "change-me",
-        "talento",
-        "talento123",
-        "admin123",
-        "admin1234",
-        "password123",
-        "password1234",
-        "123456",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "123456789012",
-        "azerty",
-        "azertyuiop",
-        "qwerty",
-        "qwertyuiop",
-        "adminadmin",
-        "adminadminadmin",
-        "passwordpassword",
-        "motdepasse123",
-        "talentoadmin",
-        "admin@talento",
-        "admin@talento.com",
-        "letmein",
-        "welcome",
-        "bienvenue",
-        "bienvenue123",
-        "administrator1",
-        "password!",
-        "p@ssw0rd",
-        "p@ssword",
-        "passw0rd",
-        "@dm1n",
-        "4dm1n",
-    }
-)
 
 _PLACEHOLDER_RE = re.compile(
     r"^(<.*>|your[-_].*|.*[-_]here|.*votre.*|change[-_ ]?me.*|xxx+|\.\.\.|todo|tbd|placeholder.*)$",
@@ -92,12 +52,25 @@ _PLACEHOLDER_RE = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one variable (or a combination), in French, and how to fix it."""
+
+    variable: str
+    message: str
+    #: What to do; several lines allowed. Start-up prints it under the message, doctor after →.
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return self.message + "".join(f"\n    {line}" for line in self.fix.splitlines())
+
+
 class ConfigError(Exception):
     """Raised with every configuration problem found, so all are fixed in one pass."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(format_problems(problems))
+    def __init__(self, problems: Sequence[str | Problem]):
+        self.problems = [str(problem) for problem in problems]
+        super().__init__(format_problems(self.problems))
 
 
 def format_problems(problems: list[str]) -> str:
@@ -131,245 +104,6 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _flag(value: str | None, default: bool = False) -> bool:
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "oui", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    secret_key: str = field(repr=False)
-    encryption_key: str = field(repr=False)
-    admin_password: str = field(repr=False)
-    encryption_keys_previous: tuple[str, ...] = field(default=(), repr=False)
-    database_url: str = DEFAULT_DATABASE_URL
-    base_url: str = DEFAULT_BASE_URL
-    flask_env: str = "production"
-    log_file: str | None = None
-    log_level: str = "INFO"
-    log_format: str = "text"
-    upload_dir: str = str(INSTANCE_DIR / "uploads")
-    ratelimit_storage_uri: str = "memory://"
-    login_limit_per_ip: str = "30 per 15 minutes"
-    login_limit_per_identifier: str = "5 per minute;20 per hour"
-    argon2_memory_kib: int = 19456
-    argon2_time_cost: int = 2
-    argon2_parallelism: int = 1
-    proxy_hops: int = 1
-    #: Audit events older than this are removed by `talento audit purge`.
-    audit_retention_days: int = 365
-    #: A session unused for this long ends (0: never).
-    session_idle_minutes: int = 120
-    #: Admins must set up TOTP two-factor authentication before using the app.
-    admin_2fa_required: bool = False
-    #: Where `talento backup` writes archives, and how many it keeps (0: keep all).
-    backup_dir: str = str(INSTANCE_DIR / "backups")
-    backup_keep: int = 14
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
-    #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
-    mail_server: str | None = None
-    mail_port: int = 587
-    mail_use_tls: bool = True
-    mail_use_ssl: bool = False
-    mail_username: str | None = None
-    mail_password: str | None = field(default=None, repr=False)
-    mail_default_sender: str = DEFAULT_MAIL_SENDER
-    mail_timeout: float = 10.0
-    mail_outbox_dir: str = str(INSTANCE_DIR / "outbox")
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def production(self) -> bool:
-        return self.flask_env == "production"
-
-    @property
-    def all_encryption_keys(self) -> tuple[str, ...]:
-        return (self.encryption_key, *self.encryption_keys_previous)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read and validate; raise ConfigError listing every problem."""
-        env = os.environ if environ is None else environ
-        problems: list[str] = []
-        secrets: dict[str, str] = {}
-        for name in REQUIRED_SECRETS:
-            value = (env.get(name) or "").strip()
-            problem = check_secret(name, value)
-            if problem:
-                problems.append(f"{problem}\n    Générez une valeur : {GENERATE_COMMANDS[name]}")
-                if name == "ENCRYPTION_KEY":
-                    problems[-1] += (
-                        "\n    Si des utilisateurs existent déjà, remettez l'ANCIENNE clé au lieu "
-                        "d'en générer une nouvelle (sinon leurs données chiffrées sont illisibles)."
-                    )
-            secrets[name] = value
-
-        previous: list[str] = []
-        for index, item in enumerate((env.get("ENCRYPTION_KEYS_PREVIOUS") or "").split(",")):
-            item = item.strip()
-            if not item:
-                continue
-            if not is_valid_fernet_key(item):
-                problems.append(
-                    f"ENCRYPTION_KEYS_PREVIOUS : la clé n°{index + 1} n'est pas une clé Fernet "
-                    "valide (44 caractères base64 url-safe, séparées par des virgules)."
-                )
-            else:
-                previous.append(item)
-
-        flask_env = (env.get("FLASK_ENV") or "production").strip().lower()
-        if flask_env not in {"production", "development", "testing"}:
-            problems.append(
-                f"FLASK_ENV doit valoir production, development ou testing (reçu : {flask_env!r})."
-            )
-        base_url = (env.get("BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", base_url):
-            problems.append(
-                f"BASE_URL doit commencer par http:// ou https:// (reçu : {base_url!r})."
-            )
-        warnings: list[str] = []
-        if flask_env == "production" and not base_url.startswith("https://"):
-            warnings.append(
-                "FLASK_ENV=production mais BASE_URL n'est pas en https:// : les cookies Secure "
-                "et les liens (QR codes, e-mails) supposent HTTPS derrière nginx."
-            )
-        database_url = normalise_database_url(
-            (env.get("DATABASE_URL") or DEFAULT_DATABASE_URL).strip()
-        )
-        database_problem = check_database_url(database_url)
-        if database_problem:
-            problems.append(database_problem)
-        log_level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
-        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            problems.append(f"LOG_LEVEL inconnu : {log_level!r} (DEBUG, INFO, WARNING, ERROR).")
-        log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
-        if log_format not in {"text", "json"}:
-            problems.append(f"LOG_FORMAT doit valoir text ou json (reçu : {log_format!r}).")
-
-        ints: dict[str, int] = {}
-        for name, default in (
-            ("ARGON2_MEMORY_KIB", 19456),
-            ("ARGON2_TIME_COST", 2),
-            ("ARGON2_PARALLELISM", 1),
-            ("PROXY_HOPS", 1),
-            ("AUDIT_RETENTION_DAYS", 365),
-            ("SESSION_IDLE_MINUTES", 120),
-            ("BACKUP_KEEP", 14),
-        ):
-            raw = (env.get(name) or "").strip()
-            try:
-                ints[name] = int(raw) if raw else default
-                if ints[name] < 0:
-                    raise ValueError
-            except ValueError:
-                problems.append(f"{name} doit être un entier positif (reçu : {raw!r}).")
-
-        mail = _mail_settings(env, problems, warnings)
-
-        if problems:
-            raise ConfigError(problems)
-        return cls(
-            secret_key=secrets["SECRET_KEY"],
-            encryption_key=secrets["ENCRYPTION_KEY"],
-            admin_password=secrets["ADMIN_PASSWORD"],
-            encryption_keys_previous=tuple(previous),
-            database_url=database_url,
-            base_url=base_url,
-            flask_env=flask_env,
-            log_file=(env.get("LOG_FILE") or "").strip() or None,
-            log_level=log_level,
-            log_format=log_format,
-            # relative paths are relative to the project, whatever the working directory
-            upload_dir=str(
-                PROJECT_ROOT / ((env.get("UPLOAD_DIR") or "").strip() or "instance/uploads")
-            ),
-            ratelimit_storage_uri=(env.get("RATELIMIT_STORAGE_URI") or "").strip() or "memory://",
-            login_limit_per_ip=(env.get("LOGIN_LIMIT_PER_IP") or "").strip() or "30 per 15 minutes",
-            login_limit_per_identifier=(env.get("LOGIN_LIMIT_PER_IDENTIFIER") or "").strip()
-            or "5 per minute;20 per hour",
-            argon2_memory_kib=ints["ARGON2_MEMORY_KIB"],
-            argon2_time_cost=ints["ARGON2_TIME_COST"],
-            argon2_parallelism=ints["ARGON2_PARALLELISM"],
-            proxy_hops=ints["PROXY_HOPS"],
-            audit_retention_days=max(1, ints["AUDIT_RETENTION_DAYS"]),
-            session_idle_minutes=ints["SESSION_IDLE_MINUTES"],
-            admin_2fa_required=_flag(env.get("ADMIN_2FA_REQUIRED"), False),
-            backup_dir=str(
-                PROJECT_ROOT / ((env.get("BACKUP_DIR") or "").strip() or "instance/backups")
-            ),
-            backup_keep=ints["BACKUP_KEEP"],
-            trusted_proxies=tuple(
-                p.strip()
-                for p in (env.get("TRUSTED_PROXIES") or "127.0.0.1,::1").split(",")
-                if p.strip()
-            ),
-            warnings=tuple(warnings),
-            **mail,
-        )
-
-
-def _mail_settings(env: Mapping[str, str], problems: list[str], warnings: list[str]) -> dict:
-    """MAIL_* values. Without MAIL_SERVER, e-mails go to the outbox directory instead."""
-    from email.utils import parseaddr
-
-    server = (env.get("MAIL_SERVER") or "").strip() or None
-    use_ssl = _flag(env.get("MAIL_USE_SSL"), False)
-    use_tls = _flag(env.get("MAIL_USE_TLS"), default=server is not None and not use_ssl)
-    if use_tls and use_ssl:
-        problems.append(
-            "MAIL_USE_TLS (STARTTLS, port 587) et MAIL_USE_SSL (TLS direct, port 465) sont "
-            "exclusifs : n'en activez qu'un."
-        )
-    raw_port = (env.get("MAIL_PORT") or "").strip()
-    port = 465 if use_ssl else 587
-    if raw_port:
-        port = int(raw_port) if raw_port.isascii() and raw_port.isdigit() else 0
-        if not 0 < port < 65536:
-            problems.append(f"MAIL_PORT doit être un port entre 1 et 65535 (reçu : {raw_port!r}).")
-    raw_timeout = (env.get("MAIL_TIMEOUT") or "").strip()
-    try:
-        timeout = float(raw_timeout) if raw_timeout else 10.0
-        if not 0 < timeout <= 300:
-            raise ValueError
-    except ValueError:
-        timeout = 10.0
-        problems.append(
-            f"MAIL_TIMEOUT doit être un nombre de secondes entre 0 et 300 (reçu : {raw_timeout!r})."
-        )
-    sender = (env.get("MAIL_DEFAULT_SENDER") or "").strip() or DEFAULT_MAIL_SENDER
-    if "@" not in parseaddr(sender)[1] or "\n" in sender or "\r" in sender:
-        problems.append(
-            "MAIL_DEFAULT_SENDER doit être une adresse e-mail, par exemple "
-            f"« {DEFAULT_MAIL_SENDER} »."
-        )
-    username = (env.get("MAIL_USERNAME") or "").strip() or None
-    password = env.get("MAIL_PASSWORD") or None
-    if username and not password:
-        problems.append("MAIL_USERNAME est défini mais MAIL_PASSWORD est vide.")
-    if username and server and not (use_tls or use_ssl):
-        warnings.append(
-            "MAIL_USERNAME est défini sans MAIL_USE_TLS ni MAIL_USE_SSL : le mot de passe SMTP "
-            "circulerait en clair."
-        )
-    return {
-        "mail_server": server,
-        "mail_port": port,
-        "mail_use_tls": use_tls,
-        "mail_use_ssl": use_ssl,
-        "mail_username": username,
-        "mail_password": password,
-        "mail_default_sender": sender,
-        "mail_timeout": timeout,
-        "mail_outbox_dir": (env.get("MAIL_OUTBOX_DIR") or "").strip()
-        or str(INSTANCE_DIR / "outbox"),
-    }
-
-
 def check_database_url(url: str) -> str | None:
     """Only SQLite files and PostgreSQL (psycopg 3) are supported; the URL is never echoed."""
     from sqlalchemy.engine import make_url
@@ -390,10 +124,107 @@ def check_database_url(url: str) -> str | None:
     return None
 
 
-def check_secret(name: str, value: str) -> str | None:
-    """Return the French description of what is wrong with a required secret, if anything."""
-    if not value:
-        return f"{name} est absente ou vide."
+# --- coercions (name, stripped raw value) -> value, raising Invalid ---------------------------
+
+
+class Invalid(ValueError):
+    """A value that cannot be used; `messages` are the French problems (usually one)."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = messages
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _flag(name: str, raw: str) -> bool:
+    return raw.lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def _project_path(name: str, raw: str) -> str:
+    """Relative paths are relative to the project, whatever the working directory."""
+    return str(PROJECT_ROOT / raw)
+
+
+def _items(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _count(floor: int = 0) -> Callable[[str, str], int]:
+    def coerce(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise Invalid(f"{name} doit être un entier positif (reçu : {raw!r}).")
+        return max(floor, value)
+
+    return coerce
+
+
+def _port(name: str, raw: str) -> int:
+    port = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if not 0 < port < 65536:
+        raise Invalid(f"{name} doit être un port entre 1 et 65535 (reçu : {raw!r}).")
+    return port
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 300:
+        raise Invalid(f"{name} doit être un nombre de secondes entre 0 et 300 (reçu : {raw!r}).")
+    return value
+
+
+def _fernet_keys(name: str, raw: str) -> tuple[str, ...]:
+    keys, bad = [], []
+    for index, item in enumerate(raw.split(",")):
+        item = item.strip()
+        if item and not is_valid_fernet_key(item):
+            bad.append(
+                f"{name} : la clé n°{index + 1} n'est pas une clé Fernet valide (44 caractères "
+                "base64 url-safe, séparées par des virgules)."
+            )
+        elif item:
+            keys.append(item)
+    if bad:
+        raise Invalid(*bad)
+    return tuple(keys)
+
+
+# --- checks (name, value) -> the French problem or None ---------------------------------------
+
+
+def _one_of(choices: str, message: str) -> Callable[[str, str], str | None]:
+    """`choices` separated by spaces; `message` is formatted with the value received."""
+    choices = choices.split()
+    return lambda name, value: None if value in choices else message.format(value=value)
+
+
+def _base_url_problem(name: str, value: str) -> str | None:
+    if re.match(r"^https?://[^/\s]+", value):
+        return None
+    return f"BASE_URL doit commencer par http:// ou https:// (reçu : {value!r})."
+
+
+def _sender_problem(name: str, value: str) -> str | None:
+    from email.utils import parseaddr
+
+    if "@" in parseaddr(value)[1] and "\n" not in value and "\r" not in value:
+        return None
+    return (
+        f"MAIL_DEFAULT_SENDER doit être une adresse e-mail, par exemple « {DEFAULT_MAIL_SENDER} »."
+    )
+
+
+def _secret_problem(name: str, value: str) -> str | None:
+    """A required secret: no sample value, then the rule of each one."""
     if is_placeholder(value):
         return f"{name} contient encore une valeur d'exemple : remplacez-la."
     if name == "SECRET_KEY" and len(value) < MIN_SECRET_KEY_LENGTH:
@@ -401,16 +232,329 @@ def check_secret(name: str, value: str) -> str | None:
     if name == "ENCRYPTION_KEY" and not is_valid_fernet_key(value):
         return "ENCRYPTION_KEY n'est pas une clé Fernet valide (44 caractères base64 url-safe)."
     if name == "ADMIN_PASSWORD":
-        if value.lower() in WEAK_ADMIN_PASSWORDS:
-            return (
-                "ADMIN_PASSWORD est un mot de passe connu ou par défaut : choisissez-en un autre."
-            )
-        if len(value) < MIN_ADMIN_PASSWORD_LENGTH:
-            return (
-                f"ADMIN_PASSWORD est trop court ({len(value)} caractères, "
-                f"minimum {MIN_ADMIN_PASSWORD_LENGTH})."
-            )
+        return admin_password_problem(value)
     return None
+
+
+def admin_password_problem(value: str) -> str | None:
+    """The one password policy (talento.password_rules), in the operator's words."""
+    found = password_rules.weakness(value)
+    if found is None:
+        return None
+    if password_rules.is_common(value):  # even when too short: "admin" is a known one
+        return "ADMIN_PASSWORD est un mot de passe connu ou par défaut : choisissez-en un autre."
+    if found is password_rules.Weakness.TOO_SHORT:
+        return (
+            f"ADMIN_PASSWORD est trop court ({len(value)} caractères, "
+            f"minimum {password_rules.MIN_LENGTH})."
+        )
+    if found is password_rules.Weakness.TOO_LONG:
+        return (
+            f"ADMIN_PASSWORD est trop long ({len(value)} caractères, "
+            f"maximum {password_rules.MAX_LENGTH})."
+        )
+    return "ADMIN_PASSWORD est trop simple (caractères répétés) : choisissez-en un autre."
+
+
+# --- the table --------------------------------------------------------------------------------
+
+#: The default of a variable that must be set: unset or empty is a problem.
+REQUIRED: Any = object()
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: read once, here, for start-up and `talento doctor` alike.
+
+    Unset, empty or blank means `default` (`default_from(values read so far)` when given).
+    Otherwise the stripped value goes through `coerce` (which may raise Invalid), then `check`.
+    The Settings attribute is the lower-case name; `secret` values stay out of reprs and
+    messages.
+    """
+
+    name: str
+    default: Any
+    doc: str
+    coerce: Callable[[str, str], Any] = _text
+    check: Callable[[str, Any], str | None] | None = None
+    secret: bool = False
+    fix: str = ""
+    default_from: Callable[[Mapping[str, Any]], Any] | None = None
+    strip: bool = True
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def attribute(self) -> str:
+        return self.name.lower()
+
+
+def _generate(name: str, note: str = "") -> str:
+    return f"Générez une valeur : {GENERATE_COMMANDS[name]}" + (f"\n{note}" if note else "")
+
+
+_OLD_KEY_NOTE = (
+    "Si des utilisateurs existent déjà, remettez l'ANCIENNE clé au lieu d'en générer une "
+    "nouvelle (sinon leurs données chiffrées sont illisibles)."
+)
+_FLASK_ENVS = _one_of(
+    "production development testing",
+    "FLASK_ENV doit valoir production, development ou testing (reçu : {value!r}).",
+)
+_LOG_LEVELS = _one_of(
+    "DEBUG INFO WARNING ERROR CRITICAL",
+    "LOG_LEVEL inconnu : {value!r} (DEBUG, INFO, WARNING, ERROR).",
+)
+_LOG_FORMATS = _one_of("text json", "LOG_FORMAT doit valoir text ou json (reçu : {value!r}).")
+
+# One line per variable (a table: the formatter keeps out). The README lists them all.
+# fmt: off
+VARIABLES: tuple[Variable, ...] = (
+    Variable("SECRET_KEY", REQUIRED, "Signe les sessions et les jetons CSRF (32 caractères min.).",
+             check=_secret_problem, secret=True, fix=_generate("SECRET_KEY")),
+    Variable("ENCRYPTION_KEY", REQUIRED, "Clé Fernet qui chiffre les données personnelles.",
+             check=_secret_problem, secret=True, fix=_generate("ENCRYPTION_KEY", _OLD_KEY_NOTE)),
+    Variable("ADMIN_PASSWORD", REQUIRED, "Mot de passe admin : la politique des mots de passe.",
+             check=_secret_problem, secret=True, fix=_generate("ADMIN_PASSWORD")),
+    Variable("ENCRYPTION_KEYS_PREVIOUS", (), "Anciennes clés Fernet (lisent), séparées par des ,",
+             coerce=_fernet_keys, secret=True),
+    Variable("FLASK_ENV", "production", "production, development ou testing.",
+             coerce=lambda name, raw: raw.lower(), check=_FLASK_ENVS),
+    Variable("BASE_URL", DEFAULT_BASE_URL, "URL publique (liens, QR codes, e-mails).",
+             coerce=lambda name, raw: raw.rstrip("/"), check=_base_url_problem),
+    Variable("DATABASE_URL", DEFAULT_DATABASE_URL, "postgresql://… ou sqlite:///chemin.",
+             coerce=lambda name, raw: normalise_database_url(raw),
+             check=lambda name, value: check_database_url(value)),
+    Variable("LOG_FILE", None, "Fichier de journal en plus de stderr."),
+    Variable("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR.",
+             coerce=lambda name, raw: raw.upper(), check=_LOG_LEVELS),
+    Variable("LOG_FORMAT", "text", "text ou json.",
+             coerce=lambda name, raw: raw.lower(), check=_LOG_FORMATS),
+    Variable("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"), "Photos et CV (relatif : au projet).",
+             coerce=_project_path),
+    Variable("RATELIMIT_STORAGE_URI", "memory://", "Stockage des limites (redis://…)."),
+    Variable("LOGIN_LIMIT_PER_IP", "30 per 15 minutes", "Échecs de connexion par adresse IP."),
+    Variable("LOGIN_LIMIT_PER_IDENTIFIER", "5 per minute;20 per hour", "Échecs par identifiant."),
+    Variable("ARGON2_MEMORY_KIB", 19456, "Argon2id : mémoire (Kio).", coerce=_count()),
+    Variable("ARGON2_TIME_COST", 2, "Argon2id : itérations.", coerce=_count()),
+    Variable("ARGON2_PARALLELISM", 1, "Argon2id : parallélisme.", coerce=_count()),
+    Variable("PROXY_HOPS", 1, "Proxys (nginx) devant l'application.", coerce=_count()),
+    Variable("AUDIT_RETENTION_DAYS", 365, "Jours gardés par `talento audit purge` (1 minimum).",
+             coerce=_count(floor=1)),
+    Variable("SESSION_IDLE_MINUTES", 120, "Fin d'une session inutilisée (0 : jamais).",
+             coerce=_count()),
+    Variable("ADMIN_2FA_REQUIRED", False, "1 : double authentification obligatoire (admins).",
+             coerce=_flag),
+    Variable("BACKUP_DIR", str(INSTANCE_DIR / "backups"), "Archives de `talento backup`.",
+             coerce=_project_path),
+    Variable("BACKUP_KEEP", 14, "Archives gardées (0 : toutes).", coerce=_count()),
+    Variable("TRUSTED_PROXIES", ("127.0.0.1", "::1"), "Adresses dont X-Forwarded-* est cru.",
+             coerce=_items),
+    Variable("MAIL_SERVER", None, "Serveur SMTP ; vide : fichiers .eml dans MAIL_OUTBOX_DIR."),
+    Variable("MAIL_USE_SSL", False, "TLS dès la connexion (port 465).", coerce=_flag),
+    Variable("MAIL_USE_TLS", True, "STARTTLS ; par défaut oui quand MAIL_SERVER est défini.",
+             coerce=_flag,
+             default_from=lambda v: v["MAIL_SERVER"] is not None and not v["MAIL_USE_SSL"]),
+    Variable("MAIL_PORT", 587, "Port SMTP (465 par défaut avec MAIL_USE_SSL).", coerce=_port,
+             default_from=lambda v: 465 if v["MAIL_USE_SSL"] else 587),
+    Variable("MAIL_TIMEOUT", 10.0, "Délai SMTP en secondes.", coerce=_seconds),
+    Variable("MAIL_DEFAULT_SENDER", DEFAULT_MAIL_SENDER, "Expéditeur des e-mails.",
+             check=_sender_problem),
+    Variable("MAIL_USERNAME", None, "Identifiant SMTP."),
+    Variable("MAIL_PASSWORD", None, "Mot de passe SMTP (gardé tel quel, espaces compris).",
+             secret=True, strip=False),
+    Variable("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"), "Dossier des .eml sans SMTP."),
+)
+# fmt: on
+VARIABLE = {variable.name: variable for variable in VARIABLES}
+ORDER = {variable.name: index for index, variable in enumerate(VARIABLES)}
+REQUIRED_SECRETS = tuple(variable.name for variable in VARIABLES if variable.required)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A problem (or a warning) about a combination of variables read without problem."""
+
+    needs: tuple[str, ...]
+    applies: Callable[[Mapping[str, Any]], bool]
+    problem: Problem
+
+
+#: Combinations start-up refuses.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        ("MAIL_USE_TLS", "MAIL_USE_SSL"),
+        lambda v: v["MAIL_USE_TLS"] and v["MAIL_USE_SSL"],
+        Problem(
+            "MAIL_USE_TLS",
+            "MAIL_USE_TLS (STARTTLS, port 587) et MAIL_USE_SSL (TLS direct, port 465) sont "
+            "exclusifs : n'en activez qu'un.",
+        ),
+    ),
+    Rule(
+        ("MAIL_USERNAME", "MAIL_PASSWORD"),
+        lambda v: v["MAIL_USERNAME"] and not v["MAIL_PASSWORD"],
+        Problem("MAIL_PASSWORD", "MAIL_USERNAME est défini mais MAIL_PASSWORD est vide."),
+    ),
+)
+#: Combinations start-up accepts but logs, and `talento doctor` shows with ⚠.
+WARNINGS: tuple[Rule, ...] = (
+    Rule(
+        ("FLASK_ENV", "BASE_URL"),
+        lambda v: v["FLASK_ENV"] == "production" and not v["BASE_URL"].startswith("https://"),
+        Problem(
+            "BASE_URL",
+            "FLASK_ENV=production mais BASE_URL n'est pas en https:// : les cookies Secure "
+            "et les liens (QR codes, e-mails) supposent HTTPS derrière nginx.",
+            "Configurez HTTPS dans nginx (certbot) et mettez BASE_URL=https://votre-domaine.",
+        ),
+    ),
+    Rule(
+        ("MAIL_USERNAME", "MAIL_SERVER", "MAIL_USE_TLS", "MAIL_USE_SSL"),
+        lambda v: (
+            v["MAIL_USERNAME"] and v["MAIL_SERVER"] and not (v["MAIL_USE_TLS"] or v["MAIL_USE_SSL"])
+        ),
+        Problem(
+            "MAIL_USERNAME",
+            "MAIL_USERNAME est défini sans MAIL_USE_TLS ni MAIL_USE_SSL : le mot de passe SMTP "
+            "circulerait en clair.",
+        ),
+    ),
+)
+
+
+def _field(name: str) -> Any:
+    """The Settings attribute of a variable: its default and repr come from the table."""
+    variable = VARIABLE[name]
+    if variable.required:
+        return field(repr=not variable.secret)
+    return field(default=variable.default, repr=not variable.secret)
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str = _field("SECRET_KEY")
+    encryption_key: str = _field("ENCRYPTION_KEY")
+    admin_password: str = _field("ADMIN_PASSWORD")
+    encryption_keys_previous: tuple[str, ...] = _field("ENCRYPTION_KEYS_PREVIOUS")
+    database_url: str = _field("DATABASE_URL")
+    base_url: str = _field("BASE_URL")
+    flask_env: str = _field("FLASK_ENV")
+    log_file: str | None = _field("LOG_FILE")
+    log_level: str = _field("LOG_LEVEL")
+    log_format: str = _field("LOG_FORMAT")
+    upload_dir: str = _field("UPLOAD_DIR")
+    ratelimit_storage_uri: str = _field("RATELIMIT_STORAGE_URI")
+    login_limit_per_ip: str = _field("LOGIN_LIMIT_PER_IP")
+    login_limit_per_identifier: str = _field("LOGIN_LIMIT_PER_IDENTIFIER")
+    argon2_memory_kib: int = _field("ARGON2_MEMORY_KIB")
+    argon2_time_cost: int = _field("ARGON2_TIME_COST")
+    argon2_parallelism: int = _field("ARGON2_PARALLELISM")
+    proxy_hops: int = _field("PROXY_HOPS")
+    #: Audit events older than this are removed by `talento audit purge`.
+    audit_retention_days: int = _field("AUDIT_RETENTION_DAYS")
+    #: A session unused for this long ends (0: never).
+    session_idle_minutes: int = _field("SESSION_IDLE_MINUTES")
+    #: Admins must set up TOTP two-factor authentication before using the app.
+    admin_2fa_required: bool = _field("ADMIN_2FA_REQUIRED")
+    #: Where `talento backup` writes archives, and how many it keeps (0: keep all).
+    backup_dir: str = _field("BACKUP_DIR")
+    backup_keep: int = _field("BACKUP_KEEP")
+    trusted_proxies: tuple[str, ...] = _field("TRUSTED_PROXIES")
+    #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
+    mail_server: str | None = _field("MAIL_SERVER")
+    mail_port: int = _field("MAIL_PORT")
+    mail_use_tls: bool = _field("MAIL_USE_TLS")
+    mail_use_ssl: bool = _field("MAIL_USE_SSL")
+    mail_username: str | None = _field("MAIL_USERNAME")
+    mail_password: str | None = _field("MAIL_PASSWORD")
+    mail_default_sender: str = _field("MAIL_DEFAULT_SENDER")
+    mail_timeout: float = _field("MAIL_TIMEOUT")
+    mail_outbox_dir: str = _field("MAIL_OUTBOX_DIR")
+    #: Start-up logs them (the messages of WARNINGS that apply).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def production(self) -> bool:
+        return self.flask_env == "production"
+
+    @property
+    def all_encryption_keys(self) -> tuple[str, ...]:
+        return (self.encryption_key, *self.encryption_keys_previous)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate; raise ConfigError listing every problem."""
+        reading = read_settings(environ)
+        if reading.settings is None:
+            raise ConfigError(reading.problems)
+        return reading.settings
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the environment says: Settings when nothing is wrong, else every problem.
+
+    `values` holds every variable that was read without problem (defaults included), so that
+    `talento doctor` can go on checking the database or the upload folder of a configuration
+    start-up would refuse.
+    """
+
+    settings: Settings | None
+    values: Mapping[str, Any] = field(repr=False)
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def read_settings(environ: Mapping[str, str] | None = None) -> Reading:
+    """Read every variable of the table; never raises for a bad value."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for variable in VARIABLES:
+        raw = env.get(variable.name) or ""
+        if variable.strip:
+            raw = raw.strip()
+        try:
+            values[variable.name] = _read(variable, raw, values)
+        except Invalid as exc:
+            problems += [Problem(variable.name, message, variable.fix) for message in exc.messages]
+
+    def found(rules: tuple[Rule, ...]) -> tuple[Problem, ...]:
+        return tuple(
+            rule.problem
+            for rule in rules
+            if all(name in values for name in rule.needs) and rule.applies(values)
+        )
+
+    problems += found(RULES)
+    problems.sort(key=lambda problem: ORDER[problem.variable])  # stable: the table's order
+    warnings = found(WARNINGS)
+    settings = None
+    if not problems:
+        settings = Settings(
+            **{variable.attribute: values[variable.name] for variable in VARIABLES},
+            warnings=tuple(warning.message for warning in warnings),
+        )
+    return Reading(settings, values, tuple(problems), warnings)
+
+
+def _read(variable: Variable, raw: str, values: Mapping[str, Any]) -> Any:
+    if not raw:
+        if variable.required:
+            raise Invalid(f"{variable.name} est absente ou vide.")
+        return variable.default_from(values) if variable.default_from else variable.default
+    value = variable.coerce(variable.name, raw)
+    problem = variable.check(variable.name, value) if variable.check else None
+    if problem:
+        raise Invalid(problem)
+    return value
 
 
 def env_file_path() -> Path | None:

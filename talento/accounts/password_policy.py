@@ -1,48 +1,27 @@
-"""Password rules shared by registration, password reset and account settings.
+"""The one password policy, worded for people: registration, password reset and set-password
+links, the account's password change and `talento admin set-password` all call
+`password_problem` (forms through `talento.accounts.forms.AcceptablePassword`).
 
-Following NIST SP 800-63B: a minimum length, no composition rules, and a refusal of passwords
-that are common or built from the account's own details. The list holds the most used
-passwords worldwide plus French and Moroccan favourites; a known word followed by digits or
-symbols ("soleil2024!") counts as that word.
+The rules themselves (minimum 12 characters, the list of known passwords, no password made of
+the account's details) are in `talento.password_rules`, on the ground floor, so that the
+settings check ADMIN_PASSWORD with the very same rules at start-up.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from difflib import SequenceMatcher
 
 from talento.i18n import gettext as _
-
-MIN_LENGTH = 10
-MAX_LENGTH = 1024
-#: Django's UserAttributeSimilarityValidator default: above this, "too close to your name".
-MAX_SIMILARITY = 0.7
-
-#: Lower-case, 134 entries. Separated by spaces so the formatter keeps the list compact.
-COMMON_PASSWORDS = frozenset(
-    """
-    123456 123456789 12345678 1234567890 12345 1234567 1234 111111 000000 123123 654321 666666
-    121212 987654321 0123456789 1234567891 123456789a a123456789 1q2w3e4r 1q2w3e4r5t 1qaz2wsx
-    qwerty qwerty123 qwertyuiop asdfghjkl zxcvbnm abc123 abcdef abcdefghij password password1
-    password123 passw0rd p@ssw0rd iloveyou admin administrator welcome letmein monkey dragon
-    football baseball sunshine princess superman batman trustno1 master shadow michael jordan23
-    starwars pokemon whatever freedom secret loveyou changeme default computer internet
-    azerty azerty123 azerty1234 azertyuiop motdepasse mot-de-passe motdepasse123 soleil bonjour
-    bonjour123 loulou doudou chouchou coucou chocolat jetaime jetaime123 amour bienvenue marseille
-    paris france nicolas camille julien thomas isabelle celine louise vacances liberte famille
-    cheval papillon
-    maroc maroc123 marocmaroc morocco marocain marocaine casablanca marrakech rabat agadir tanger
-    fes meknes oujda wydad raja atlas afrique africa bismillah hamdoulah inchallah habibi mohamed
-    mohammed ahmed youssef fatima khadija amina salma
-    talento talento123 talents cinema casting acteur actrice
-    """.split()
+from talento.password_rules import (
+    COMMON_PASSWORDS,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    Weakness,
+    is_common,
+    weakness,
 )
 
-_TRAILING = re.compile(r"[\W\d_]+$")
-_LEADING = re.compile(r"^[\W\d_]+")
-_SEPARATORS = re.compile(r"[\W_]+")
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
+__all__ = ["COMMON_PASSWORDS", "MAX_LENGTH", "MIN_LENGTH", "is_common", "password_problem"]
 
 
 def password_problem(
@@ -53,42 +32,15 @@ def password_problem(
     `email` and `names` (first name, last name, code…) are the account's own details: a
     password made of them, or close to one of them, is refused.
     """
-    if len(password) < MIN_LENGTH:
+    found = weakness(password, email=email, names=names)
+    if found is None:
+        return None
+    if found is Weakness.TOO_SHORT:
         return _("Le mot de passe doit contenir au moins %(n)d caractères.", n=MIN_LENGTH)
-    if len(password) > MAX_LENGTH:
+    if found is Weakness.TOO_LONG:
         return _("Le mot de passe doit contenir au plus %(n)d caractères.", n=MAX_LENGTH)
-    lowered = password.lower()
-    if len(set(lowered)) < 4:
+    if found is Weakness.TOO_SIMPLE:
         return _("Ce mot de passe est trop simple : évitez les caractères répétés.")
-    if is_common(lowered):
+    if found is Weakness.COMMON:
         return _("Ce mot de passe est trop courant : choisissez-en un moins prévisible.")
-    if _close_to_details(lowered, email, names):
-        return _("Le mot de passe ne doit pas ressembler à votre nom ou à votre adresse e-mail.")
-    return None
-
-
-def is_common(password: str) -> bool:
-    """A listed password, or one dressed up with digits/symbols around it or repeated twice."""
-    compact = password.lower().replace(" ", "")
-    core = _LEADING.sub("", _TRAILING.sub("", compact))
-    half = len(core) // 2
-    candidates = {compact, core}
-    if core and core[:half] == core[half:]:
-        candidates.add(core[:half])
-    return any(candidate in COMMON_PASSWORDS for candidate in candidates)
-
-
-def _close_to_details(lowered: str, email: str | None, names: Iterable[str | None]) -> bool:
-    parts: set[str] = set()
-    for value in (email, *names):
-        value = (value or "").strip().lower()
-        if not value:
-            continue
-        parts.update({value, value.partition("@")[0], *_SEPARATORS.split(value)})
-    parts = {part for part in parts if len(part) >= 3}
-    residue = lowered
-    for part in sorted(parts, key=len, reverse=True):
-        residue = residue.replace(part, "")
-    if parts and len(_NOT_LETTERS.sub("", residue)) < 4:
-        return True  # only the details plus digits or symbols
-    return any(SequenceMatcher(a=lowered, b=part).ratio() >= MAX_SIMILARITY for part in parts)
+    return _("Le mot de passe ne doit pas ressembler à votre nom ou à votre adresse e-mail.")

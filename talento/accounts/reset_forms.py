@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from talento.accounts.password_policy import MAX_LENGTH, MIN_LENGTH, password_problem
+from talento.accounts.forms import AcceptablePassword
+from talento.accounts.password_policy import MIN_LENGTH
 from talento.i18n import lazy_gettext as _l
 
 #: Deliberately loose: the address only has to look like one; unknown ones are answered alike.
@@ -35,7 +36,7 @@ class NewPasswordForm(FlaskForm):
         _l("Nouveau mot de passe"),
         validators=[
             DataRequired(_l("Choisissez un mot de passe.")),
-            Length(max=MAX_LENGTH),
+            AcceptablePassword(lambda form: (form._email, form._names)),
         ],
         description=_l(
             "Au moins %(n)d caractères. Une phrase de plusieurs mots est idéale.", n=MIN_LENGTH
@@ -55,8 +56,3 @@ class NewPasswordForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self._email = email
         self._names = tuple(names)
-
-    def validate_password(self, field) -> None:
-        problem = password_problem(field.data or "", email=self._email, names=self._names)
-        if problem:
-            raise ValidationError(problem)

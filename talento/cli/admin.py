@@ -18,10 +18,10 @@ def admin() -> None:
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
 def admin_set_password(password_stdin: bool) -> None:
     """Change le mot de passe du compte admin (met fin à ses autres sessions)."""
+    from talento.accounts.password_policy import MIN_LENGTH, password_problem
     from talento.accounts.services import get_admin, set_password
     from talento.audit import services as audit
     from talento.audit.models import AuditAction
-    from talento.settings import MIN_ADMIN_PASSWORD_LENGTH, WEAK_ADMIN_PASSWORDS
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -29,9 +29,9 @@ def admin_set_password(password_stdin: bool) -> None:
         password = click.prompt(
             "Nouveau mot de passe", hide_input=True, confirmation_prompt="Confirmez"
         )
-    if len(password) < MIN_ADMIN_PASSWORD_LENGTH or password.lower() in WEAK_ADMIN_PASSWORDS:
+    if password_problem(password) is not None:
         click.echo(
-            f"✖ Mot de passe trop faible (minimum {MIN_ADMIN_PASSWORD_LENGTH} caractères, "
+            f"✖ Mot de passe trop faible (minimum {MIN_LENGTH} caractères, "
             "pas un mot de passe connu).",
             err=True,
         )

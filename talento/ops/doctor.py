@@ -19,17 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from talento.settings import (
-    DEFAULT_BASE_URL,
-    DEFAULT_DATABASE_URL,
-    GENERATE_COMMANDS,
-    PROJECT_ROOT,
-    REQUIRED_SECRETS,
-    WEAK_ADMIN_PASSWORDS,
-    check_secret,
-    is_valid_fernet_key,
-    normalise_database_url,
-)
+from talento.password_rules import ADMIN_DEFAULT_PASSWORDS
+from talento.settings import PROJECT_ROOT, REQUIRED_SECRETS, Problem, read_settings
 
 OK, WARN, FAIL = "✔", "⚠", "✖"
 
@@ -41,59 +32,57 @@ class Finding:
     hint: str = ""
 
     def render(self) -> str:
-        return f"{self.status} {self.label}" + (f"\n    → {self.hint}" if self.hint else "")
+        hint = "\n      ".join(self.hint.splitlines())
+        return f"{self.status} {self.label}" + (f"\n    → {hint}" if hint else "")
+
+    @classmethod
+    def of(cls, status: str, problem: Problem) -> Finding:
+        return cls(status, problem.message, problem.fix)
 
 
 def run_doctor(env: Mapping[str, str], env_file: Path | None, root: Path = PROJECT_ROOT):
+    """The configuration as start-up reads it (same problems, same words), then what only a
+    running system shows: .env rights, database, migrations, key canary, admin, files."""
+    reading = read_settings(env)
+    values = reading.values
     findings: list[Finding] = []
     add = findings.append
 
     for name in REQUIRED_SECRETS:
-        problem = check_secret(name, (env.get(name) or "").strip())
-        if problem:
-            add(Finding(FAIL, problem, f"Générez une valeur : {GENERATE_COMMANDS[name]}"))
-        else:
+        if name in values:
             add(Finding(OK, f"{name} définie et valide"))
-    previous = [k.strip() for k in (env.get("ENCRYPTION_KEYS_PREVIOUS") or "").split(",")]
-    previous = [k for k in previous if k]
-    if any(not is_valid_fernet_key(k) for k in previous):
-        add(
-            Finding(
-                FAIL,
-                "ENCRYPTION_KEYS_PREVIOUS contient une clé invalide",
-                "Clés Fernet de 44 caractères, séparées par des virgules.",
-            )
-        )
-    elif previous:
+        findings += [Finding.of(FAIL, p) for p in reading.problems if p.variable == name]
+    findings += [
+        Finding.of(FAIL, p) for p in reading.problems if p.variable not in REQUIRED_SECRETS
+    ]
+    previous = values.get("ENCRYPTION_KEYS_PREVIOUS", ())
+    if previous:
         add(Finding(OK, f"ENCRYPTION_KEYS_PREVIOUS : {len(previous)} ancienne(s) clé(s) valide(s)"))
 
     findings += _env_file_findings(env_file, root)
 
-    url = normalise_database_url((env.get("DATABASE_URL") or DEFAULT_DATABASE_URL).strip())
-    findings += _database_findings(env, url, previous)
-
-    base_url = (env.get("BASE_URL") or DEFAULT_BASE_URL).strip()
-    production = (env.get("FLASK_ENV") or "production").strip().lower() == "production"
-    if base_url.startswith("https://"):
-        add(Finding(OK, f"BASE_URL en https ({base_url})"))
-    elif production:
-        add(
-            Finding(
-                WARN,
-                f"BASE_URL n'est pas en https ({base_url}) alors que FLASK_ENV=production",
-                "Configurez HTTPS dans nginx (certbot) et mettez BASE_URL=https://votre-domaine.",
-            )
+    if "DATABASE_URL" in values:  # else its problem is listed above
+        findings += _database_findings(
+            values["DATABASE_URL"], values.get("ENCRYPTION_KEY"), previous
         )
-    else:
-        add(Finding(OK, f"BASE_URL : {base_url} (développement)"))
 
-    log_file = (env.get("LOG_FILE") or "").strip()
+    base_url = values.get("BASE_URL")
+    base_url_warnings = [w for w in reading.warnings if w.variable == "BASE_URL"]
+    if base_url_warnings:
+        findings += [Finding.of(WARN, warning) for warning in base_url_warnings]
+    elif base_url is not None and base_url.startswith("https://"):
+        add(Finding(OK, f"BASE_URL en https ({base_url})"))
+    elif base_url is not None:
+        add(Finding(OK, f"BASE_URL : {base_url} (développement)"))
+    findings += [Finding.of(WARN, w) for w in reading.warnings if w.variable != "BASE_URL"]
+
+    log_file = values.get("LOG_FILE")
     if log_file:
         findings.append(_log_file_finding(Path(log_file)))
     else:
         add(Finding(OK, "LOG_FILE non défini : journaux sur la sortie d'erreur (journalctl)"))
-    upload_dir = root / ((env.get("UPLOAD_DIR") or "").strip() or "instance/uploads")
-    findings.append(_upload_dir_finding(upload_dir))
+    if "UPLOAD_DIR" in values:
+        findings.append(_upload_dir_finding(Path(values["UPLOAD_DIR"])))
     return findings
 
 
@@ -134,7 +123,7 @@ def _env_file_findings(env_file: Path | None, root: Path) -> list[Finding]:
     return found
 
 
-def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) -> list[Finding]:
+def _database_findings(url: str, key: str | None, previous: tuple[str, ...]) -> list[Finding]:
     from talento.crypto import KeyRing
     from talento.ops.checks import current_revisions, migration_heads
     from talento.ops.keys import canary_table_exists, check_canary, mismatch_message
@@ -161,8 +150,7 @@ def _database_findings(env: Mapping[str, str], url: str, previous: list[str]) ->
                     Finding(FAIL, "Migrations en retard sur le code", "python3 migrations_init.py")
                 )
                 return found
-            key = (env.get("ENCRYPTION_KEY") or "").strip()
-            if not is_valid_fernet_key(key):
+            if key is None:  # its problem is listed above
                 found.append(
                     Finding(FAIL, "Canari de clé non vérifiable sans ENCRYPTION_KEY valide")
                 )
@@ -213,7 +201,7 @@ def _admin_finding(session: Session) -> Finding:
     if row is None:
         return Finding(FAIL, "Compte administrateur absent", "python3 migrations_init.py")
     passwords = PasswordService()
-    for weak in sorted(WEAK_ADMIN_PASSWORDS):
+    for weak in sorted(ADMIN_DEFAULT_PASSWORDS):
         if passwords.verify(row[0], weak).ok:
             return Finding(
                 FAIL,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
+from talento.accounts.forms import AcceptablePassword
+from talento.accounts.password_policy import MIN_LENGTH
 from talento.i18n import lazy_gettext as _l
+
+
+def _own_details(form: FlaskForm) -> tuple[str, tuple[str, str]]:
+    """The signed-in account's details, for the policy (a password made of them is refused)."""
+    return current_user.email, (current_user.first_name, current_user.last_name)
 
 
 class ChangePasswordForm(FlaskForm):
@@ -16,8 +24,8 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        _l("Nouveau mot de passe (10 caractères minimum)"),
-        [DataRequired(_l("Choisissez un mot de passe.")), Length(max=1024)],
+        _l("Nouveau mot de passe (%(n)d caractères minimum)", n=MIN_LENGTH),
+        [DataRequired(_l("Choisissez un mot de passe.")), AcceptablePassword(_own_details)],
         render_kw={"autocomplete": "new-password"},
     )
     new_password_confirm = PasswordField(

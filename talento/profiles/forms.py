@@ -36,6 +36,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from talento.accounts.forms import AcceptablePassword
+from talento.accounts.password_policy import MIN_LENGTH
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -278,8 +280,13 @@ class RegistrationForm(ProfileFieldsForm):
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
-        _l("Mot de passe (10 caractères minimum)"),
-        [_required(_l("Choisissez un mot de passe.")), Length(max=1024)],
+        _l("Mot de passe (%(n)d caractères minimum)", n=MIN_LENGTH),
+        [
+            _required(_l("Choisissez un mot de passe.")),
+            AcceptablePassword(
+                lambda form: (form.email.data, (form.first_name.data, form.last_name.data))
+            ),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     password_confirm = PasswordField(
@@ -296,17 +303,6 @@ class RegistrationForm(ProfileFieldsForm):
         field.data = (field.data or "").strip()
         if not EMAIL_RE.match(field.data):
             raise ValidationError(_l("Adresse e-mail invalide (exemple : nom@exemple.ma)."))
-
-    def validate_password(self, field) -> None:
-        from talento.accounts.password_policy import password_problem
-
-        problem = password_problem(
-            field.data or "",
-            email=self.email.data,
-            names=(self.first_name.data or "", self.last_name.data or ""),
-        )
-        if problem:
-            raise ValidationError(problem)
 
     def validate_password_confirm(self, field) -> None:
         if field.data != self.password.data:

@@ -221,11 +221,11 @@ def test_a_deactivated_account_cannot_use_its_link(app, client, make_user):
 @pytest.mark.parametrize(
     "password, confirm, message",
     [
-        ("court", None, "Le mot de passe doit contenir au moins 10 caractères."),
-        ("motdepasse", None, "Ce mot de passe est trop courant"),
-        ("azerty123", None, "au moins 10 caractères"),
-        ("marocmaroc", None, "Ce mot de passe est trop courant"),
-        ("Soleil2024!", None, "Ce mot de passe est trop courant"),
+        ("court", None, "Le mot de passe doit contenir au moins 12 caractères."),
+        ("motdepasse123", None, "Ce mot de passe est trop courant"),
+        ("azerty123", None, "au moins 12 caractères"),
+        ("marocmaroc2024", None, "Ce mot de passe est trop courant"),
+        ("Soleil2024!!", None, "Ce mot de passe est trop courant"),
         ("policy.user2026", None, "ne doit pas ressembler à votre nom ou à votre adresse e-mail"),
         ("Une phrase de passe solide 2026", "Une autre phrase", "ne correspondent pas"),
     ],

@@ -41,7 +41,7 @@ MOROCCAN_PHONE = "06 12 34 56 78"  # valid in Morocco, invalid once Senegal is c
 SENEGALESE_PHONE = "77 123 45 67"
 SENEGALESE_E164 = "+221771234567"
 
-PASSWORD_LABEL = "Mot de passe (10 caractères minimum)"
+PASSWORD_LABEL = "Mot de passe (12 caractères minimum)"
 CONFIRM_LABEL = "Confirmez le mot de passe"
 CONSENT_LABEL = "J'accepte que Talento traite mes données personnelles"
 SUBMIT = "Créer mon profil"

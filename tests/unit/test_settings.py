@@ -154,3 +154,87 @@ def test_audit_retention_and_idle_timeout_are_read_and_checked():
     assert (custom.audit_retention_days, custom.session_idle_minutes) == (90, 0)
     found = problems({**GOOD, "SESSION_IDLE_MINUTES": "deux heures"})
     assert any("SESSION_IDLE_MINUTES" in p for p in found)
+
+
+# --- one table, read by start-up and by `talento doctor` --------------------------------------
+
+
+def test_every_setting_comes_from_one_variable_of_the_table():
+    from dataclasses import fields
+
+    from talento.settings import VARIABLES
+
+    attributes = [variable.attribute for variable in VARIABLES]
+    assert len(set(attributes)) == len(attributes)
+    assert set(attributes) == {f.name for f in fields(Settings)} - {"warnings"}
+    for variable in VARIABLES:  # the Settings defaults are the table's
+        field = Settings.__dataclass_fields__[variable.attribute]
+        assert field.repr is not variable.secret
+        if not variable.required:
+            assert field.default == variable.default, variable.name
+
+
+def test_the_readme_documents_every_variable():
+    from talento.settings import PROJECT_ROOT, VARIABLES
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [v.name for v in VARIABLES if f"`{v.name}`" not in readme]
+    assert not missing
+
+
+def test_read_settings_keeps_the_good_values_of_a_refused_configuration():
+    from talento.settings import read_settings
+
+    reading = read_settings({**GOOD, "LOG_LEVEL": "loud", "UPLOAD_DIR": "/srv/up"})
+    assert reading.settings is None
+    assert [(p.variable, p.message) for p in reading.problems] == [
+        ("LOG_LEVEL", "LOG_LEVEL inconnu : 'LOUD' (DEBUG, INFO, WARNING, ERROR).")
+    ]
+    assert "LOG_LEVEL" not in reading.values and reading.values["UPLOAD_DIR"] == "/srv/up"
+    assert GOOD["ADMIN_PASSWORD"] not in repr(reading)
+
+
+BAD = {
+    "SECRET_KEY": "short",
+    "ENCRYPTION_KEY": "your-encryption-key-here",
+    "ADMIN_PASSWORD": "admin",
+    "ENCRYPTION_KEYS_PREVIOUS": "also-bad",
+    "FLASK_ENV": "staging",
+    "LOG_FORMAT": "xml",
+    "SESSION_IDLE_MINUTES": "deux heures",
+    "MAIL_PORT": "70000",
+    "MAIL_USERNAME": "talento",
+}
+
+
+def test_doctor_shows_every_problem_start_up_refuses_with_in_the_same_words(tmp_path):
+    from talento.ops.doctor import FAIL, run_doctor
+
+    env = {**BAD, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env)
+    refused = caught.value.problems
+    assert len(refused) == 9
+    output = "\n".join(f.render() for f in run_doctor(env, None, root=tmp_path))
+    for problem in refused:
+        message, *fixes = problem.split("\n    ")
+        assert f"{FAIL} {message}" in output
+        for fix in fixes:
+            assert fix in output
+    for value in (BAD["SECRET_KEY"], BAD["ENCRYPTION_KEY"]):
+        assert value not in output
+
+
+def test_doctor_shows_the_start_up_warnings(tmp_path):
+    from talento.ops.doctor import WARN, run_doctor
+
+    env = {
+        **GOOD,
+        "FLASK_ENV": "production",
+        "BASE_URL": "http://talentsmaroc.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}",
+    }
+    warnings = Settings.from_env(env).warnings
+    assert len(warnings) == 1
+    output = "\n".join(f.render() for f in run_doctor(env, None, root=tmp_path))
+    assert f"{WARN} {warnings[0]}\n    → Configurez HTTPS dans nginx" in output
