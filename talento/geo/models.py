@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import db
+from talento.extensions import Model
 
 
-class Country(db.Model):
+class Country(Model):
     __tablename__ = "countries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,7 +22,7 @@ class Country(db.Model):
         return {"en": self.name_en, "ar": self.name_ar}.get(lang, self.name_fr)
 
 
-class City(db.Model):
+class City(Model):
     __tablename__ = "cities"
     __table_args__ = (UniqueConstraint("country_id", "code", name="uq_cities_country_code"),)
 
