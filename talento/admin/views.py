@@ -68,7 +68,7 @@ def dashboard():
     period = request.args.get("period", "week")
     period = period if period in PERIODS else "week"
     lang = str(get_locale() or "fr")
-    figures = dashboard_figures(db.session, lang=lang, period=period)
+    figures = dashboard_figures(db.session(), lang=lang, period=period)
     registration_title = (
         _("Inscriptions de talents par mois, 12 derniers mois")
         if period == "month"
@@ -101,5 +101,5 @@ def dashboard():
         registration_labels=[bar.title for bar in registration_bars],
         admin_menu=admin_menu(),
         users_url=users_url,
-        lost_data_total=flagged_count(db.session),
+        lost_data_total=flagged_count(db.session()),
     )

@@ -58,7 +58,7 @@ def _lang() -> str:
 
 
 def _load_or_404(code: str) -> PublicProfile:
-    profile = public_profile(db.session, code, _lang())
+    profile = public_profile(db.session(), code, _lang())
     if profile is None:
         abort(404)
     return profile
@@ -105,7 +105,7 @@ def qr_png_image(code: str):
 @limiter.limit(CARD_LIMIT)
 def card():
     settings = _settings()
-    profile = public_profile(db.session, current_user.code, _lang())
+    profile = public_profile(db.session(), current_user.code, _lang())
     if profile is None:  # no talent profile yet (an admin, a presence operator)
         flash(_("Créez votre profil de talent pour obtenir votre carte."), "info")
         return redirect(url_for("profiles.me"))
