@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, has_app_context
@@ -92,6 +92,8 @@ class KeyRing:
     """The primary key encrypts; it and every previous key decrypt."""
 
     keys: tuple[str, ...]
+    # fingerprint -> Fernet, built from `keys` (not a constructor argument, not compared)
+    _fernets: dict[str, Fernet] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keys:

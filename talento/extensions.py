@@ -1,11 +1,22 @@
-"""Flask extensions, created unbound and initialised by create_app."""
+"""Flask extensions, created unbound and initialised by create_app.
+
+The session convention (checked by mypy): a service takes a plain ``sqlalchemy.orm.Session``
+argument and knows nothing of Flask-SQLAlchemy. A view or a command passes the session of the
+current application context as ``db.session()``: calling the ``scoped_session`` proxy returns
+the very Session that ``db.session.<method>`` would reach, so passing it changes nothing at run
+time, and services stay typed with the real class. ``db.session`` itself (the proxy, typed
+``scoped_session``) is only for code that needs the registry, such as ``db.session.remove()``.
+
+Models subclass :data:`Model`, not ``db.Model`` directly: mypy cannot use an attribute of an
+instance as a base class (python/mypy#8603).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -14,7 +25,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func
+from sqlalchemy import CheckConstraint, CursorResult, DateTime, MetaData, Result, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -77,6 +88,26 @@ UpdatedAt = Annotated[
 ]
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # At run time db.Model is Flask-SQLAlchemy's copy of Base (same registry, metadata and
+    # type map, plus its query and bind mixins, which Talento does not use); for the type
+    # checker it is Base.
+    Model = Base
+else:
+    Model = db.Model
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows matched by an UPDATE or DELETE run with ``Session.execute``.
+
+    ``Session.execute`` is typed to return a ``Result``; for a DML statement SQLAlchemy
+    returns a ``CursorResult``, the class that carries ``rowcount``.
+    """
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import UpdatedAt, db
+from talento.extensions import Model, UpdatedAt
 
 
-class AppState(db.Model):
+class AppState(Model):
     """Small named values (e.g. the hash of the last ADMIN_PASSWORD applied)."""
 
     __tablename__ = "app_state"

@@ -44,15 +44,15 @@ RESERVED_SEQUENCES = {"MA": 1}
 
 def _ensure_counter(session: Session, country_iso2: str) -> None:
     """Create the country's counter row if absent; concurrent creators do not collide."""
+    values = {"country_iso2": country_iso2, "last_value": RESERVED_SEQUENCES.get(country_iso2, 0)}
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(CodeCounter).values(**values).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(
-        dialect_insert(CodeCounter)
-        .values(country_iso2=country_iso2, last_value=RESERVED_SEQUENCES.get(country_iso2, 0))
-        .on_conflict_do_nothing()
-    )
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(CodeCounter).values(**values).on_conflict_do_nothing())
 
 
 def next_sequence(session: Session, country_iso2: str) -> int:

@@ -16,7 +16,7 @@ from talento.crypto import (
     active_keyring,
     watch_unreadable_values,
 )
-from talento.extensions import CreatedAt, UpdatedAt, db, one_of
+from talento.extensions import CreatedAt, Model, UpdatedAt, one_of
 
 
 class Role(enum.StrEnum):
@@ -31,7 +31,7 @@ class Gender(enum.StrEnum):
     UNSPECIFIED = "N"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A talent, a presence operator or an admin.
 
     Encrypted contact columns are deferred: loading a user (login, session) never decrypts.
@@ -124,7 +124,7 @@ class User(UserMixin, db.Model):
         return f"<User id={self.id} code={self.code}>"
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use two-factor recovery code, kept as a SHA-256 digest (the codes are random
     and long, so a slow hash adds nothing)."""
 
@@ -197,7 +197,7 @@ def _index_whatsapp(target: User, value, oldvalue, initiator) -> None:
         target.whatsapp_index = _phone_blind_index(value)
 
 
-class CodeCounter(db.Model):
+class CodeCounter(Model):
     """One row per country; incremented by UPDATE … RETURNING inside the inserting transaction."""
 
     __tablename__ = "code_counters"

@@ -79,7 +79,8 @@ def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         settings = current_settings()
-        request_password_reset(db.session, settings, form.email.data)
+        assert form.email.data is not None  # DataRequired: a validated form has it
+        request_password_reset(db.session(), settings, form.email.data)
         return render_template("accounts/forgot.html", sent=True)
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/forgot.html", form=form, sent=False), status
@@ -88,7 +89,7 @@ def forgot():
 @bp.route("/auth/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     settings = current_settings()
-    check = check_token(db.session, settings.secret_key, token)
+    check = check_token(db.session(), settings.secret_key, token)
     if check.user is None:
         message, status = TOKEN_PROBLEMS[check.status]
         log.info("Lien de réinitialisation refusé (%s)", check.status.value)
@@ -96,9 +97,10 @@ def reset(token: str):
     user = check.user
     form = NewPasswordForm(email=user.email, names=(user.first_name, user.last_name, user.code))
     if form.validate_on_submit():
+        assert form.password.data is not None  # DataRequired: a validated form has it
         set_password(user, form.password.data, current_passwords())
         actor = audit.as_actor(user, request.remote_addr, g.get("request_id"))
-        audit.record(db.session, AuditAction.PASSWORD_RESET, actor, **audit.about(user))
+        audit.record(db.session(), AuditAction.PASSWORD_RESET, actor, **audit.about(user))
         log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)
         if current_user.is_authenticated:
             logout_user()

@@ -37,7 +37,7 @@ from talento.accounts.passwords import PasswordService
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor
-from talento.extensions import utcnow
+from talento.extensions import rowcount, utcnow
 
 ISSUER = "Talento"
 INTERVAL = 30
@@ -140,7 +140,7 @@ def verify_totp(session: Session, user: User, code: str, now: float | None = Non
         )
         .values(totp_last_step=step)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 # -- recovery codes -----------------------------------------------------------------------------
@@ -171,11 +171,11 @@ def _replace_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def use_recovery_code(session: Session, user: User, code: str, actor: Actor) -> bool:
@@ -200,7 +200,7 @@ def use_recovery_code(session: Session, user: User, code: str, actor: Actor) -> 
         .where(RecoveryCode.id == match, RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    if spent.rowcount != 1:
+    if rowcount(spent) != 1:
         return False
     audit.record(
         session,

@@ -80,7 +80,7 @@ def _confirm_limit():
 def settings():
     user = _user()
     remaining = (
-        two_factor.remaining_recovery_codes(db.session, user) if user.two_factor_enabled else None
+        two_factor.remaining_recovery_codes(db.session(), user) if user.two_factor_enabled else None
     )
     return render_template(
         "accounts/two_factor_settings.html",
@@ -120,7 +120,8 @@ def setup():
         return redirect(url_for(".setup"))
     status = 200
     if form.validate_on_submit():
-        codes = two_factor.enable(db.session, user, secret, form.code.data, current_actor())
+        assert form.code.data is not None  # DataRequired: a validated form has it
+        codes = two_factor.enable(db.session(), user, secret, form.code.data, current_actor())
         if codes is not None:
             session.pop(ENROLMENT_KEY, None)
             log.info("Double authentification activée : utilisateur id=%s", user.id)
@@ -175,9 +176,11 @@ def disable():
         return redirect(url_for(".settings"))
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
+        # DataRequired: a validated form has both
+        assert form.password.data is not None and form.code.data is not None
         passwords = current_passwords()
         outcome = two_factor.disable(
-            db.session, user, form.password.data, form.code.data, passwords, current_actor()
+            db.session(), user, form.password.data, form.code.data, passwords, current_actor()
         )
         if outcome is two_factor.ChangeOutcome.OK:
             log.info("Double authentification désactivée : utilisateur id=%s", user.id)
@@ -198,9 +201,11 @@ def regenerate():
         return redirect(url_for(".settings"))
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
+        # DataRequired: a validated form has both
+        assert form.password.data is not None and form.code.data is not None
         passwords = current_passwords()
         outcome, codes = two_factor.regenerate_recovery_codes(
-            db.session, user, form.password.data, form.code.data, passwords, current_actor()
+            db.session(), user, form.password.data, form.code.data, passwords, current_actor()
         )
         if outcome is two_factor.ChangeOutcome.OK:
             log.info("Nouveaux codes de secours : utilisateur id=%s", user.id)

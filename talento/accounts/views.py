@@ -110,31 +110,35 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
+        # DataRequired: a validated form has both
+        assert form.identifier.data is not None and form.password.data is not None
         result = authenticate(
-            db.session,
+            db.session(),
             form.identifier.data,
             form.password.data,
             current_passwords(),
         )
-        if result.outcome is LoginOutcome.OK and result.user.two_factor_enabled:
-            _start_second_step(result.user, safe_next(request.args.get("next")))
-            log.info("Mot de passe vérifié, code demandé : utilisateur id=%s", result.user.id)
-            return redirect(url_for("auth.two_factor"))
         if result.outcome is LoginOutcome.OK:
+            user = result.user
+            assert user is not None  # an OK outcome always carries its user
+            if user.two_factor_enabled:
+                _start_second_step(user, safe_next(request.args.get("next")))
+                log.info("Mot de passe vérifié, code demandé : utilisateur id=%s", user.id)
+                return redirect(url_for("auth.two_factor"))
             audit.record(
-                db.session,
+                db.session(),
                 AuditAction.LOGIN,
-                as_actor(result.user, request.remote_addr, g.get("request_id")),
-                **audit.about(result.user),
+                as_actor(user, request.remote_addr, g.get("request_id")),
+                **audit.about(user),
             )
-            login_user(result.user)
-            log.info("Connexion réussie : utilisateur id=%s", result.user.id)
-            return redirect(safe_next(request.args.get("next")) or _landing(result.user))
+            login_user(user)
+            log.info("Connexion réussie : utilisateur id=%s", user.id)
+            return redirect(safe_next(request.args.get("next")) or _landing(user))
         g.login_failed = True
         db.session.rollback()
         target = result.user
         audit.record_now(
-            db.session,
+            db.session(),
             AuditAction.LOGIN_FAILED,
             current_actor(),
             subject_id=target.id if target else None,
@@ -224,18 +228,20 @@ def two_factor_step():
         session.pop(PENDING_KEY, None)
         status = 400 if request.method == "POST" else 200
         return render_template("accounts/two_factor_login.html", expired=True), status
+    assert state is not None  # a pending user comes from a pending state
     form = SecondStepForm()
     error = None
     status = 200
     if form.validate_on_submit():
         actor = as_actor(user, request.remote_addr, g.get("request_id"))
-        used = two_factor.verify_second_factor(db.session, user, form.code.data, actor)
+        assert form.code.data is not None  # DataRequired: a validated form has it
+        used = two_factor.verify_second_factor(db.session(), user, form.code.data, actor)
         if used is not None:
             return _finish_login(user, used, state)
         g.login_failed = True
         db.session.rollback()
         audit.record_now(
-            db.session,
+            db.session(),
             AuditAction.LOGIN_FAILED,
             current_actor(),
             **audit.about(user),
@@ -261,7 +267,7 @@ def two_factor_step():
 def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
     user.last_login_at = utcnow()
     audit.record(
-        db.session,
+        db.session(),
         AuditAction.LOGIN,
         as_actor(user, request.remote_addr, g.get("request_id")),
         detail={"second_factor": used.value},
@@ -269,7 +275,7 @@ def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
     )
     left = None
     if used is two_factor.SecondFactor.RECOVERY_CODE:
-        left = two_factor.remaining_recovery_codes(db.session, user)
+        left = two_factor.remaining_recovery_codes(db.session(), user)
     session.pop(PENDING_KEY, None)
     login_user(user)
     log.info("Connexion réussie (2FA %s) : utilisateur id=%s", used.value, user.id)

@@ -30,6 +30,7 @@ from sqlalchemy import delete, distinct, exists, func, insert, literal, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from talento.extensions import rowcount
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.models import (
     Skill,
@@ -181,9 +182,9 @@ def catalog_overview(session: Session, lang: str = "fr") -> Overview:
 
 
 def skill_usage(session: Session, skill_id: int) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count()).select_from(talent_skills).where(talent_skills.c.skill_id == skill_id)
-    )
+    ).scalar_one()
 
 
 # -- names and slugs ----------------------------------------------------------------------------
@@ -313,12 +314,14 @@ def merge_categories(session: Session, source_id: int, target_id: int | None) ->
         raise CatalogError(_l("Choisissez une autre catégorie que celle-ci."), "target")
     _lock(session, SkillCategory, source_id, target_id)
     source = _category(session, source_id)
-    moved = session.execute(
-        update(Skill)
-        .where(Skill.category_id == source_id)
-        .values(category_id=target_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rowcount(
+        session.execute(
+            update(Skill)
+            .where(Skill.category_id == source_id)
+            .values(category_id=target_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     _expire(session, Skill)
     session.delete(source)
     session.flush()

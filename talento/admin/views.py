@@ -69,7 +69,7 @@ def _ranked_chart(items: list[Ranked], chart_id: str, title: str) -> Markup:
 def dashboard():
     period = QueryArgs(request.args).choice("period", PERIODS, "week")
     lang = current_language()
-    figures = dashboard_figures(db.session, lang=lang, period=period)
+    figures = dashboard_figures(db.session(), lang=lang, period=period)
     registration_title = (
         _("Inscriptions de talents par mois, 12 derniers mois")
         if period == "month"
@@ -102,5 +102,5 @@ def dashboard():
         registration_labels=[bar.title for bar in registration_bars],
         admin_menu=admin_menu(),
         users_url=users_url,
-        lost_data_total=flagged_count(db.session),
+        lost_data_total=flagged_count(db.session()),
     )

@@ -11,7 +11,7 @@ import enum
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import CreatedAt, db
+from talento.extensions import CreatedAt, Model
 
 
 class AuditAction(enum.StrEnum):
@@ -40,7 +40,7 @@ class AuditAction(enum.StrEnum):
     LOST_DATA_NOTIFIED = "lost_data.notified"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

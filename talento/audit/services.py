@@ -16,7 +16,7 @@ from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from talento.audit.models import AuditAction, AuditEvent
-from talento.extensions import utcnow
+from talento.extensions import rowcount, utcnow
 
 #: Names of personal fields an audit row may list (names only, never values).
 PERSONAL_FIELDS = frozenset(
@@ -233,7 +233,7 @@ def purge(session: Session, retention_days: int, actor: Actor = SYSTEM) -> int:
         delete(AuditEvent).where(AuditEvent.created_at < cutoff),
         execution_options={"synchronize_session": False},
     )
-    removed = result.rowcount or 0
+    removed = rowcount(result) or 0
     record(
         session,
         AuditAction.AUDIT_PURGE,

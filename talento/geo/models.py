@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import db
+from talento.extensions import Model
 
 
 def country_name_field(lang: str) -> str:
@@ -14,7 +14,7 @@ def country_name_field(lang: str) -> str:
     return {"en": "name_en", "ar": "name_ar"}.get(lang, "name_fr")
 
 
-class Country(db.Model):
+class Country(Model):
     __tablename__ = "countries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class Country(db.Model):
         return getattr(self, country_name_field(lang))
 
 
-class City(db.Model):
+class City(Model):
     __tablename__ = "cities"
     __table_args__ = (UniqueConstraint("country_id", "code", name="uq_cities_country_code"),)
 

@@ -48,26 +48,26 @@ def load_reference_data(session: Session) -> ReferenceDataChanges:
 
     existing = {(c.country_id, c.geonameid): c for c in session.scalars(select(City))}
     codes_taken = {(c.country_id, c.code) for c in existing.values()}
-    for record in iter_cities():
-        country = countries.get(record.country_iso2)
+    for city in iter_cities():
+        country = countries.get(city.country_iso2)
         if country is None:
             continue
-        row = existing.get((country.id, record.geonameid))
-        if row is None:
-            if (country.id, record.code) in codes_taken:
+        city_row = existing.get((country.id, city.geonameid))
+        if city_row is None:
+            if (country.id, city.code) in codes_taken:
                 continue  # a code already given to another city stays with it
             session.add(
                 City(
                     country_id=country.id,
-                    code=record.code,
-                    name=record.name,
-                    population=record.population,
-                    geonameid=record.geonameid,
+                    code=city.code,
+                    name=city.name,
+                    population=city.population,
+                    geonameid=city.geonameid,
                 )
             )
-            codes_taken.add((country.id, record.code))
+            codes_taken.add((country.id, city.code))
             changes.cities_added += 1
-        elif _update(row, {"name": record.name, "population": record.population}):
+        elif _update(city_row, {"name": city.name, "population": city.population}):
             changes.cities_updated += 1
     session.flush()
     return changes

@@ -14,7 +14,7 @@ bp = Blueprint("geo", __name__, url_prefix="/geo")
 @limiter.exempt
 def cities():
     iso2 = request.args.get("country", "").strip().upper()[:2]
-    rows = cities_of(db.session, iso2)
+    rows = cities_of(db.session(), iso2)
     response = jsonify([{"id": city.id, "name": city.name} for city in rows])
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

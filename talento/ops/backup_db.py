@@ -19,6 +19,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +117,7 @@ def read_facts(conn: Connection) -> DbFacts:
     """Count the rows of every table (all user schemas on PostgreSQL) and read the heads and
     key fingerprints when those tables exist."""
     facts = DbFacts()
+    rows: Sequence[Sequence[str]]  # (schema, table) pairs
     if conn.dialect.name == POSTGRESQL:
         current = conn.scalar(text("SELECT current_schema()"))
         rows = conn.execute(

@@ -23,6 +23,6 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    report = readiness(db.session, current_app.extensions["talento.keyring"])
+    report = readiness(db.session(), current_app.extensions["talento.keyring"])
     db.session.remove()
     return jsonify(report.as_dict()), 200 if report.ok else 503

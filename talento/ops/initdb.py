@@ -48,7 +48,7 @@ def init_db(app: Flask) -> InitReport:
     keyring = app.extensions["talento.keyring"]
     passwords = app.extensions["talento.passwords"]
     with app.app_context():
-        session = db.session
+        session = db.session()
         heads = migration_heads()
         before = current_revisions(session)
         session.rollback()
@@ -91,5 +91,5 @@ def init_db(app: Flask) -> InitReport:
         else:
             report.same("Compte administrateur présent, ADMIN_PASSWORD inchangé")
         session.commit()
-        session.remove()
+        db.session.remove()
     return report

@@ -24,7 +24,7 @@ def run_startup_checks(app: Flask, keyring: KeyRing) -> None:
     """
     settings = app.extensions["talento.settings"]
     with app.app_context():
-        session = db.session
+        session = db.session()
         try:
             if not canary_table_exists(session):
                 log.warning(
@@ -53,4 +53,4 @@ def run_startup_checks(app: Flask, keyring: KeyRing) -> None:
                 type(exc.orig).__name__,
             )
         finally:
-            session.remove()
+            db.session.remove()

@@ -195,6 +195,7 @@ def _lines(
 ) -> None:
     """Write `text` wrapped to `width`, at most `max_lines` lines, the last one ellipsised."""
     lines = pdf.multi_cell(width, height, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)  # output="LINES" returns the list of lines alone
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = _ellipsis(pdf, lines[-1], width)

@@ -94,7 +94,7 @@ def cv(name: str) -> Response:
     )
     if row.user_id != current_user.id:  # an admin reads someone's CV: leave a trace
         audit.record(
-            db.session,
+            db.session(),
             AuditAction.PERSONAL_DATA_VIEW,
             current_actor(),
             fields=["cv"],

@@ -10,7 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import EncryptedText, watch_unreadable_values
-from talento.extensions import UpdatedAt, db, one_of
+from talento.extensions import Model, UpdatedAt, db, one_of
 
 
 class Availability(enum.StrEnum):
@@ -33,7 +33,7 @@ def skill_name_field(lang: str) -> str:
     return "name_en" if lang == "en" else "name_fr"
 
 
-class SkillCategory(db.Model):
+class SkillCategory(Model):
     __tablename__ = "skill_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class SkillCategory(db.Model):
         return getattr(self, skill_name_field(lang))
 
 
-class Skill(db.Model):
+class Skill(Model):
     __tablename__ = "skills"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ talent_skills = Table(
 )
 
 
-class TalentLanguage(db.Model):
+class TalentLanguage(Model):
     """A language the talent speaks (ISO 639-1 code), one row each so the directory can filter."""
 
     __tablename__ = "talent_languages"
@@ -83,7 +83,7 @@ class TalentLanguage(db.Model):
     code: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
 
 
-class TalentProfile(db.Model):
+class TalentProfile(Model):
     """The professional side of a talent. Links (social profiles…) are stored encrypted."""
 
     __tablename__ = "talent_profiles"

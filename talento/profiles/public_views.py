@@ -51,7 +51,7 @@ PHOTOS_PATH = "/media/photos/"  # served by media.photo(name); a plain path avoi
 
 
 def _load_or_404(code: str) -> PublicProfile:
-    profile = public_profile(db.session, code, current_language())
+    profile = public_profile(db.session(), code, current_language())
     if profile is None:
         abort(404)
     return profile
@@ -98,7 +98,7 @@ def qr_png_image(code: str):
 @limiter.limit(CARD_LIMIT)
 def card():
     settings = current_settings()
-    profile = public_profile(db.session, current_user.code, current_language())
+    profile = public_profile(db.session(), current_user.code, current_language())
     if profile is None:  # no talent profile yet (an admin, a presence operator)
         flash(_("Créez votre profil de talent pour obtenir votre carte."), "info")
         return redirect(url_for("profiles.me"))

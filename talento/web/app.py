@@ -55,7 +55,10 @@ def build_app(settings: Settings) -> Flask:
 
     if settings.proxy_hops:
         hops = settings.proxy_hops
-        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, settings.trusted_proxies)
+        # Flask's documented way to add WSGI middleware; mypy sees wsgi_app only as a method.
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, hops, settings.trusted_proxies
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, ExceptionContext
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.wrappers import Response
 
 log = logging.getLogger("talento.errors")
 PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
@@ -134,6 +135,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        response: Response
         if _wants_json():
             response = jsonify(error=error.name, status=status)
             response.status_code = status
