@@ -52,8 +52,8 @@ def init_env(path: Path | None) -> None:
 @main.command("init-db")
 def init_db_command() -> None:
     """Met le schéma à jour, charge les données de référence, crée l'admin et le canari."""
+    from talento.keys.canary import KeyMismatchError
     from talento.ops.initdb import init_db
-    from talento.ops.keys import KeyMismatchError
 
     app = _app(check_keys=False)
     try:
@@ -94,8 +94,8 @@ def keys() -> None:
 def keys_status() -> None:
     """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
     from talento.extensions import db
-    from talento.ops.adoption import lost_data_summary
-    from talento.ops.keys import canary_table_exists, check_canary, count_encrypted_values
+    from talento.keys.adoption import lost_data_summary
+    from talento.keys.canary import canary_table_exists, check_canary, count_encrypted_values
 
     app = _app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
@@ -156,7 +156,7 @@ def keys_fingerprint() -> None:
 def keys_rotate() -> None:
     """Génère une nouvelle clé et affiche la modification exacte du .env."""
     from talento.crypto import fingerprint
-    from talento.ops.rotation import rotation_instructions
+    from talento.keys.rotation import rotation_instructions
 
     app = _app()
     settings = app.extensions["talento.settings"]
@@ -180,7 +180,7 @@ def keys_reencrypt(batch_size: int) -> None:
     """Rechiffre toutes les valeurs, index et canari avec la clé courante (reprend où il
     s'est arrêté ; sans danger pendant que l'application sert)."""
     from talento.extensions import db
-    from talento.ops.rotation import reencrypt, values_to_reencrypt
+    from talento.keys.rotation import reencrypt, values_to_reencrypt
 
     app = _app()
     keyring = app.extensions["talento.keyring"]
@@ -210,7 +210,7 @@ def keys_reencrypt(batch_size: int) -> None:
 def keys_reindex() -> None:
     """Recalcule les index de recherche des téléphones (après un changement de clé)."""
     from talento.extensions import db
-    from talento.ops.keys import reindex_phones
+    from talento.keys.canary import reindex_phones
 
     app = _app()
     with app.app_context():
@@ -230,7 +230,7 @@ def keys_adopt(accept_data_loss: bool, batch_size: int) -> None:
     """Ancienne clé définitivement perdue : adopte la clé configurée, efface seulement ce
     qu'aucune clé ne lit (gardé en quarantaine) et demande aux personnes de le ressaisir."""
     from talento.extensions import db
-    from talento.ops.adoption import CONFIRMATION_WORD, NothingToAdopt, adopt, survey
+    from talento.keys.adoption import CONFIRMATION_WORD, NothingToAdopt, adopt, survey
 
     app = _app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
@@ -308,7 +308,7 @@ def keys_recover() -> None:
     """L'ancienne clé est retrouvée après une adoption : lue sur l'entrée standard, elle
     remet les valeurs en quarantaine que les personnes n'ont pas encore ressaisies."""
     from talento.extensions import db
-    from talento.ops.adoption import recover
+    from talento.keys.adoption import recover
     from talento.settings import is_valid_fernet_key
 
     key = sys.stdin.readline().strip()
@@ -602,7 +602,7 @@ def backup_command(output_dir: Path | None, passphrase_file: Path | None, keep: 
 def _lost_key_fingerprints(app) -> frozenset[str]:
     """Keys recorded in the database that no configured key reads (empty on a new base)."""
     from talento.extensions import db
-    from talento.ops.keys import canary_table_exists, check_canary
+    from talento.keys.canary import canary_table_exists, check_canary
 
     with app.app_context():
         if not canary_table_exists(db.session):

@@ -12,7 +12,7 @@ from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
-from talento.profiles.lost_data import FIELD_LABELS, flagged_users, not_yet_notified, notify_flagged
+from talento.keys.reentry import FIELD_LABELS, flagged_users, not_yet_notified, notify_flagged
 
 PER_PAGE = 50
 

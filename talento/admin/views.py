@@ -12,7 +12,7 @@ from talento.admin.services import PERIODS, Bucket, Ranked, dashboard_figures
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.lost_data import flagged_count
+from talento.keys.reentry import flagged_count
 
 #: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out
 #: of the menu rather than breaking the dashboard.

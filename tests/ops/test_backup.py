@@ -62,7 +62,7 @@ def populated(app, settings, make_talent):
     from talento.audit import services as audit
     from talento.audit.models import AuditAction
     from talento.extensions import db
-    from talento.ops.keys import verify_keys_or_raise
+    from talento.keys.canary import verify_keys_or_raise
 
     upload_dir = Path(settings.upload_dir)
     picture = io.BytesIO()

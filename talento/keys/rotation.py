@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from talento.crypto import KeyRing
 from talento.extensions import db
-from talento.ops.keys import ensure_primary_canary
-from talento.ops.models import KeyCanary
+from talento.keys.canary import ensure_primary_canary
+from talento.keys.models import KeyCanary
 
 #: Blind indexes kept beside an encrypted column (recomputed with it, in the same UPDATE).
 BLIND_INDEXES = {("users", "phone"): "phone_index", ("users", "whatsapp"): "whatsapp_index"}
@@ -54,7 +54,7 @@ class ReencryptReport:
 
 
 def _encrypted_places() -> list[tuple[Table, str]]:
-    from talento.ops.keys import encrypted_columns_by_table
+    from talento.keys.canary import encrypted_columns_by_table
 
     tables = db.metadata.tables
     return [

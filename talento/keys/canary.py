@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from talento.crypto import EncryptedText, KeyRing, stored_fingerprint
 from talento.extensions import db
-from talento.ops.models import KeyCanary
+from talento.keys.models import KeyCanary
 
 
 class KeyMismatchError(Exception):

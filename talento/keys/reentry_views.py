@@ -9,7 +9,7 @@ from talento.accounts.two_factor_views import TWO_FACTOR_ENDPOINTS
 from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.i18n import gettext as _
-from talento.profiles.lost_data import FIELD_LABELS, LostDataForm, save_reentered
+from talento.keys.reentry import FIELD_LABELS, LostDataForm, save_reentered
 from talento.security import ALWAYS_REACHABLE
 
 bp = Blueprint("lost_data", __name__, url_prefix="/profile")

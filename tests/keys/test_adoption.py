@@ -10,9 +10,9 @@ from sqlalchemy import select, text
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
-from talento.ops.adoption import LOST_FIELDS, NothingToAdopt, adopt, recover, survey
-from talento.ops.keys import KeyMismatchError, check_canary, verify_keys_or_raise
-from talento.ops.models import KeyCanary, LostValue
+from talento.keys.adoption import LOST_FIELDS, NothingToAdopt, adopt, recover, survey
+from talento.keys.canary import KeyMismatchError, check_canary, verify_keys_or_raise
+from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import TalentProfile
 from talento.web import build_app
 from tests.helpers import TALENTO, _csrf_from, login, make_settings, new_key, run_cli
@@ -69,7 +69,7 @@ def _user(app, user_id):
 
 
 def test_every_encrypted_column_says_what_to_ask_for():
-    from talento.ops.keys import encrypted_columns_by_table
+    from talento.keys.canary import encrypted_columns_by_table
 
     places = {(t, c) for t, cols in encrypted_columns_by_table().items() for c in cols}
     assert places == set(LOST_FIELDS)

@@ -12,7 +12,7 @@ truly gone, start-up refuses (the canary cannot be read). `talento keys adopt
    holds the ciphertext that was read, in committed batches, so an interrupted run resumes;
 3. last, forgets the unreadable canaries and records the current key: start-up works again.
 
-Flagged people are sent to a re-entry page at their next login (talento/profiles/lost_data.py).
+Flagged people are sent to a re-entry page at their next login (talento/keys/reentry.py).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from talento.crypto import KeyRing, stored_fingerprint
 from talento.extensions import db
-from talento.ops.keys import check_canary, encrypted_columns_by_table, ensure_primary_canary
-from talento.ops.models import KeyCanary, LostValue
-from talento.ops.rotation import BLIND_INDEXES
+from talento.keys.canary import check_canary, encrypted_columns_by_table, ensure_primary_canary
+from talento.keys.models import KeyCanary, LostValue
+from talento.keys.rotation import BLIND_INDEXES
 
 #: The person-facing name of every encrypted column, and the column naming its owner.
 LOST_FIELDS = {

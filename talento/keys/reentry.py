@@ -1,4 +1,4 @@
-"""Re-entering what a key adoption cleared (see talento/ops/adoption.py).
+"""Re-entering what a key adoption cleared (see talento/keys/adoption.py).
 
 A person flagged by `talento keys adopt` is sent to one short form holding only the lost fields
 before anything else; saving it clears the flag. Admins list flagged people and e-mail them all
