@@ -3,7 +3,8 @@
 from talento.accounts.models import RecoveryCode, User
 from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
-from talento.keys.models import AppState, KeyCanary, LostValue
+from talento.keys.models import KeyCanary, LostValue
+from talento.ops.models import AppState
 from talento.profiles.models import (
     CodeCounter,
     Skill,

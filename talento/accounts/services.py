@@ -13,7 +13,7 @@ from talento.accounts.passwords import PasswordService
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.extensions import utcnow
-from talento.keys.models import AppState
+from talento.ops.models import AppState
 
 ADMIN_EMAIL = "admin@talento.com"
 ADMIN_CODE = "MAN0001RAB"

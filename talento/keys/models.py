@@ -1,11 +1,11 @@
-"""Operational state kept in the database: key canaries and small named settings."""
+"""What the key lifecycle keeps in the database: key canaries and quarantined lost values."""
 
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import CreatedAt, UpdatedAt, db
+from talento.extensions import CreatedAt, db
 
 
 class KeyCanary(db.Model):
@@ -20,16 +20,6 @@ class KeyCanary(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
     token: Mapped[str] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
-
-
-class AppState(db.Model):
-    """Small named values (e.g. the hash of the last ADMIN_PASSWORD applied)."""
-
-    __tablename__ = "app_state"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[UpdatedAt]
 
 
 class LostValue(db.Model):

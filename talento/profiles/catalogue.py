@@ -119,7 +119,7 @@ def load_skill_catalogue(session: Session) -> int:
     Admins rename, merge and delete entries (admin/catalogs.py): the slugs already seeded are
     remembered in app_state, so `init-db` never brings back an entry an admin removed.
     """
-    from talento.keys.models import AppState
+    from talento.ops.models import AppState
 
     state = session.get(AppState, SEEDED_STATE)
     if state is None:
