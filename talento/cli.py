@@ -94,8 +94,8 @@ def keys() -> None:
 def keys_status() -> None:
     """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
     from talento.extensions import db
-    from talento.keys.adoption import lost_data_summary
-    from talento.keys.canary import canary_table_exists, check_canary, count_encrypted_values
+    from talento.keys.canary import canary_table_exists, check_canary
+    from talento.keys.status import count_encrypted_values, lost_data_summary
 
     app = _app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
@@ -210,7 +210,7 @@ def keys_reencrypt(batch_size: int) -> None:
 def keys_reindex() -> None:
     """Recalcule les index de recherche des téléphones (après un changement de clé)."""
     from talento.extensions import db
-    from talento.keys.canary import reindex_phones
+    from talento.keys.rotation import reindex_phones
 
     app = _app()
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Key canary checks and the key status report.
+"""The key canary and the start-up key check.
 
 The database records, for each encryption key that has written data, its fingerprint and a
 canary token. Start-up refuses to go on when a recorded key is not among the configured keys:
@@ -7,16 +7,13 @@ a wrong ENCRYPTION_KEY is found at start-up, never in front of a user at login.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from cryptography.fernet import InvalidToken
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from talento.crypto import EncryptedText, KeyRing, stored_fingerprint
-from talento.extensions import db
+from talento.crypto import KeyRing
 from talento.keys.models import KeyCanary
 
 
@@ -99,90 +96,3 @@ def verify_keys_or_raise(session: Session, keyring: KeyRing) -> bool:
         session.commit()
         return True
     return False
-
-
-def encrypted_columns_by_table() -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for table in db.metadata.sorted_tables:
-        cols = [c.name for c in table.columns if isinstance(c.type, EncryptedText)]
-        if cols:
-            found[table.name] = cols
-    return found
-
-
-@dataclass
-class ValueCounts:
-    current: int = 0
-    previous: int = 0
-    unreadable: int = 0
-    by_fingerprint: Counter = field(default_factory=Counter)
-
-
-def count_encrypted_values(session: Session, keyring: KeyRing) -> dict[str, ValueCounts]:
-    """Classify every stored ciphertext by which configured key reads it (raw SQL, no ORM)."""
-    result: dict[str, ValueCounts] = {}
-    primary = keyring.primary_fingerprint
-    for table, columns in encrypted_columns_by_table().items():
-        for column in columns:
-            counts = ValueCounts()
-            rows = session.execute(
-                text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
-            )
-            for (stored,) in rows:
-                counts.by_fingerprint[stored_fingerprint(stored) or "?"] += 1
-                try:
-                    _, fp = keyring.decrypt_with_fingerprint(stored)
-                except InvalidToken:
-                    counts.unreadable += 1
-                    continue
-                if fp == primary:
-                    counts.current += 1
-                else:
-                    counts.previous += 1
-            result[f"{table}.{column}"] = counts
-    return result
-
-
-def reindex_phones(session: Session, keyring: KeyRing, only_missing: bool = False) -> int:
-    """Recompute the phone and WhatsApp blind indexes under the primary key; returns how many
-    accounts were updated. Run after a key change (the index derives from the key) and once
-    after migration 0004 (`only_missing`: rows written before the index existed)."""
-    from sqlalchemy import bindparam, or_, update
-
-    from talento.accounts.models import User
-    from talento.crypto import Unavailable
-
-    def index(value):
-        if value is None or isinstance(value, Unavailable):
-            return None
-        return keyring.blind_index(value)
-
-    stmt = select(User.id, User.phone, User.whatsapp, User.phone_index, User.whatsapp_index)
-    stmt = stmt.where(or_(User.phone.is_not(None), User.whatsapp.is_not(None)))
-    if only_missing:
-        stmt = stmt.where(
-            or_(
-                User.phone.is_not(None) & User.phone_index.is_(None),
-                User.whatsapp.is_not(None) & User.whatsapp_index.is_(None),
-            )
-        )
-    updates = []
-    for user_id, phone, whatsapp, old_phone, old_whatsapp in session.execute(
-        stmt.order_by(User.id)
-    ):
-        new = (index(phone), index(whatsapp))
-        if isinstance(phone, Unavailable):
-            new = (old_phone, new[1])  # unreadable: keep what was there
-        if isinstance(whatsapp, Unavailable):
-            new = (new[0], old_whatsapp)
-        if new != (old_phone, old_whatsapp):
-            updates.append({"uid": user_id, "p": new[0], "w": new[1]})
-    table = User.__table__
-    for start in range(0, len(updates), 1000):
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("uid"))
-            .values(phone_index=bindparam("p"), whatsapp_index=bindparam("w")),
-            updates[start : start + 1000],
-        )
-    return len(updates)

@@ -21,19 +21,12 @@ from talento.accounts.models import User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.extensions import utcnow
-from talento.i18n import lazy_gettext as _l
+from talento.keys.places import FIELD_LABELS
 from talento.profiles.choices import LINK_KINDS
 from talento.profiles.forms import ProfileFieldsForm, phone_in_e164
 from talento.settings import Settings
 
 log = logging.getLogger(__name__)
-
-FIELD_LABELS = {
-    "phone": _l("Téléphone"),
-    "whatsapp": _l("WhatsApp"),
-    "address": _l("Adresse"),
-    "links": _l("Liens (site, réseaux sociaux)"),
-}
 
 
 class LostDataForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
-from talento.keys.adoption import LOST_FIELDS, NothingToAdopt, adopt, recover, survey
+from talento.keys.adoption import NothingToAdopt, adopt, recover, survey
 from talento.keys.canary import KeyMismatchError, check_canary, verify_keys_or_raise
 from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import TalentProfile
@@ -68,11 +68,24 @@ def _user(app, user_id):
     return values
 
 
-def test_every_encrypted_column_says_what_to_ask_for():
-    from talento.keys.canary import encrypted_columns_by_table
+def test_every_encrypted_column_is_declared_once_in_places():
+    from talento.crypto import EncryptedText
+    from talento.keys.places import PLACES, undeclared_encrypted_columns
 
-    places = {(t, c) for t, cols in encrypted_columns_by_table().items() for c in cols}
-    assert places == set(LOST_FIELDS)
+    encrypted = {
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, EncryptedText)
+    }
+    assert encrypted == {place.name for place in PLACES}
+    assert len(PLACES) == len(encrypted)  # each declared once
+    assert undeclared_encrypted_columns(db.metadata) == []
+    for place in PLACES:  # the ORM attribute, owner and blind index exist
+        assert getattr(place.model, place.attribute).property.columns[0].name == place.column
+        assert place.owner in place.table.c
+        if place.blind_index:
+            assert place.blind_index in place.table.c
 
 
 def test_survey_counts_only_what_no_key_reads(lost_key_world):

@@ -223,6 +223,12 @@ def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, 
             manifest = json.loads(archive.extractfile("manifest.json").read())
         assert names[0] == "manifest.json"
         assert manifest["keys"]["fingerprints"] == report.fingerprints
+        assert manifest["keys"]["encrypted_columns"] == [
+            "users.phone",
+            "users.whatsapp",
+            "users.address",
+            "talent_profiles.links",
+        ]
         assert manifest["database"]["tables"] == report.tables
         assert len(manifest["uploads"]["files"]) == 3
 
