@@ -652,3 +652,39 @@ def restore_command(archive: Path, passphrase_file: Path | None) -> None:
             "`python3 migrations_init.py` avant de démarrer Talento."
         )
     click.echo("  Démarrez ensuite Talento (systemctl start talento).")
+
+
+# --- talento lost-data: people asked to re-enter what a key adoption cleared ---------------
+
+
+@main.group("lost-data")
+def lost_data() -> None:
+    """Données perdues lors d'une adoption de clé : prévenir les personnes concernées."""
+
+
+@lost_data.command("notify")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=50, show_default=True)
+def lost_data_notify(batch_size: int) -> None:
+    """Envoie l'e-mail « données à ressaisir » à chaque personne concernée qui ne l'a pas
+    encore reçu (reprend où il s'est arrêté ; jamais deux fois à la même personne, même
+    lancé deux fois en même temps)."""
+    from talento.audit import services as audit
+    from talento.extensions import db
+    from talento.keys.reentry import not_yet_notified, notify_flagged
+
+    app = _app()
+    settings = app.extensions["talento.settings"]
+    with app.app_context():
+        report = notify_flagged(db.session, settings, audit.SYSTEM, batch_size=batch_size)
+        remaining = not_yet_notified(db.session)
+        db.session.remove()
+    click.echo(
+        f"✔ {report.sent} e-mail(s) « données à ressaisir » envoyé(s), {report.failed} "
+        f"échec(s) ; {remaining} personne(s) encore à prévenir."
+    )
+    if report.failed:
+        click.echo(
+            "✖ Des envois ont échoué (voir le journal) : relancez `talento lost-data notify`.",
+            err=True,
+        )
+        sys.exit(1)
