@@ -1,25 +1,21 @@
 """The re-entry page after a key adoption, and the gate that sends flagged people to it.
 
-The form checks the shape of what was typed; `talento.keys.reentry.save_reentered` checks the
-values (phone numbers for the person's country, web addresses) and its refusals are written
-back onto the form's fields.
+The form (keys/reentry_forms.py) checks the shape of what was typed;
+`talento.keys.reentry.save_reentered` checks the values (phone numbers for the person's country,
+web addresses) and its refusals are written back onto the form's fields.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms.validators import Length, Optional
 
-from talento.accounts.models import User
 from talento.accounts.two_factor_views import TWO_FACTOR_ENDPOINTS
 from talento.audit.web import current_actor
 from talento.extensions import db
 from talento.i18n import gettext as _
-from talento.keys.reentry import FIELD_LABELS, Reentry, save_reentered
-from talento.profiles.choices import LINK_KINDS
-from talento.profiles.forms import ProfileFieldsForm
+from talento.keys.reentry import FIELD_LABELS, save_reentered
+from talento.keys.reentry_forms import LostDataForm
 from talento.refusals import Refused, apply_to_form
 from talento.security import ALWAYS_REACHABLE
 
@@ -28,47 +24,6 @@ bp = Blueprint("lost_data", __name__, url_prefix="/profile")
 #: Pages a flagged person may still reach: this one and the always reachable ones. Two-factor
 #: set-up comes first when it is required.
 ALLOWED_ENDPOINTS = frozenset({"lost_data.reenter", *ALWAYS_REACHABLE, *TWO_FACTOR_ENDPOINTS})
-
-
-class LostDataForm(FlaskForm):
-    """The profile form's contact and link fields; `for_user` keeps only the ones lost."""
-
-    phone = ProfileFieldsForm.phone
-    whatsapp = ProfileFieldsForm.whatsapp
-    address = ProfileFieldsForm.address
-
-    @classmethod
-    def for_user(cls, user: User) -> LostDataForm:
-        form = cls()
-        lost = set(user.lost_field_names)
-        for name in ("phone", "whatsapp", "address"):
-            if name not in lost:
-                delattr(form, name)
-        if "phone" in lost and user.profile is None:  # staff accounts: the phone is optional
-            form.phone.validators = [Optional(), Length(max=30)]
-            form.phone.flags.required = False
-        if "links" not in lost:
-            for kind in LINK_KINDS:
-                delattr(form, f"link_{kind}")
-        return form
-
-    def link_fields(self):
-        return [self[f"link_{kind}"] for kind in LINK_KINDS if f"link_{kind}" in self]
-
-    def to_input(self) -> Reentry:
-        def typed(name: str) -> str | None:
-            return self[name].data if name in self else None
-
-        return Reentry(
-            phone=typed("phone"),
-            whatsapp=typed("whatsapp"),
-            address=typed("address"),
-            links={f.name.removeprefix("link_"): f.data or "" for f in self.link_fields()},
-        )
-
-
-for _kind in LINK_KINDS:
-    setattr(LostDataForm, f"link_{_kind}", getattr(ProfileFieldsForm, f"link_{_kind}"))
 
 
 @bp.before_app_request
