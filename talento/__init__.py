@@ -38,8 +38,8 @@ def boot(startup_checks: bool = True) -> Flask:
     Every entry point comes through here (app.py, `flask --app talento`, the `talento` data
     commands), so they all refuse the same way: the message on stderr, then exit status 2.
     """
+    from talento.keys.canary import KeyMismatchError
     from talento.logging import LogFileError
-    from talento.ops.keys import KeyMismatchError
     from talento.ops.startup import run_startup_checks
     from talento.settings import ConfigError, load_dotenv_file
     from talento.web import build_app

@@ -3,7 +3,7 @@
 from talento.accounts.models import CodeCounter, RecoveryCode, User
 from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
-from talento.ops.models import KeyCanary, LostValue
+from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import (
     Skill,
     SkillCategory,

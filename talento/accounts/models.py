@@ -77,7 +77,7 @@ class User(UserMixin, Model):
     #: Interface language for emails ("fr" or "en").
     language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
     #: Fields cleared by `talento keys adopt` (no key could read them), comma-separated
-    #: (see talento.ops.adoption.LOST_FIELDS); the person re-enters them at next login.
+    #: (see talento.keys.places.PLACES); the person re-enters them at next login.
     lost_fields: Mapped[str | None] = mapped_column(String(120))
     #: When the "please update your profile" e-mail about lost data was last sent.
     lost_data_notified_at: Mapped[dt.datetime | None]

@@ -13,7 +13,7 @@ from talento.context import current_language
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.lost_data import flagged_count
+from talento.keys.reentry import flagged_count
 from talento.profiles.search.query_args import QueryArgs
 
 #: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out

@@ -114,7 +114,7 @@ def backup_command(output_dir: Path | None, passphrase_file: Path | None, keep: 
 def _lost_key_fingerprints(app) -> frozenset[str]:
     """Keys recorded in the database that no configured key reads (empty on a new base)."""
     from talento.extensions import db
-    from talento.ops.keys import canary_table_exists, check_canary
+    from talento.keys.canary import canary_table_exists, check_canary
 
     with app.app_context():
         if not canary_table_exists(db.session):

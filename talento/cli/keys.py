@@ -18,8 +18,8 @@ def keys() -> None:
 def keys_status() -> None:
     """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
     from talento.extensions import db
-    from talento.ops.adoption import lost_data_summary
-    from talento.ops.keys import canary_table_exists, check_canary, count_encrypted_values
+    from talento.keys.canary import canary_table_exists, check_canary
+    from talento.keys.status import count_encrypted_values, lost_data_summary
 
     app = data_app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
@@ -80,7 +80,7 @@ def keys_fingerprint() -> None:
 def keys_rotate() -> None:
     """Génère une nouvelle clé et affiche la modification exacte du .env."""
     from talento.crypto import fingerprint
-    from talento.ops.rotation import rotation_instructions
+    from talento.keys.rotation import rotation_instructions
 
     app = data_app()
     settings = app.extensions["talento.settings"]
@@ -104,7 +104,7 @@ def keys_reencrypt(batch_size: int) -> None:
     """Rechiffre toutes les valeurs, index et canari avec la clé courante (reprend où il
     s'est arrêté ; sans danger pendant que l'application sert)."""
     from talento.extensions import db
-    from talento.ops.rotation import reencrypt, values_to_reencrypt
+    from talento.keys.rotation import reencrypt, values_to_reencrypt
 
     app = data_app()
     keyring = app.extensions["talento.keyring"]
@@ -133,7 +133,7 @@ def keys_reencrypt(batch_size: int) -> None:
 @keys.command("reindex")
 def keys_reindex() -> None:
     """Recalcule les index de recherche des téléphones (après un changement de clé)."""
-    from talento.ops.keys import reindex_phones
+    from talento.keys.rotation import reindex_phones
 
     app = data_app()
     with unit_of_work(app) as session:
@@ -152,7 +152,7 @@ def keys_adopt(accept_data_loss: bool, batch_size: int) -> None:
     """Ancienne clé définitivement perdue : adopte la clé configurée, efface seulement ce
     qu'aucune clé ne lit (gardé en quarantaine) et demande aux personnes de le ressaisir."""
     from talento.extensions import db
-    from talento.ops.adoption import CONFIRMATION_WORD, NothingToAdopt, adopt, survey
+    from talento.keys.adoption import CONFIRMATION_WORD, NothingToAdopt, adopt, survey
 
     app = data_app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
@@ -230,7 +230,7 @@ def keys_recover() -> None:
     """L'ancienne clé est retrouvée après une adoption : lue sur l'entrée standard, elle
     remet les valeurs en quarantaine que les personnes n'ont pas encore ressaisies."""
     from talento.extensions import db
-    from talento.ops.adoption import recover
+    from talento.keys.adoption import recover
     from talento.settings import is_valid_fernet_key
 
     key = sys.stdin.readline().strip()

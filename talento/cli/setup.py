@@ -42,8 +42,8 @@ def init_env(path: Path | None) -> None:
 @main.command("init-db")
 def init_db_command() -> None:
     """Met le schéma à jour, charge les données de référence, crée l'admin et le canari."""
+    from talento.keys.canary import KeyMismatchError
     from talento.ops.initdb import init_db
-    from talento.ops.keys import KeyMismatchError
 
     app = data_app(check_keys=False)
     try:

@@ -8,7 +8,8 @@ encrypted one is built in memory and encrypted whole (pyrage has no streaming pa
 encryption: see the limit in `backup_crypto`)::
 
     manifest.json        first member: format and app versions, backend, Alembic heads, key
-                         fingerprints (never a key), rows per table, size and sha256 of the
+                         fingerprints (never a key) and the encrypted columns they guard
+                         (`talento.keys.places`), rows per table, size and sha256 of the
                          database member and of every uploaded file
     database.pgdump      `pg_dump --format=custom` (PostgreSQL)
     database.sqlite3     SQLite online backup copy (SQLite)
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from talento.crypto import fingerprint
+from talento.keys.places import PLACES
 from talento.ops import backup_crypto
 from talento.ops.backup_db import (
     POSTGRESQL,
@@ -215,6 +217,8 @@ def build_manifest(
             "fingerprints": sorted({*facts.fingerprints, primary_fingerprint} - lost_fingerprints),
             "primary": primary_fingerprint,
             "lost": sorted(lost_fingerprints & set(facts.fingerprints)),
+            # the columns those keys guard: unreadable without them after a restore
+            "encrypted_columns": [place.name for place in PLACES],
         },
         "uploads": {
             "count": len(files),

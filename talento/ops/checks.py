@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from talento.crypto import KeyRing
-from talento.ops.keys import canary_table_exists, check_canary
+from talento.keys.canary import canary_table_exists, check_canary
 from talento.settings import MIGRATIONS_DIR
 
 

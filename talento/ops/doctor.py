@@ -125,8 +125,8 @@ def _env_file_findings(env_file: Path | None, root: Path) -> list[Finding]:
 
 def _database_findings(url: str, key: str | None, previous: tuple[str, ...]) -> list[Finding]:
     from talento.crypto import KeyRing
+    from talento.keys.canary import canary_table_exists, check_canary, mismatch_message
     from talento.ops.checks import current_revisions, migration_heads
-    from talento.ops.keys import canary_table_exists, check_canary, mismatch_message
 
     found: list[Finding] = []
     sqlite_file = _missing_sqlite_file(url)

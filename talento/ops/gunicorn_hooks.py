@@ -29,8 +29,8 @@ import logging
 import sys
 from pathlib import Path
 
+from talento.keys.canary import KeyMismatchError
 from talento.logging import LogFileError, open_log_file
-from talento.ops.keys import KeyMismatchError
 from talento.settings import ConfigError, Settings, load_dotenv_file
 
 #: Exit status of a refused start (same as `talento.StartupRefused`).
@@ -62,7 +62,7 @@ def check_key_canary(settings: Settings) -> None:
 
     from talento import models  # noqa: F401  (complete metadata before mappers configure)
     from talento.crypto import KeyRing
-    from talento.ops.keys import canary_table_exists, check_canary, mismatch_message
+    from talento.keys.canary import canary_table_exists, check_canary, mismatch_message
 
     url = make_url(settings.database_url)  # already validated by Settings.from_env
     if url.get_backend_name() == "sqlite":

@@ -14,8 +14,9 @@ from flask_migrate import upgrade
 from talento.accounts.services import apply_admin_password_if_changed, create_admin_if_absent
 from talento.extensions import db
 from talento.geo.services import load_reference_data
+from talento.keys.canary import verify_keys_or_raise
+from talento.keys.rotation import reindex_phones
 from talento.ops.checks import current_revisions, migration_heads
-from talento.ops.keys import reindex_phones, verify_keys_or_raise
 from talento.profiles.catalogue import load_skill_catalogue
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 from talento.accounts.services import apply_admin_password_if_changed
 from talento.crypto import KeyRing
 from talento.extensions import db
+from talento.keys.canary import canary_table_exists, verify_keys_or_raise
 from talento.ops.checks import current_revisions, migration_heads
-from talento.ops.keys import canary_table_exists, verify_keys_or_raise
 
 log = logging.getLogger(__name__)
 

@@ -132,10 +132,10 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
     from talento.geo.views import bp as geo_bp
+    from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
     from talento.pages import bp as pages_bp
     from talento.profiles.directory_views import bp as directory_bp
-    from talento.profiles.lost_data_views import bp as lost_data_bp
     from talento.profiles.media_views import bp as media_bp
     from talento.profiles.public_views import bp as public_bp
     from talento.profiles.registration import bp as registration_bp

@@ -189,7 +189,7 @@ def test_blind_index_is_keyed_and_found_during_a_rotation(app, make_user):
 
 
 def test_keys_reindex_and_init_db_fill_missing_indexes(app, make_user):
-    from talento.ops.keys import reindex_phones
+    from talento.keys.rotation import reindex_phones
 
     user_id = make_user(phone=PHONE, whatsapp="+212699887766")
     with app.app_context():

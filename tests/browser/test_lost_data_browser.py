@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from talento.extensions import db
-from talento.ops.adoption import adopt
-from talento.ops.keys import verify_keys_or_raise
+from talento.keys.adoption import adopt
+from talento.keys.canary import verify_keys_or_raise
 from talento.web import build_app
 from tests.browser.support import assert_no_horizontal_overflow, serving
 from tests.helpers import USER_PASSWORD, make_settings, new_key

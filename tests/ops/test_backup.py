@@ -67,7 +67,7 @@ def populated(app, settings, make_talent):
     from talento.audit import services as audit
     from talento.audit.models import AuditAction
     from talento.extensions import db
-    from talento.ops.keys import verify_keys_or_raise
+    from talento.keys.canary import verify_keys_or_raise
 
     upload_dir = Path(settings.upload_dir)
     picture = io.BytesIO()
@@ -228,6 +228,12 @@ def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, 
             manifest = json.loads(archive.extractfile("manifest.json").read())
         assert names[0] == "manifest.json"
         assert manifest["keys"]["fingerprints"] == report.fingerprints
+        assert manifest["keys"]["encrypted_columns"] == [
+            "users.phone",
+            "users.whatsapp",
+            "users.address",
+            "talent_profiles.links",
+        ]
         assert manifest["database"]["tables"] == report.tables
         assert len(manifest["uploads"]["files"]) == 3
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from talento.crypto import KeyRing, fingerprint
 from talento.extensions import db
-from talento.ops.keys import KeyMismatchError
+from talento.keys.canary import KeyMismatchError
 from talento.ops.startup import run_startup_checks
 from talento.web import build_app
 from tests.helpers import login, make_settings, new_key

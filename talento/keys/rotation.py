@@ -13,6 +13,9 @@ new key, in small committed batches:
 
 When nothing remains under an old key, the old canaries are removed and the command says that
 ENCRYPTION_KEYS_PREVIOUS can be emptied.
+
+`talento keys reindex` (:func:`reindex_phones`) recomputes the blind indexes alone. Every place
+walked here is declared once in `talento.keys.places`.
 """
 
 from __future__ import annotations
@@ -21,16 +24,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Table, Text, and_, delete, func, literal, select, type_coerce, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from talento.crypto import KeyRing
-from talento.extensions import db
-from talento.ops.keys import ensure_primary_canary
-from talento.ops.models import KeyCanary
-
-#: Blind indexes kept beside an encrypted column (recomputed with it, in the same UPDATE).
-BLIND_INDEXES = {("users", "phone"): "phone_index", ("users", "whatsapp"): "whatsapp_index"}
+from talento.crypto import KeyRing, Unavailable
+from talento.keys.canary import ensure_primary_canary
+from talento.keys.models import KeyCanary
+from talento.keys.places import BLIND_INDEXED, PLACES, Place
 
 
 def rotation_instructions(current_key: str, previous: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -53,17 +65,6 @@ class ReencryptReport:
         return self.remaining == 0 and self.unreadable == 0
 
 
-def _encrypted_places() -> list[tuple[Table, str]]:
-    from talento.ops.keys import encrypted_columns_by_table
-
-    tables = db.metadata.tables
-    return [
-        (tables[name], column)
-        for name, columns in encrypted_columns_by_table().items()
-        for column in columns
-    ]
-
-
 def _raw(table: Table, column: str):
     """The stored ciphertext as text (the column's own type would decrypt or encrypt it)."""
     return type_coerce(table.c[column], Text())
@@ -78,10 +79,12 @@ def values_to_reencrypt(session: Session, keyring: KeyRing) -> int:
     """How many stored values are not under the current key (readable or not)."""
     return sum(
         session.scalar(
-            select(func.count()).select_from(table).where(_not_current(table, column, keyring))
+            select(func.count())
+            .select_from(place.table)
+            .where(_not_current(place.table, place.column, keyring))
         )
         or 0
-        for table, column in _encrypted_places()
+        for place in PLACES
     )
 
 
@@ -99,10 +102,10 @@ def reencrypt(
     batches = 0
     ensure_primary_canary(session, keyring)
     session.commit()
-    for table, column in _encrypted_places():
+    for place in PLACES:
+        table, column, index_name = place.table, place.column, place.blind_index
         [pk] = table.primary_key.columns
         col = _raw(table, column)
-        index_name = BLIND_INDEXES.get((table.name, column))
         last = None
         while max_batches is None or batches < max_batches:
             stmt = select(pk, col).where(_not_current(table, column, keyring))
@@ -144,3 +147,52 @@ def reencrypt(
         session.commit()
         report.removed_canaries = sorted(stale)
     return report
+
+
+def reindex_phones(session: Session, keyring: KeyRing, only_missing: bool = False) -> int:
+    """Recompute every blind index (the phone and WhatsApp numbers) under the primary key;
+    returns how many rows (accounts) were updated. Run after a key change (the index derives
+    from the key) and once after migration 0004 (`only_missing`: rows written before the index
+    existed). A value no key reads keeps the index it had. The caller commits."""
+    by_model: dict[type, list[Place]] = {}
+    for place in BLIND_INDEXED:
+        by_model.setdefault(place.model, []).append(place)
+    updated = 0
+    for model, places in by_model.items():
+        updated += _reindex(session, keyring, model, places, only_missing)
+    return updated
+
+
+def _reindex(
+    session: Session, keyring: KeyRing, model: type, places: list[Place], only_missing: bool
+) -> int:
+    values = [getattr(model, p.attribute) for p in places]
+    indexes = [getattr(model, p.blind_index) for p in places]  # type: ignore[arg-type]
+    [pk] = model.__table__.primary_key.columns
+    stmt = select(pk, *values, *indexes).where(or_(*(v.is_not(None) for v in values)))
+    if only_missing:
+        stmt = stmt.where(
+            or_(*(v.is_not(None) & i.is_(None) for v, i in zip(values, indexes, strict=True)))
+        )
+
+    def index(value, old):
+        if isinstance(value, Unavailable):
+            return old  # unreadable: keep what was there
+        return keyring.blind_index(value) if value is not None else None
+
+    count = len(places)
+    updates = []
+    for row in session.execute(stmt.order_by(pk)):
+        key, plain, old = row[0], row[1 : 1 + count], tuple(row[1 + count :])
+        new = tuple(index(v, o) for v, o in zip(plain, old, strict=True))
+        if new != old:
+            updates.append({"row_key": key, **{f"index_{n}": new[n] for n in range(count)}})
+    table = model.__table__
+    statement = (
+        update(table)
+        .where(table.c[pk.name] == bindparam("row_key"))
+        .values({p.blind_index: bindparam(f"index_{n}") for n, p in enumerate(places)})
+    )
+    for start in range(0, len(updates), 1000):
+        session.execute(statement, updates[start : start + 1000])
+    return len(updates)

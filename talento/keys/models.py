@@ -1,14 +1,14 @@
-"""Key state kept in the database: key canaries and quarantined unreadable values."""
+"""What the key lifecycle keeps in the database: key canaries and quarantined lost values."""
 
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from talento.extensions import CreatedAt, db
+from talento.extensions import CreatedAt, Model
 
 
-class KeyCanary(db.Model):
+class KeyCanary(Model):
     """One row per encryption key that has written data: its fingerprint and a canary token.
 
     At start-up every recorded key must be readable by a configured key, otherwise the app
@@ -22,7 +22,7 @@ class KeyCanary(db.Model):
     created_at: Mapped[CreatedAt]
 
 
-class LostValue(db.Model):
+class LostValue(Model):
     """A ciphertext that no configured key could read when `talento keys adopt` cleared it.
 
     Kept, not destroyed: if the old key turns up later, `talento keys recover` decrypts these

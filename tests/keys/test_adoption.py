@@ -3,6 +3,7 @@ owners, who re-enter it at their next login; admins list them and e-mail them al
 later puts the quarantined values back (`talento keys recover`)."""
 
 import json
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -10,9 +11,9 @@ from sqlalchemy import select, text
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
-from talento.ops.adoption import LOST_FIELDS, NothingToAdopt, adopt, recover, survey
-from talento.ops.keys import KeyMismatchError, check_canary, verify_keys_or_raise
-from talento.ops.models import KeyCanary, LostValue
+from talento.keys.adoption import NothingToAdopt, adopt, recover, survey
+from talento.keys.canary import KeyMismatchError, check_canary, verify_keys_or_raise
+from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import TalentProfile
 from talento.web import build_app
 from tests.helpers import TALENTO, _csrf_from, login, make_settings, new_key, run_cli
@@ -68,11 +69,24 @@ def _user(app, user_id):
     return values
 
 
-def test_every_encrypted_column_says_what_to_ask_for():
-    from talento.ops.keys import encrypted_columns_by_table
+def test_every_encrypted_column_is_declared_once_in_places():
+    from talento.crypto import EncryptedText
+    from talento.keys.places import PLACES, undeclared_encrypted_columns
 
-    places = {(t, c) for t, cols in encrypted_columns_by_table().items() for c in cols}
-    assert places == set(LOST_FIELDS)
+    encrypted = {
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, EncryptedText)
+    }
+    assert encrypted == {place.name for place in PLACES}
+    assert len(PLACES) == len(encrypted)  # each declared once
+    assert undeclared_encrypted_columns(db.metadata) == []
+    for place in PLACES:  # the ORM attribute, owner and blind index exist
+        assert getattr(place.model, place.attribute).property.columns[0].name == place.column
+        assert place.owner in place.table.c
+        if place.blind_index:
+            assert place.blind_index in place.table.c
 
 
 def test_survey_counts_only_what_no_key_reads(lost_key_world):
@@ -281,10 +295,12 @@ def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smt
     assert "2 personnes concernées" in page and "2 à envoyer" in page
     assert "Téléphone, Adresse, Liens" in page
     token = _csrf_from(page)
-    sent = client.post("/admin/lost-data/notify", data={"csrf_token": token})
-    assert sent.status_code == 302
-    sent.close()  # runs the after-response sending, as the server does
+    # A double click: two background jobs at once, and nobody gets the message twice.
+    for _ in range(2):
+        sent = client.post("/admin/lost-data/notify", data={"csrf_token": token})
+        assert sent.status_code == 302
     messages = inbox.wait_for(2)
+    _wait_for_notified_events(mailing, 2)
     assert sorted(m["To"] for m in messages) == sorted(
         u.email for u in _users(mailing, lost_key_world["lost"])
     )
@@ -293,17 +309,31 @@ def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smt
     assert "n'a pas pu conserver" in body and "/auth/login" in body
     page = client.get("/admin/lost-data").get_data(as_text=True)
     assert "2 e-mails envoyés" in page and "0 à envoyer" in page
-    again = client.post("/admin/lost-data/notify", data={"csrf_token": token})
-    again.close()
+    again = client.post(
+        "/admin/lost-data/notify", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Chaque personne concernée a déjà reçu" in again.get_data(as_text=True)
+    time.sleep(0.5)
     assert len(inbox.messages) == 2  # nobody gets it twice
-    with mailing.app_context():
+    assert _notified_events(mailing) == 2
+
+
+def _notified_events(app) -> int:
+    with app.app_context():
         count = db.session.scalar(
             select(db.func.count())
             .select_from(AuditEvent)
             .where(AuditEvent.action == AuditAction.LOST_DATA_NOTIFIED.value)
         )
         db.session.remove()
-    assert count == 2
+    return count
+
+
+def _wait_for_notified_events(app, count: int, timeout: float = 10.0) -> None:
+    """The background job records each message just after sending it."""
+    deadline = time.monotonic() + timeout
+    while _notified_events(app) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _users(app, ids):

@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from talento.accounts.models import User
 from talento.crypto import KeyRing, stored_fingerprint
 from talento.extensions import db
-from talento.ops.keys import check_canary, verify_keys_or_raise
-from talento.ops.models import KeyCanary
-from talento.ops.rotation import reencrypt, values_to_reencrypt
+from talento.keys.canary import check_canary, verify_keys_or_raise
+from talento.keys.models import KeyCanary
+from talento.keys.rotation import reencrypt, values_to_reencrypt
 from talento.web import build_app
 from tests.helpers import TALENTO, make_settings, new_key, run_cli
 

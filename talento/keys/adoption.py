@@ -12,7 +12,9 @@ truly gone, start-up refuses (the canary cannot be read). `talento keys adopt
    holds the ciphertext that was read, in committed batches, so an interrupted run resumes;
 3. last, forgets the unreadable canaries and records the current key: start-up works again.
 
-Flagged people are sent to a re-entry page at their next login (talento/profiles/lost_data.py).
+Flagged people are sent to a re-entry page at their next login (talento/keys/reentry.py). The
+encrypted columns walked here, their owners and the names asked for are declared once in
+`talento.keys.places`.
 """
 
 from __future__ import annotations
@@ -25,22 +27,13 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import Table, Text, bindparam, delete, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from talento.accounts.models import User
 from talento.crypto import KeyRing, stored_fingerprint
 from talento.extensions import db
-from talento.ops.keys import check_canary, encrypted_columns_by_table, ensure_primary_canary
-from talento.ops.models import KeyCanary, LostValue
-from talento.ops.rotation import BLIND_INDEXES
+from talento.keys.canary import check_canary, ensure_primary_canary
+from talento.keys.models import KeyCanary, LostValue
+from talento.keys.places import FIELD_ORDER, PLACES, Place, place_of, undeclared_encrypted_columns
 
-#: The person-facing name of every encrypted column, and the column naming its owner.
-LOST_FIELDS = {
-    ("users", "phone"): "phone",
-    ("users", "whatsapp"): "whatsapp",
-    ("users", "address"): "address",
-    ("talent_profiles", "links"): "links",
-}
-OWNER_COLUMN = {"users": "id", "talent_profiles": "user_id"}
-#: The order fields are shown and stored in.
-FIELD_ORDER = ("phone", "whatsapp", "address", "links")
 CONFIRMATION_WORD = "ADOPTER"
 
 
@@ -73,17 +66,11 @@ class AdoptionReport:
     removed_canaries: list[str] = field(default_factory=list)
 
 
-def _places() -> list[tuple[Table, str]]:
-    tables = db.metadata.tables
-    places = [
-        (tables[name], column)
-        for name, columns in encrypted_columns_by_table().items()
-        for column in columns
-    ]
-    unknown = [f"{t.name}.{c}" for t, c in places if (t.name, c) not in LOST_FIELDS]
+def _places() -> tuple[Place, ...]:
+    unknown = undeclared_encrypted_columns(db.metadata)
     if unknown:  # a new encrypted column must say whose it is and what to ask for
-        raise RuntimeError(f"Colonnes chiffrées sans correspondance dans LOST_FIELDS : {unknown}")
-    return places
+        raise RuntimeError(f"Colonnes chiffrées non déclarées dans talento.keys.places : {unknown}")
+    return PLACES
 
 
 def _raw(table: Table, column: str):
@@ -98,11 +85,12 @@ def _readable(keyring: KeyRing, stored: str) -> bool:
     return True
 
 
-def _scan(session: Session, table: Table, column: str, batch_size: int):
+def _scan(session: Session, place: Place, batch_size: int):
     """Yield batches of (primary key, owner id, stored ciphertext), in key order."""
+    table = place.table
     [pk] = table.primary_key.columns
-    owner = table.c[OWNER_COLUMN[table.name]]
-    raw = _raw(table, column)
+    owner = table.c[place.owner]
+    raw = _raw(table, place.column)
     last = None
     while True:
         stmt = select(pk, owner, raw).where(raw.is_not(None))
@@ -118,13 +106,13 @@ def _scan(session: Session, table: Table, column: str, batch_size: int):
 def survey(session: Session, keyring: KeyRing, batch_size: int = 1000) -> AdoptionSurvey:
     """What adopting would clear: nothing is written."""
     result = AdoptionSurvey(unreadable_canaries=check_canary(session, keyring).unreadable)
-    for table, column in _places():
-        for rows in _scan(session, table, column, batch_size):
+    for place in _places():
+        for rows in _scan(session, place, batch_size):
             for _, owner, stored in rows:
                 if _readable(keyring, stored):
                     result.readable += 1
                 else:
-                    result.unreadable[f"{table.name}.{column}"] += 1
+                    result.unreadable[place.name] += 1
                     result.lost_fingerprints[stored_fingerprint(stored) or "?"] += 1
                     result.affected_users.add(owner)
     session.rollback()
@@ -133,8 +121,6 @@ def survey(session: Session, keyring: KeyRing, batch_size: int = 1000) -> Adopti
 
 def _flag(session: Session, lost_by_user: dict[int, set[str]]) -> None:
     """Add field names to users.lost_fields (merged with what is already there)."""
-    from talento.accounts.models import User
-
     users = User.__table__
     current = dict(
         session.execute(
@@ -169,12 +155,11 @@ def adopt(
     report = AdoptionReport()
     flagged: set[int] = set()
     batches = 0
-    for table, column in _places():
+    for place in _places():
+        table, column, index_name = place.table, place.column, place.blind_index
         [pk] = table.primary_key.columns
         raw = _raw(table, column)
-        index_name = BLIND_INDEXES.get((table.name, column))
-        name = LOST_FIELDS[(table.name, column)]
-        for rows in _scan(session, table, column, batch_size):
+        for rows in _scan(session, place, batch_size):
             if max_batches is not None and batches >= max_batches:
                 return report
             lost_by_user: dict[int, set[str]] = {}
@@ -200,7 +185,7 @@ def adopt(
                         ciphertext=stored,
                     )
                 )
-                lost_by_user.setdefault(owner, set()).add(name)
+                lost_by_user.setdefault(owner, set()).add(place.field)
                 report.cleared += 1
             if lost_by_user:
                 _flag(session, lost_by_user)
@@ -219,17 +204,6 @@ def adopt(
     return report
 
 
-def lost_data_summary(session: Session) -> tuple[int, int]:
-    """(values in quarantine, people who still have something to re-enter)."""
-    from sqlalchemy import func
-
-    from talento.accounts.models import User
-
-    quarantined = session.scalar(select(func.count()).select_from(LostValue)) or 0
-    flagged = session.scalar(select(func.count()).where(User.lost_fields.is_not(None))) or 0
-    return quarantined, flagged
-
-
 @dataclass
 class RecoveryReport:
     restored: int = 0
@@ -240,29 +214,26 @@ class RecoveryReport:
 def recover(session: Session, keyring: KeyRing, found_key: str) -> RecoveryReport:
     """The old key turned up after an adoption: put back, under the current key, every
     quarantined value the person has not re-entered since, and unflag those fields."""
-    from talento.accounts.models import User
-
     old = KeyRing.from_keys(found_key)
     report = RecoveryReport()
-    tables = db.metadata.tables
     for lost in session.scalars(select(LostValue).order_by(LostValue.id)).all():
         try:
             plain = old.decrypt(lost.ciphertext)
         except InvalidToken:
             report.still_unreadable += 1
             continue
-        name = LOST_FIELDS[(lost.table_name, lost.column_name)]
+        place = place_of(lost.table_name, lost.column_name)
+        name = place.field
         user = session.get(User, lost.user_id) if lost.user_id is not None else None
         if user is None or name not in user.lost_field_names:
             report.superseded += 1  # already re-entered (or emptied) by the person: theirs wins
             session.delete(lost)
             continue
-        table = tables[lost.table_name]
+        table = place.table
         [pk] = table.primary_key.columns
-        values = {table.c[lost.column_name]: literal(keyring.encrypt(plain), Text())}
-        index_name = BLIND_INDEXES.get((lost.table_name, lost.column_name))
-        if index_name:
-            values[table.c[index_name]] = keyring.blind_index(plain)
+        values = {table.c[place.column]: literal(keyring.encrypt(plain), Text())}
+        if place.blind_index:
+            values[table.c[place.blind_index]] = keyring.blind_index(plain)
         session.execute(update(table).where(pk == lost.row_id).values(values))
         user.lost_fields = ",".join(n for n in user.lost_field_names if n != name) or None
         report.restored += 1
