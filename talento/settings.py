@@ -151,6 +151,8 @@ class Settings:
     log_format: str = "text"
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     ratelimit_storage_uri: str = "memory://"
+    #: Prefix of the limiter's keys in its storage (a test run sets one per worker).
+    ratelimit_key_prefix: str = "talento"
     login_limit_per_ip: str = "30 per 15 minutes"
     login_limit_per_identifier: str = "5 per minute;20 per hour"
     argon2_memory_kib: int = 19456
