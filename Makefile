@@ -18,9 +18,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) translations
 
-## Compile the message catalogues (.po → .mo).
-translations: $(STAMP)
-	@$(VENV)/bin/pybabel compile -d talento/translations -D messages >/dev/null
+## Compile the message catalogues (.po → .mo), only those that changed: the operator guide's
+## test runs `make install` while other test workers read the catalogues.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard talento/translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+talento/translations/%/LC_MESSAGES/messages.mo: talento/translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	@$(VENV)/bin/pybabel compile -i $< -o $@ -l $* >/dev/null
 
 ## Debian's Chromium for the browser tests (never `playwright install`: no download here).
 chromium:
