@@ -84,8 +84,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 ## Everything: lint, unit, functional, PostgreSQL, browser, alembic check (in tests/test_migrations.py).
+## On every core (pytest-xdist: one database and one Redis key prefix per worker; tests handed
+## out two at a time, the slow ones first, so no worker is left with a long tail); the 15
+## slowest tests are listed at the end.
 test: install chromium nginx pgclient lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxschedchunk 2 --durations=15
 
 bench: install
 	$(PY) -m talento.ops.bench
