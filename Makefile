@@ -19,9 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) translations
 
-## Compile the message catalogues (.po → .mo).
-translations: $(STAMP)
-	@$(VENV)/bin/pybabel compile -d talento/translations -D messages >/dev/null
+## Compile the message catalogues (.po → .mo), only those that changed: the operator guide's
+## test runs `make install` while other test workers read the catalogues.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard talento/translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+talento/translations/%/LC_MESSAGES/messages.mo: talento/translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	@$(VENV)/bin/pybabel compile -i $< -o $@ -l $* >/dev/null
 
 ## Debian's Chromium for the browser tests (never `playwright install`: no download here).
 chromium:
@@ -88,8 +92,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 ## Everything: lint, unit, functional, PostgreSQL, browser, alembic check (in tests/test_migrations.py).
+## On every core (pytest-xdist: one database and one Redis key prefix per worker; tests handed
+## out two at a time, the slow ones first, so no worker is left with a long tail); the 15
+## slowest tests are listed at the end.
 test: install chromium nginx pgclient age lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxschedchunk 2 --durations=15
 
 bench: install
 	$(PY) -m bench.login

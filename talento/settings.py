@@ -447,6 +447,9 @@ class Settings:
     log_format: str = _field("LOG_FORMAT")
     upload_dir: str = _field("UPLOAD_DIR")
     ratelimit_storage_uri: str = _field("RATELIMIT_STORAGE_URI")
+    #: Prefix of the limiter's keys in its storage; not read from the environment (a test run
+    #: sets one per worker).
+    ratelimit_key_prefix: str = "talento"
     login_limit_per_ip: str = _field("LOGIN_LIMIT_PER_IP")
     login_limit_per_identifier: str = _field("LOGIN_LIMIT_PER_IDENTIFIER")
     argon2_memory_kib: int = _field("ARGON2_MEMORY_KIB")

@@ -1,7 +1,18 @@
-"""Shared fixtures: a migrated database (SQLite and PostgreSQL), app, client, users.
+"""Shared fixtures: a migrated database (PostgreSQL, and SQLite where asked), app, client, users.
 
 PostgreSQL tests use TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test);
 they are skipped when no server answers, except under CI where that is a failure.
+
+Backends: a test that uses the database runs on PostgreSQL; `@pytest.mark.both_backends` runs it
+on SQLite too (migrations, a smoke set, SQLite-specific code), `@pytest.mark.sqlite_only` on
+SQLite alone.
+
+Isolation: on PostgreSQL the `app` fixture runs the test inside one transaction that is rolled
+back at the end (the app's sessions join it through savepoints, so their commits are real
+RELEASEs inside it). Tests where another process, thread or connection must see the rows
+(CLI subprocesses, gunicorn, a live server, several apps) are marked
+`@pytest.mark.committed`: their commits are real and the tables are emptied afterwards, as is
+every SQLite test.
 """
 
 from __future__ import annotations
@@ -15,12 +26,50 @@ from sqlalchemy import create_engine, text
 from talento.settings import Settings, normalise_database_url
 from tests.helpers import (
     PER_TEST_TABLES,
+    RUN_ID,
     USER_PASSWORD,
     _pg_available,
     _reset_schema,
+    default_backend,
     make_settings,
     pg_url,
 )
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Parametrize `database_url` by backend: PostgreSQL, unless a marker asks for SQLite."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = ["sqlite"]
+    elif metafunc.definition.get_closest_marker("both_backends"):
+        backends = ["sqlite", "postgresql"]
+    else:
+        backends = [default_backend()]
+    metafunc.parametrize("database_url", backends, indirect=True, scope="session")
+
+
+#: The slowest tests (other processes: the guide's sandbox, gunicorn, the CLI, Chromium) run
+#: first, so that under xdist they spread over the workers instead of ending the run on one.
+SLOW_FIRST = (
+    "tests/docs/",
+    "tests/deploy/test_gunicorn.py",
+    "tests/ops/test_cli.py",
+    "tests/browser/",
+    "tests/ops/test_backup.py",
+    "tests/ops/test_rotation.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        return next(
+            (n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the order within a rank is kept
 
 
 def _migrate_and_load(url: str) -> None:
@@ -41,46 +90,62 @@ def _migrate_and_load(url: str) -> None:
         db.engine.dispose()
 
 
-def _private_database(url: str, request) -> str:
-    """A database of this test run's own (created next to TEST_DATABASE_URL's, dropped at the
-    end), so two runs on one server never empty each other's tables. Falls back to the given
-    database when the role may not create databases."""
+def _private_database(url: str, created: list[str]) -> str:
+    """A database of this test process's own (created next to TEST_DATABASE_URL's, dropped at
+    the end of the session), so two runs, or two xdist workers, on one server never empty each
+    other's tables. Falls back to the given database when the role may not create databases."""
     from sqlalchemy.engine import make_url
 
-    name = f"talento_test_{os.getpid()}"
+    name = f"talento_test_{RUN_ID}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test that waits on a lock its own transaction holds fails instead of hanging.
+            conn.execute(text(f"ALTER DATABASE \"{name}\" SET lock_timeout = '60s'"))
     except Exception:  # noqa: BLE001 - no CREATEDB right: share the configured database
         admin.dispose()
         return url
     admin.dispose()
-
-    def drop() -> None:
-        from sqlalchemy.pool import NullPool
-
-        dropper = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        with dropper.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        dropper.dispose()
-
-    request.addfinalizer(drop)
+    created.append(url)
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_private_database(url: str) -> None:
+    from sqlalchemy.pool import NullPool
+
+    dropper = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with dropper.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "talento_test_{RUN_ID}" WITH (FORCE)'))
+    dropper.dispose()
+
+
+class Databases:
+    """The migrated database of each backend, made once per test process."""
+
+    def __init__(self) -> None:
+        self.urls: dict[str, str] = {}
+        self.servers: list[str] = []  # where a private PostgreSQL database was created
+
+
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory) -> dict[str, str]:
-    return {}
+def databases() -> Iterator[Databases]:
+    """Kept for the whole session: the PostgreSQL database is dropped when the session ends,
+    never when a test of the other backend comes next (xdist interleaves them)."""
+    made = Databases()
+    yield made
+    for server_url in made.servers:
+        _drop_private_database(server_url)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory, database_urls) -> str:
-    """A migrated database with reference data, once per backend per test session."""
-    backend = request.param
-    if backend in database_urls:
-        return database_urls[backend]
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory, databases) -> str:
+    """A migrated database with reference data, once per backend per test process (each xdist
+    worker has its own SQLite file and its own PostgreSQL database)."""
+    backend = getattr(request, "param", "postgresql")
+    if backend in databases.urls:
+        return databases.urls[backend]
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'talento-test.db'}"
     else:
@@ -89,10 +154,11 @@ def database_url(request, tmp_path_factory, database_urls) -> str:
             if os.environ.get("CI"):
                 pytest.fail(f"PostgreSQL is required under CI and does not answer at {raw}")
             pytest.skip(f"no PostgreSQL at {raw}")
-        url = _private_database(normalise_database_url(raw), request)
+        url = _private_database(normalise_database_url(raw), databases.servers)
         _reset_schema(url)
     _migrate_and_load(url)
-    database_urls[backend] = url
+    _clean_tables(url)  # every test starts from the same state, the first one included
+    databases.urls[backend] = url
     return url
 
 
@@ -112,19 +178,74 @@ def _clean_tables(url: str) -> None:
     engine.dispose()
 
 
+def _assert_nothing_committed(connection, url: str) -> None:
+    """After a rolled-back test: no row reached the database behind the test's transaction
+    (another connection, a subprocess). If one did, empty the tables for the next test and fail
+    this one: it needs @pytest.mark.committed."""
+    counts = " UNION ALL ".join(
+        f"SELECT '{table}', count(*) FROM {table}"  # noqa: S608 - fixed names
+        for table in PER_TEST_TABLES
+    )
+    left = {name: n for name, n in connection.execute(text(counts)) if n}
+    connection.rollback()
+    if left:
+        _clean_tables(url)
+        pytest.fail(
+            f"rows committed outside the test's transaction: {left}; "
+            "a test whose rows another connection must see is marked @pytest.mark.committed"
+        )
+
+
+def rolls_back(request, settings: Settings) -> bool:
+    """Whether this test runs inside a rolled-back transaction (see the module's docstring)."""
+    return not settings.is_sqlite and request.node.get_closest_marker("committed") is None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sessions_join_through_savepoints() -> None:
+    """A session bound to the test's connection turns its transaction into a SAVEPOINT, so that
+    the app's commit() and rollback() behave as they do on a real connection, inside the test's
+    transaction. Sessions bound to an engine (production, committed tests) are not affected."""
+    from talento.extensions import db
+
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
 @pytest.fixture
-def app(settings) -> Iterator:
+def app(request, settings) -> Iterator:
     from talento.extensions import db, limiter
     from talento.web import build_app
 
     app = build_app(settings)
     with app.app_context():
         limiter.reset()
-    yield app
+    if not rolls_back(request, settings):
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        _clean_tables(settings.database_url)
+        return
+    # Flask-SQLAlchemy 3 picks the bind from db.engines: putting a connection in a transaction
+    # there makes every session of this app (one per app context) join that transaction.
     with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    _clean_tables(settings.database_url)
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            engines[None] = engine
+        transaction.rollback()
+        try:
+            _assert_nothing_committed(connection, settings.database_url)
+        finally:
+            connection.close()
+            engine.dispose()
 
 
 @pytest.fixture

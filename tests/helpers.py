@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -15,6 +16,10 @@ from sqlalchemy import create_engine, text
 from talento.settings import PROJECT_ROOT, Settings, normalise_database_url
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: This test process's name: the xdist worker ("gw0", "gw1"…) or "main", plus its pid. It names
+#: the process's own PostgreSQL database and Redis key prefix, so workers never share state.
+RUN_ID = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+RATELIMIT_KEY_PREFIX = f"talento-test-{RUN_ID}"
 ADMIN_PASSWORD = "Test-admin-password-2026"
 USER_PASSWORD = "Talent-password-2026"
 PER_TEST_TABLES = (
@@ -29,6 +34,15 @@ PER_TEST_TABLES = (
     "audit_events",
     "lost_values",
 )
+
+
+#: What the rolled-back test transaction adds around the app's own SQL (see tests/conftest.py):
+#: statement counts leave these out.
+SAVEPOINT_SQL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
+def is_app_sql(statement: str) -> bool:
+    return not statement.startswith(SAVEPOINT_SQL)
 
 
 def new_key() -> str:
@@ -50,6 +64,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         proxy_hops=0,
+        ratelimit_key_prefix=RATELIMIT_KEY_PREFIX,
         # Mail without a server goes to a throw-away outbox, never to instance/outbox.
         mail_outbox_dir=tempfile.mkdtemp(prefix="talento-outbox-"),
     )
@@ -71,6 +86,15 @@ def _pg_available(url: str) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+@functools.cache
+def default_backend() -> str:
+    """Where a test runs unless marked otherwise: PostgreSQL; SQLite on a machine without a
+    PostgreSQL server (never under CI, where the PostgreSQL tests fail instead)."""
+    if os.environ.get("CI") or _pg_available(pg_url()):
+        return "postgresql"
+    return "sqlite"
 
 
 def _reset_schema(url: str) -> None:

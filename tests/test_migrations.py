@@ -11,6 +11,9 @@ from talento.extensions import db
 from talento.web import build_app
 from tests.helpers import make_settings
 
+# Alembic opens its own connections (committed rows), on both backends.
+pytestmark = [pytest.mark.both_backends, pytest.mark.committed]
+
 
 def test_models_and_migrations_agree(app):
     with app.app_context():

@@ -41,7 +41,7 @@ def build_app(settings: Settings) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES="translations",
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
-        RATELIMIT_KEY_PREFIX="talento",
+        RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.flask_env == "testing",
     )

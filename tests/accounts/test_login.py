@@ -18,6 +18,7 @@ def test_login_page_is_french_by_default(client):
     assert 'name="identifier"' in html and 'name="password"' in html
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize(
     "identifier", ["talent1@example.org", "TALENT1@Example.ORG", "MAF0001CAS", "maf0001cas"]
 )
@@ -57,6 +58,7 @@ def test_inactive_account_gets_a_clear_message(client, make_user):
     assert "Ce compte est désactivé" in response.get_data(as_text=True)
 
 
+@pytest.mark.both_backends
 def test_admin_lands_on_admin_and_users_cannot_enter_it(client, make_user):
     make_user(email="boss@example.org", role="admin", code="MAN0009RAB")
     make_user(email="user@example.org")
@@ -110,6 +112,7 @@ def test_logout_is_a_csrf_protected_post(client, make_user):
     assert client.get("/profile").status_code == 302
 
 
+@pytest.mark.both_backends
 def test_legacy_werkzeug_hash_verifies_and_is_upgraded(app, client, make_user):
     user_id = make_user(email="legacy@example.org")
     with app.app_context():

@@ -71,6 +71,7 @@ def test_login_page_links_to_the_forgotten_password_page(client):
     assert 'href="/auth/forgot"' in html and "Mot de passe oublié ?" in html
 
 
+@pytest.mark.both_backends
 def test_full_reset_flow_through_smtp(client, make_user, inbox):
     make_user(email="amina@example.org", first_name="Amina", code="MAF0001CAS")
     form = client.get("/auth/forgot")
@@ -176,6 +177,7 @@ def _aged_token(app, user_id: int, age: int) -> str:
     return token
 
 
+@pytest.mark.both_backends
 def test_an_expired_link_is_refused(app, client, make_user):
     user_id = make_user(email="late@example.org")
     expired = client.get(f"/auth/reset/{_aged_token(app, user_id, 3601)}")

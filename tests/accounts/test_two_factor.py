@@ -223,6 +223,7 @@ def test_enrolment_needs_a_login(client):
 # -- login with a second factor -------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_password_alone_does_not_log_in_the_code_does(app, client, enrolled):
     user_id, secret, _codes = enrolled()
     response = login(client, EMAIL)
@@ -285,6 +286,7 @@ def test_a_recovery_code_logs_in_once(app, client, enrolled):
     assert client.get("/profile").status_code == 302
 
 
+@pytest.mark.both_backends
 def test_the_pending_login_expires(app, client, enrolled):
     _user_id, secret, _codes = enrolled()
     login(client, EMAIL)
@@ -502,6 +504,7 @@ def _cli_env(app) -> dict[str, str]:
     }
 
 
+@pytest.mark.committed
 def test_cli_reset_2fa_clears_the_second_factor_and_ends_sessions(app, client, enrolled):
     user_id, secret, _codes = enrolled(role="admin", code="MAN0012RAB")
     _log_in_fully(client, secret)

@@ -95,6 +95,7 @@ def test_admin_reads_and_filters_the_trail(app, client, make_user):
     assert client.get("/admin/audit?since=nonsense&page=x").status_code == 200
 
 
+@pytest.mark.both_backends
 def test_the_trail_is_append_only(app, database_url):
     with app.app_context():
         event = record(db.session, AuditAction.EXPORT, Actor(), detail={"rows": 1})
@@ -118,6 +119,7 @@ def test_the_trail_is_append_only(app, database_url):
         assert db.session.scalar(select(AuditEvent.action)) == "export"
 
 
+@pytest.mark.both_backends
 def test_purge_keeps_the_retention_window_and_records_itself(app):
     with app.app_context():
         old = record(db.session, AuditAction.EXPORT, Actor(), detail={"rows": 1})
@@ -140,6 +142,7 @@ def _cli_env(app):
     }
 
 
+@pytest.mark.committed
 def test_audit_export_and_purge_commands(app, tmp_path):
     with app.app_context():
         old = record(db.session, AuditAction.LOGIN, Actor(1, "MAF0001CAS", "10.0.0.1"))
@@ -188,6 +191,7 @@ def test_blind_index_is_keyed_and_found_during_a_rotation(app, make_user):
         assert list(found) == [user_id]
 
 
+@pytest.mark.committed
 def test_keys_reindex_and_init_db_fill_missing_indexes(app, make_user):
     from talento.keys.rotation import reindex_phones
 

@@ -24,7 +24,7 @@ from talento.extensions import db, utcnow
 from talento.geo.models import City, Country
 from talento.profiles.models import Skill, TalentLanguage, TalentProfile, talent_skills
 from talento.profiles.services import completeness
-from tests.helpers import login
+from tests.helpers import is_app_sql, login
 
 NOW = dt.datetime(2026, 6, 17, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 
@@ -96,8 +96,8 @@ class count_statements:
         self.engine = engine
         self.count = 0
 
-    def _listener(self, *args):
-        self.count += 1
+    def _listener(self, conn, cursor, statement, *args):
+        self.count += is_app_sql(statement)
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._listener)
@@ -115,6 +115,7 @@ def figures(app, lang: str = "fr"):
         return dashboard_figures(db.session, lang=lang, now=NOW)
 
 
+@pytest.mark.both_backends
 def test_totals_and_profile_health(app, known_data):
     result = figures(app)
     totals, profiles = result.totals, result.profiles
@@ -182,6 +183,7 @@ def test_top_lists_stop_at_ten(app, make_talent):
     assert skills[0].key == "makeup" and skills[0].count == 2
 
 
+@pytest.mark.both_backends
 def test_registrations_per_week_include_empty_weeks(app, make_user):
     monday = dt.datetime(2026, 6, 15, tzinfo=dt.UTC)
     first = monday - dt.timedelta(weeks=11)
@@ -201,6 +203,7 @@ def test_registrations_per_week_include_empty_weeks(app, make_user):
     assert [b.count for b in buckets] == [1] + [0] * 9 + [1, 2]
 
 
+@pytest.mark.both_backends
 def test_registrations_per_month(app, make_user):
     for created in (
         dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
@@ -227,6 +230,7 @@ def test_bucket_starts_cross_the_year():
     assert all(day.weekday() == 0 for day in weeks)
 
 
+@pytest.mark.both_backends
 def test_sql_average_completeness_equals_the_mean_of_completeness(app, make_user, make_talent):
     make_talent(
         phone="+212600000001",

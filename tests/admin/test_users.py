@@ -69,6 +69,7 @@ def _city_id(app, iso2, code):
 # -- list and search ------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_search_by_name_email_code_and_exact_phone(app, admin, make_talent):
     make_talent(code="MAF0001CAS", first_name="Yasmine", email="yasmine@example.ma", phone=PHONE)
     make_talent(code="MAM0002CAS", first_name="Omar", email="omar@example.ma", whatsapp=PHONE)
@@ -197,6 +198,7 @@ def _edit_data(app, **overrides):
     return data
 
 
+@pytest.mark.both_backends
 def test_edit_every_field_updates_the_index_and_audits_names_only(app, admin, make_talent):
     talent = make_talent(code="MAF0001CAS", phone=PHONE)
     url = f"/admin/users/{talent}/edit"

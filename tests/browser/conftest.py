@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: Chromium (Debian's, through Playwright) against the real app.
 
 The app is served by werkzeug on a free loopback port in a background thread, once per test
-and per backend (SQLite and PostgreSQL, through the `app` fixture). Chromium starts once per
+(on PostgreSQL, through the `app` fixture; its rows are committed). Chromium starts once per
 test file. `open_page` gives a watched page, so that each test can check that it logged no
 console error and that no request left 127.0.0.1. Screenshots land in
 test-artifacts/screenshots/ (git-ignored), named after the backend, the test and the step.

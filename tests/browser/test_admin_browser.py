@@ -1,7 +1,7 @@
 """An admin session in a real browser: find a talent by phone number, open them, edit them,
 then export the filtered list as XLSX and read the downloaded file back.
 
-Runs on SQLite and PostgreSQL; screenshots go to test-artifacts/screenshots/ (git-ignored).
+Runs on PostgreSQL; screenshots go to test-artifacts/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 from tests.browser.support import assert_no_horizontal_overflow
 from tests.helpers import USER_PASSWORD
 
-pytestmark = pytest.mark.browser
+# A live server thread serves the app: its rows must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 ADMIN = {"role": "admin", "email": "chef@example.org", "code": "MAN0042RAB"}
 

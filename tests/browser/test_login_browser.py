@@ -1,4 +1,4 @@
-"""Login in a real browser: Chromium against the real app, on SQLite and on PostgreSQL.
+"""Login in a real browser: Chromium against the real app, on PostgreSQL.
 
 The browser, the live server, `open_page` and `screenshot` come from conftest.py. Each test
 also checks that the page logged no console error and that no request left 127.0.0.1.
@@ -13,7 +13,8 @@ import pytest
 from tests.browser.support import assert_no_horizontal_overflow
 from tests.helpers import USER_PASSWORD
 
-pytestmark = pytest.mark.browser
+# A live server thread serves the app: its rows must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 ADMIN = {"role": "admin", "email": "admin.browser@example.org", "code": "MAN0042RAB"}
 TALENT = {

@@ -17,7 +17,8 @@ from talento.web import build_app
 from tests.browser.support import assert_no_horizontal_overflow, serving
 from tests.helpers import USER_PASSWORD, make_settings, new_key
 
-pytestmark = pytest.mark.browser
+# A live server thread serves the app: its rows must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 TALENT = {"email": "salma@example.org", "code": "MAF0201CAS", "first_name": "Salma"}
 ADMIN = {"role": "admin", "email": "chef@example.org", "code": "MAN0042RAB"}

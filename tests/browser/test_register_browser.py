@@ -20,7 +20,8 @@ import pytest
 from tests.browser.support import assert_no_horizontal_overflow
 from tests.helpers import make_settings
 
-pytestmark = pytest.mark.browser
+# A live server thread serves the app: its rows must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}

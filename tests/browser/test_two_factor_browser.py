@@ -1,5 +1,5 @@
-"""Two-factor authentication in a real browser: Chromium against the real app, on SQLite and on
-PostgreSQL, on a desktop screen and a phone.
+"""Two-factor authentication in a real browser: Chromium against the real app, on PostgreSQL,
+on a desktop screen and a phone.
 
 A talent opens « Sécurité du compte », activates 2FA by reading the secret shown under the QR
 code (as someone typing it into an app by hand would), keeps the recovery codes, logs out, and
@@ -18,7 +18,8 @@ import pytest
 from tests.browser.support import assert_no_horizontal_overflow
 from tests.helpers import USER_PASSWORD
 
-pytestmark = pytest.mark.browser
+# A live server thread serves the app: its rows must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 SCREENS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},

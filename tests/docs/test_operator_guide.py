@@ -51,7 +51,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from talento.settings import PROJECT_ROOT, normalise_database_url
-from tests.helpers import _pg_available, pg_url
+from tests.helpers import _pg_available, default_backend, pg_url
 
 GUIDES = {
     "fr": PROJECT_ROOT / "docs" / "fr" / "exploitation.md",
@@ -465,8 +465,10 @@ def recreate_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=[default_backend()])
 def sandbox(request, tmp_path) -> Sandbox:
+    """The guide is the production guide: it runs on PostgreSQL (SQLite only on a machine
+    without a PostgreSQL server; SQLite's own backup and restore are in tests/ops)."""
     if request.param == "sqlite":
         return Sandbox(tmp_path, "sqlite", f"sqlite:///{tmp_path / 'instance' / 'talento.db'}")
     raw = pg_url()

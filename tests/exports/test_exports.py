@@ -1,4 +1,4 @@
-"""Exports of the admin's filtered list through the real routes (SQLite and PostgreSQL)."""
+"""Exports of the admin's filtered list through the real routes (PostgreSQL; a few on SQLite)."""
 
 from __future__ import annotations
 
@@ -184,6 +184,7 @@ def test_csv_renders_labels_dates_and_neutralises_formulas(admin_client):
     assert hacker[1] == '\'=HYPERLINK("http://evil.example","x")'
 
 
+@pytest.mark.both_backends
 def test_csv_with_personal_data_decrypts_and_is_audited(admin_client, session, people):
     response = _post(
         admin_client,
@@ -254,6 +255,7 @@ def test_an_unreadable_phone_exports_as_unavailable(admin_client, session, peopl
 # --- XLSX ----------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_xlsx_opens_with_the_filtered_rows(admin_client, session):
     response = _post(
         admin_client,
@@ -346,6 +348,7 @@ def test_pdf_over_the_limit_is_refused_with_a_message(admin_client, session, mon
 # --- streaming -----------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_body_is_streamed_in_several_chunks(admin_client, monkeypatch, fmt):
     from talento.exports import rows

@@ -19,6 +19,9 @@ from talento.web import build_app
 from tests.helpers import TALENTO, _csrf_from, login, make_settings, new_key, run_cli
 from tests.mail.smtp import smtp_server as running_smtp_server
 
+# Apps with other keys and the CLI read what the test's app wrote: committed rows.
+pytestmark = pytest.mark.committed
+
 PHONE_1 = "+212612345601"
 PHONE_2 = "+212612345602"
 
@@ -104,6 +107,7 @@ def test_survey_counts_only_what_no_key_reads(lost_key_world):
     assert len(found.unreadable_canaries) == 1
 
 
+@pytest.mark.both_backends
 def test_adopt_clears_quarantines_flags_and_lets_the_app_start(lost_key_world):
     app = lost_key_world["app"]
     keyring = app.extensions["talento.keyring"]
@@ -216,6 +220,7 @@ def test_cli_shows_counts_and_needs_the_flag_and_the_typed_word(lost_key_world):
     assert "5 valeur(s) remise(s)" in recovered.stdout
 
 
+@pytest.mark.both_backends
 def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
     app = lost_key_world["app"]
     lost_a = lost_key_world["lost"][0]

@@ -4,6 +4,7 @@ index and canary to the new key — resumable, and safe while the app writes."""
 import json
 import threading
 
+import pytest
 from sqlalchemy import select, text
 
 from talento.accounts.models import User
@@ -14,6 +15,9 @@ from talento.keys.models import KeyCanary
 from talento.keys.rotation import reencrypt, values_to_reencrypt
 from talento.web import build_app
 from tests.helpers import TALENTO, make_settings, new_key, run_cli
+
+# Several apps, a writer thread and the CLI share the rows: committed.
+pytestmark = pytest.mark.committed
 
 PHONE = "+212612345678"
 

@@ -63,6 +63,7 @@ def _admin_login_works(db_url, env, password) -> bool:
     return ok
 
 
+@pytest.mark.both_backends
 def test_init_db_is_idempotent_and_migrations_init_is_the_same(fresh_db):
     env = _env(fresh_db)
     first = run_cli([TALENTO, "init-db"], env)

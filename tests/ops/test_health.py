@@ -1,5 +1,6 @@
 """/healthz answers while the process runs; /readyz checks database, migrations, canary."""
 
+import pytest
 from sqlalchemy import text
 
 from talento.extensions import db
@@ -20,6 +21,7 @@ def test_readyz_ok_after_start_up(app, client):
     assert response.json["checks"] == {"database": "ok", "migrations": "ok", "key_canary": "ok"}
 
 
+@pytest.mark.committed
 def test_readyz_names_a_key_mismatch(app, database_url):
     run_startup_checks(app, app.extensions["talento.keyring"])
     other = build_app(make_settings(database_url, encryption_key=new_key()))

@@ -17,6 +17,9 @@ from talento.ops.startup import run_startup_checks
 from talento.web import build_app
 from tests.helpers import login, make_settings, new_key
 
+# Several apps (and threads) start on one database: committed rows.
+pytestmark = pytest.mark.committed
+
 
 def _start(settings):
     app = build_app(settings)

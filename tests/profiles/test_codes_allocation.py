@@ -3,11 +3,15 @@
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import select
 
 from talento.extensions import db
 from talento.geo.models import City, Country
 from talento.profiles.services import ProfileInput, register_talent
+
+# Registrations race in threads, each on its own connection: committed rows.
+pytestmark = pytest.mark.committed
 
 
 def _input(session, iso2: str, gender: str = "F") -> ProfileInput:
@@ -44,6 +48,7 @@ def _register(app, n: int, iso2: str) -> str:
         return code
 
 
+@pytest.mark.both_backends
 def test_fifty_concurrent_registrations_get_fifty_consecutive_codes(app):
     with ThreadPoolExecutor(max_workers=8) as pool:
         codes = list(pool.map(lambda n: _register(app, n, "SN"), range(50)))

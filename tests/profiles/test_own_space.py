@@ -42,6 +42,7 @@ def test_profile_page_shows_code_qr_completeness_and_decrypted_contact(client, t
     assert "Profil complet à" in html and "À compléter" in html and "photo" in html
 
 
+@pytest.mark.both_backends
 def test_edit_profile_keeps_the_code_and_updates_fields(app, client, talent):
     login(client, "owner@example.org")
     page = client.get("/profile/edit").get_data(as_text=True)
@@ -116,6 +117,7 @@ def test_my_data_is_a_complete_decrypted_json_download(client, talent):
     assert "password_hash" not in json.dumps(data)
 
 
+@pytest.mark.both_backends
 def test_delete_account_needs_the_password_and_removes_everything(app, client, talent):
     login(client, "owner@example.org")
     refused = client.post(

@@ -50,6 +50,7 @@ def _meta(html: str, prop: str) -> str | None:
 # --- the page ------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_public_page_shows_public_fields(client, talent):
     response = client.get(f"/p/{CODE}")
     assert response.status_code == 200

@@ -90,6 +90,7 @@ def test_registration_page_is_french_and_has_every_section(client):
         assert text_ in html
 
 
+@pytest.mark.both_backends
 def test_register_creates_account_code_profile_and_logs_in(app, client):
     response = _post(client, _form(app), photo=_jpeg())
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -139,6 +140,7 @@ def test_errors_are_shown_next_to_fields_and_input_is_kept(app, client):
     assert "Casablanca-Scene" not in html  # passwords are never sent back
 
 
+@pytest.mark.both_backends
 def test_duplicate_email_gets_a_clear_message(app, client, make_user):
     make_user(email="Yasmine@Example.ma")
     response = _post(client, _form(app))
@@ -184,6 +186,7 @@ def test_cities_endpoint(client):
     assert client.get("/geo/cities?country=ZZ").json == []
 
 
+@pytest.mark.committed
 def test_a_failed_email_never_breaks_registration(app, client, database_url, tmp_path):
     import socket
 

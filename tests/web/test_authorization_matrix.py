@@ -38,8 +38,8 @@ A tokenless POST from a refused role therefore gets 400 from CSRF before the adm
 ``login_required`` can answer 403/302; that is still a refusal, and the POST *with* a token
 proves the guard itself.
 
-One test per role (each over both databases, through ``database_url``) loops over all routes
-with one client logged in as that role, and reports every mismatch at once.
+One test per role loops over all routes with one client logged in as that role, and reports
+every mismatch at once.
 """
 
 from __future__ import annotations

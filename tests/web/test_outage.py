@@ -29,6 +29,10 @@ from talento.web import build_app
 from tests.helpers import _csrf_from, login
 from tests.outage_proxy import TcpProxy
 
+# The app under outage is a second app (through the proxy, or on a copy of the SQLite file):
+# it reads the talent the test's own app committed.
+pytestmark = pytest.mark.committed
+
 DB_PASSWORD = "Pg-secret-w0rd-never-logged"  # PostgreSQL trusts the test role: any password works
 EMAIL = "amina.outage@example.org"
 LAST_NAME = "Benkirane-Panne"
@@ -126,6 +130,7 @@ def until_ok(get: Callable[[], object], seconds: float = 5.0):
 # --- pages, /readyz, /healthz -------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_pages_answer_a_french_503_while_the_database_is_away_then_recover(outage):
     client = outage.app.test_client()
     assert client.get("/talents").status_code == 200  # the pool holds a live connection
@@ -153,6 +158,7 @@ def test_the_503_page_follows_the_visitor_language(outage):
     assert_clean_503(client.get("/talents?lang=fr"))
 
 
+@pytest.mark.both_backends
 def test_readyz_says_unreachable_and_healthz_stays_up(outage):
     probe = outage.app.test_client()  # monitoring: no session cookie
     assert probe.get("/readyz").status_code == 200
@@ -345,11 +351,10 @@ def test_a_silent_database_host_times_out_instead_of_hanging(outage, caplog):
 # --- SQLite: the folder went away before the first connection ----------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_database_folder_missing_at_start_is_a_503_until_it_is_back(
     database_url, settings, talent, tmp_path
 ):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL equivalent is the proxy tests above")
     folder = tmp_path / "db"
     folder.mkdir()
     _sqlite_copy(make_url(database_url).database, folder / "talento.db")
