@@ -24,6 +24,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from talento.extensions import utctoday
+
 TALENTS = int(os.environ.get("BENCH_TALENTS", "100000"))
 RUNS = 15
 
@@ -79,7 +81,7 @@ def _load(session, count: int) -> None:
     skills = session.scalars(select(Skill.id)).all()
     first = ["Amina", "Youssef", "Fatima", "Omar", "Awa", "Moussa", "Salma", "Karim", "Nadia"]
     last = ["Benali", "El Idrissi", "Diop", "Traoré", "Alaoui", "Ndiaye", "Kone", "Haddad"]
-    today = dt.date.today()
+    today = utctoday()
     batch = 10_000
     for start in range(0, count, batch):
         users = []

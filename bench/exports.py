@@ -49,6 +49,7 @@ from sqlalchemy import bindparam, text, update
 
 from bench.directory import throwaway_database
 from talento.exports.columns import PERSONAL_KEYS, PUBLIC_KEYS
+from talento.extensions import utctoday
 
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
 DAYS = 10
@@ -349,7 +350,7 @@ def _measure_all(url: str) -> dict:
     except Exception as exc:  # noqa: BLE001
         results["error"] = f"preparing the database: {type(exc).__name__}: {exc}"
         return results
-    one_day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    one_day = (utctoday() - dt.timedelta(days=3)).isoformat()
     measures = {
         f"csv_{ROWS}_rows_personal": {"format": "csv", "form": ALL_COLUMNS},
         f"xlsx_{ROWS}_rows_personal": {"format": "xlsx", "form": ALL_COLUMNS},

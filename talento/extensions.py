@@ -79,6 +79,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def utctoday() -> dt.date:
+    """Today's date in UTC, the one clock Talento keeps (export names, age checks)."""
+    return utcnow().date()
+
+
 CreatedAt = Annotated[
     dt.datetime, mapped_column(default=utcnow, server_default=func.current_timestamp())
 ]

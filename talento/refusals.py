@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 
-class Refused(Exception):  # noqa: N818 - a refusal is not a programming error
+class Refused(Exception):
     """One field (or the whole submission, ``field=None``) refused with a readable message."""
 
     def __init__(self, field: str | None, message: str, *, status: int = 422):

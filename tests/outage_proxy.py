@@ -8,6 +8,7 @@ Threads only, no privileges needed; the app connects to 127.0.0.1:<proxy.port>.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -132,7 +133,5 @@ def _reset(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RD)  # wakes a thread blocked in recv() on it
     except OSError:
         pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass

@@ -6,6 +6,7 @@ successful login. An empty or unusable hash never matches.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher, Type
@@ -47,7 +48,5 @@ class PasswordService:
 
     def burn_time(self) -> None:
         """Spend one verification's worth of time (unknown account, empty hash)."""
-        try:
+        with contextlib.suppress(VerifyMismatchError):
             self._hasher.verify(self._dummy_hash, "not-the-password")
-        except VerifyMismatchError:
-            pass

@@ -177,7 +177,8 @@ def disable():
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
         # DataRequired: a validated form has both
-        assert form.password.data is not None and form.code.data is not None
+        assert form.password.data is not None
+        assert form.code.data is not None
         passwords = current_passwords()
         outcome = two_factor.disable(
             db.session(), user, form.password.data, form.code.data, passwords, current_actor()
@@ -202,7 +203,8 @@ def regenerate():
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
         # DataRequired: a validated form has both
-        assert form.password.data is not None and form.code.data is not None
+        assert form.password.data is not None
+        assert form.code.data is not None
         passwords = current_passwords()
         outcome, codes = two_factor.regenerate_recovery_codes(
             db.session(), user, form.password.data, form.code.data, passwords, current_actor()

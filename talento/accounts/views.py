@@ -111,7 +111,8 @@ def login():
     status = 200
     if form.validate_on_submit():
         # DataRequired: a validated form has both
-        assert form.identifier.data is not None and form.password.data is not None
+        assert form.identifier.data is not None
+        assert form.password.data is not None
         result = authenticate(
             db.session(),
             form.identifier.data,

@@ -12,7 +12,6 @@ progress. The audit row is committed by the service before the first byte.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from flask import (
@@ -41,7 +40,7 @@ from talento.exports.services import (
     may_export_personal,
     start_export,
 )
-from talento.extensions import db
+from talento.extensions import db, utctoday
 from talento.profiles.search.people import DEFAULT_PER_PAGE, AdminFilters, parse_admin_filters
 
 
@@ -93,7 +92,7 @@ def export_users():
                 current_actor(),
                 keyring,
                 lang=_lang(),
-                today=dt.date.today(),
+                today=utctoday(),
             )
         except PersonalDataForbidden:
             abort(403)

@@ -115,11 +115,11 @@ def _other_active_admins(session: Session, user_id: int) -> int:
 def _guard_admin_removal(session: Session, acting: User, target: User, what) -> None:
     if target.id == acting.id:
         raise AdminActionRefused(what)
-    if target.role == Role.ADMIN.value and target.is_active_account:
-        if _other_active_admins(session, target.id) == 0:
-            raise AdminActionRefused(
-                _l("C'est le dernier administrateur actif : nommez-en un autre d'abord.")
-            )
+    is_active_admin = target.role == Role.ADMIN.value and target.is_active_account
+    if is_active_admin and _other_active_admins(session, target.id) == 0:
+        raise AdminActionRefused(
+            _l("C'est le dernier administrateur actif : nommez-en un autre d'abord.")
+        )
 
 
 # -- changes -----------------------------------------------------------------------------------

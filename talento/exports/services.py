@@ -40,6 +40,7 @@ from talento.exports.columns import (
     resolve,
 )
 from talento.exports.rows import RenderContext, export_rows
+from talento.extensions import utctoday
 from talento.geo.models import City, Country
 from talento.i18n import gettext, lazy_gettext
 from talento.profiles.choices import AVAILABILITY_LABELS
@@ -177,7 +178,7 @@ def start_export(
     session.commit()
 
     context = RenderContext.build(columns, lang)
-    today = today or dt.date.today()
+    today = today or utctoday()
     layout = formats.Layout(
         labels=[str(c.label) for c in columns],
         widths=[c.width for c in columns],

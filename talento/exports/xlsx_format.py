@@ -41,7 +41,8 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 #: Deflate level: 1 is several times faster than 6 for a file about 20 % larger.
 COMPRESS_LEVEL = 1
 MAX_CELL_CHARS = 32_767
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: Excel serial dates count from here in naive local time (cells hold no time zone).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's own naive epoch
 EXCEL_EPOCH_DATE = EXCEL_EPOCH.date()
 ONE_DAY = dt.timedelta(days=1)
 

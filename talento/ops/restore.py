@@ -16,6 +16,7 @@ before, still read chunk by chunk by `backup_legacy`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -262,10 +263,8 @@ class _Extraction:
         for path in reversed(self.files):
             path.unlink(missing_ok=True)
         for path in reversed(self.dirs):
-            try:
+            with contextlib.suppress(OSError):
                 path.rmdir()
-            except OSError:
-                pass
 
 
 def _staging_dir(work_dir: Path) -> Path:

@@ -11,7 +11,6 @@ form, and the view puts their refusals back on it (talento.refusals.apply_to_for
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -38,6 +37,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from talento.accounts.forms import AcceptablePassword
 from talento.accounts.password_policy import MIN_LENGTH
+from talento.extensions import utctoday
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
@@ -217,7 +217,7 @@ class ProfileFieldsForm(FlaskForm):
     def validate_date_of_birth(self, field) -> None:
         if field.data is None:
             return
-        today = dt.date.today()
+        today = utctoday()
         age = (
             today.year
             - field.data.year
@@ -239,9 +239,9 @@ class ProfileFieldsForm(FlaskForm):
         self._phone(field)
 
     def validate_rate_max(self, field) -> None:
-        if field.data is not None and self.rate_min.data is not None:
-            if field.data < self.rate_min.data:
-                raise ValidationError(_l("Le maximum doit être supérieur ou égal au minimum."))
+        minimum = self.rate_min.data
+        if field.data is not None and minimum is not None and field.data < minimum:
+            raise ValidationError(_l("Le maximum doit être supérieur ou égal au minimum."))
 
     def validate_city(self, field) -> None:
         valid = {value for value, _ in field.choices if value}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -24,7 +23,7 @@ from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
 from talento.context import current_language, current_passwords, current_settings
-from talento.extensions import db
+from talento.extensions import db, utctoday
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
 from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
@@ -120,7 +119,7 @@ def change_password():
 @login_required
 def my_data():
     payload = json.dumps(export_my_data(current_user), ensure_ascii=False, indent=2)
-    filename = f"talento-{current_user.code}-{dt.date.today().isoformat()}.json"
+    filename = f"talento-{current_user.code}-{utctoday().isoformat()}.json"
     return Response(
         payload,
         mimetype="application/json",

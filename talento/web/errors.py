@@ -7,6 +7,7 @@ next request after the database is back succeeds without restarting the app.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import uuid
@@ -86,10 +87,8 @@ def _forget_database_state() -> None:
     would hit the database that just failed): templates test ``database_down`` first."""
     from talento.extensions import db
 
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; remove() discards it
         db.session.rollback()
-    except Exception:  # noqa: BLE001, S110 - the connection is gone; remove() discards it
-        pass
     g.database_down = True
 
 

@@ -14,8 +14,11 @@ def test_login_page_is_french_by_default(client):
     page = client.get("/auth/login")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'lang="fr"' in html and "Connexion" in html and 'name="csrf_token"' in html
-    assert 'name="identifier"' in html and 'name="password"' in html
+    assert 'lang="fr"' in html
+    assert "Connexion" in html
+    assert 'name="csrf_token"' in html
+    assert 'name="identifier"' in html
+    assert 'name="password"' in html
 
 
 @pytest.mark.both_backends
@@ -28,7 +31,8 @@ def test_login_by_email_or_code_in_any_case(client, make_user, identifier):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/profile")
     profile = client.get("/profile").get_data(as_text=True)
-    assert "MAF0001CAS" in profile and "+212612345678" in profile
+    assert "MAF0001CAS" in profile
+    assert "+212612345678" in profile
 
 
 def test_wrong_password_and_unknown_account_get_the_same_generic_message(client, make_user):
@@ -73,7 +77,7 @@ def test_admin_lands_on_admin_and_users_cannot_enter_it(client, make_user):
 
 
 @pytest.mark.parametrize(
-    "target, expected",
+    ("target", "expected"),
     [
         ("/profile?tab=1", "/profile?tab=1"),
         ("https://evil.example/", "/profile"),
@@ -142,7 +146,8 @@ def test_session_cookie_flags(client, make_user):
     make_user(email="f@example.org")
     response = login(client, "f@example.org")
     cookie = response.headers.get("Set-Cookie", "")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_login_decrypts_nothing_and_logs_no_personal_data(

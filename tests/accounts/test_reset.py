@@ -68,14 +68,16 @@ def token_for(app, user_id: int) -> str:
 
 def test_login_page_links_to_the_forgotten_password_page(client):
     html = client.get("/auth/login").get_data(as_text=True)
-    assert 'href="/auth/forgot"' in html and "Mot de passe oublié ?" in html
+    assert 'href="/auth/forgot"' in html
+    assert "Mot de passe oublié ?" in html
 
 
 @pytest.mark.both_backends
 def test_full_reset_flow_through_smtp(client, make_user, inbox):
     make_user(email="amina@example.org", first_name="Amina", code="MAF0001CAS")
     form = client.get("/auth/forgot")
-    assert form.status_code == 200 and 'name="email"' in form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert 'name="email"' in form.get_data(as_text=True)
 
     response = ask_reset(client, "Amina@Example.org ")
     assert response.status_code == 200
@@ -85,7 +87,8 @@ def test_full_reset_flow_through_smtp(client, make_user, inbox):
     assert message["To"] == "amina@example.org"
     assert message["Subject"] == "Réinitialisation de votre mot de passe Talento"
     text, html = text_and_html(message)
-    assert "Bonjour Amina," in text and "une heure" in text
+    assert "Bonjour Amina," in text
+    assert "une heure" in text
     path = LINK.search(text).group(1)
     assert f"http://localhost{path}" in html
 
@@ -96,7 +99,8 @@ def test_full_reset_flow_through_smtp(client, make_user, inbox):
     assert 'name="password_confirm"' in page.get_data(as_text=True)
 
     done = choose_password(client, path)
-    assert done.status_code == 302 and done.headers["Location"].endswith("/auth/login")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/auth/login")
     landing = client.get("/auth/login").get_data(as_text=True)
     assert "Votre mot de passe a été modifié" in landing
 
@@ -125,7 +129,8 @@ def test_a_link_works_once(app, client, make_user):
     again = client.get(path)
     assert again.status_code == 410
     html = again.get_data(as_text=True)
-    assert "Ce lien a déjà servi" in html and 'href="/auth/forgot"' in html
+    assert "Ce lien a déjà servi" in html
+    assert 'href="/auth/forgot"' in html
     assert 'name="password"' not in html
     token = _csrf_from(client.get("/auth/forgot").get_data(as_text=True))
     replay = client.post(
@@ -183,7 +188,8 @@ def test_an_expired_link_is_refused(app, client, make_user):
     expired = client.get(f"/auth/reset/{_aged_token(app, user_id, 3601)}")
     assert expired.status_code == 410
     html = expired.get_data(as_text=True)
-    assert "Ce lien a expiré" in html and 'href="/auth/forgot"' in html
+    assert "Ce lien a expiré" in html
+    assert 'href="/auth/forgot"' in html
     assert client.get(f"/auth/reset/{_aged_token(app, user_id, 3590)}").status_code == 200
 
 
@@ -221,7 +227,7 @@ def test_a_deactivated_account_cannot_use_its_link(app, client, make_user):
 
 
 @pytest.mark.parametrize(
-    "password, confirm, message",
+    ("password", "confirm", "message"),
     [
         ("court", None, "Le mot de passe doit contenir au moins 12 caractères."),
         ("motdepasse123", None, "Ce mot de passe est trop courant"),
@@ -242,7 +248,8 @@ def test_password_policy_errors_are_shown_next_to_the_field(
     html = response.get_data(as_text=True)
     field = "password_confirm" if confirm else "password"
     error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
-    assert error and message in error.group(1).replace("&#39;", "'")
+    assert error
+    assert message in error.group(1).replace("&#39;", "'")
     assert f'aria-describedby="{field}-hint {field}-error"' in html or (
         f'aria-describedby="{field}-error"' in html
     )
@@ -281,7 +288,8 @@ def test_set_password_link_for_an_account_created_by_an_admin(app, client, make_
     assert message["To"] == "new.talent@example.org"
     assert message["Subject"] == "Votre compte Talento a été créé"
     text, html = text_and_html(message)
-    assert "MAM0007CAS" in text and "Bonjour Youssef," in html
+    assert "MAM0007CAS" in text
+    assert "Bonjour Youssef," in html
     assert "Aucun mot de passe ne vous sera jamais envoyé" in text
     path = LINK.search(text).group(1)
     assert choose_password(client, path).status_code == 302
@@ -308,7 +316,8 @@ def test_a_failing_smtp_server_still_gets_the_same_answer(app, client, make_user
         response = ask_reset(client, "down@example.org")
     finally:
         app.extensions["talento.settings"] = settings
-    assert response.status_code == 200 and SENT in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert SENT in response.get_data(as_text=True)
     assert "non envoyé" in caplog.text
 
 

@@ -152,7 +152,8 @@ def test_recovery_codes_are_random_hashed_and_single_use(app, enrolled):
         db.session.commit()
         db.session.remove()
     [used] = _events(app, AuditAction.RECOVERY_CODE_USED)
-    assert used.subject_id == user_id and json.loads(used.detail) == {"remaining": 9}
+    assert used.subject_id == user_id
+    assert json.loads(used.detail) == {"remaining": 9}
 
 
 def test_the_enrolment_secret_is_derived_not_stored(app):
@@ -160,7 +161,8 @@ def test_the_enrolment_secret_is_derived_not_stored(app):
     assert one == two_factor.enrolment_secret("k" * 32, 7, "nonce-a")
     assert one != two_factor.enrolment_secret("k" * 32, 8, "nonce-a")
     assert one != two_factor.enrolment_secret("k" * 32, 7, "nonce-b")
-    assert len(one) == 32 and pyotp.TOTP(one).now().isdigit()
+    assert len(one) == 32
+    assert pyotp.TOTP(one).now().isdigit()
     uri = two_factor.provisioning_uri(one, "a@example.org")
     assert uri.startswith("otpauth://totp/Talento:a%40example.org?secret=" + one)
     assert "issuer=Talento" in uri
@@ -174,7 +176,8 @@ def test_enrolment_refuses_a_wrong_code_enables_and_shows_the_codes_once(app, cl
     user_id = make_user(email=EMAIL, code=CODE)
     login(client, EMAIL)
     status = client.get("/account/2fa").get_data(as_text=True)
-    assert "Désactivée." in status and "/account/2fa/setup" in status
+    assert "Désactivée." in status
+    assert "/account/2fa/setup" in status
 
     page = client.get("/account/2fa/setup")
     assert page.status_code == 200
@@ -201,7 +204,8 @@ def test_enrolment_refuses_a_wrong_code_enables_and_shows_the_codes_once(app, cl
     assert len(shown) == 10
     assert "ne seront plus jamais affichés" in done.get_data(as_text=True)
     state = _user(app, user_id)
-    assert state["secret"] == secret and len(state["codes"]) == 10
+    assert state["secret"] == secret
+    assert len(state["codes"]) == 10
     assert {row.code_hash for row in state["codes"]} == {
         hashlib.sha256(code.replace("-", "").encode()).hexdigest() for code in shown
     }
@@ -211,13 +215,15 @@ def test_enrolment_refuses_a_wrong_code_enables_and_shows_the_codes_once(app, cl
     # shown once: the setup page now sends back to the status page, which lists no code
     assert client.get("/account/2fa/setup").headers["Location"] == "/account/2fa"
     status = client.get("/account/2fa").get_data(as_text=True)
-    assert "Activée." in status and "10 sur 10" in status
+    assert "Activée." in status
+    assert "10 sur 10" in status
     assert not CODE_RE.search(status)
 
 
 def test_enrolment_needs_a_login(client):
     response = client.get("/account/2fa/setup")
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
 
 
 # -- login with a second factor -------------------------------------------------------------------
@@ -227,24 +233,29 @@ def test_enrolment_needs_a_login(client):
 def test_password_alone_does_not_log_in_the_code_does(app, client, enrolled):
     user_id, secret, _codes = enrolled()
     response = login(client, EMAIL)
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/2fa"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/2fa"
     assert client.get("/profile").status_code == 302  # not logged in yet
     assert _events(app, AuditAction.LOGIN) == []
     page = client.get("/auth/2fa").get_data(as_text=True)
-    assert 'name="code"' in page and 'autocomplete="one-time-code"' in page
+    assert 'name="code"' in page
+    assert 'autocomplete="one-time-code"' in page
 
     wrong = _second_step(client, _wrong_code(secret))
     assert wrong.status_code == 401
     assert "Code incorrect" in wrong.get_data(as_text=True)
     assert client.get("/profile").status_code == 302
     [failed] = _events(app, AuditAction.LOGIN_FAILED)
-    assert failed.subject_id == user_id and json.loads(failed.detail) == {"reason": "totp"}
+    assert failed.subject_id == user_id
+    assert json.loads(failed.detail) == {"reason": "totp"}
 
     ok = _second_step(client, pyotp.TOTP(secret).now())
-    assert ok.status_code == 302 and ok.headers["Location"] == "/profile"
+    assert ok.status_code == 302
+    assert ok.headers["Location"] == "/profile"
     assert client.get("/profile").status_code == 200
     [event] = _events(app, AuditAction.LOGIN)
-    assert event.actor_id == user_id and json.loads(event.detail) == {"second_factor": "totp"}
+    assert event.actor_id == user_id
+    assert json.loads(event.detail) == {"second_factor": "totp"}
 
 
 def test_a_wrong_password_says_nothing_about_two_factor(client, enrolled):
@@ -300,7 +311,8 @@ def test_the_pending_login_expires(app, client, enrolled):
     assert client.get("/profile").status_code == 302
     # the state is gone: a later GET shows the same page, with the way back to the password
     later = client.get("/auth/2fa")
-    assert later.status_code == 200 and 'id="two-factor-expired"' in later.get_data(as_text=True)
+    assert later.status_code == 200
+    assert 'id="two-factor-expired"' in later.get_data(as_text=True)
 
 
 def test_a_password_change_between_the_steps_voids_the_pending_login(app, client, enrolled):
@@ -321,7 +333,7 @@ def test_a_password_change_between_the_steps_voids_the_pending_login(app, client
 
 
 @pytest.mark.parametrize(
-    "target, expected", [("/profile?tab=1", "/profile?tab=1"), ("//evil.example/", "/profile")]
+    ("target", "expected"), [("/profile?tab=1", "/profile?tab=1"), ("//evil.example/", "/profile")]
 )
 def test_next_survives_the_second_step_when_safe(client, enrolled, target, expected):
     _user_id, secret, _codes = enrolled()
@@ -351,7 +363,8 @@ def test_wrong_codes_are_limited_per_account(client, enrolled):
     for _ in range(3):
         assert _second_step(client, _wrong_code(secret)).status_code == 401
     blocked = _second_step(client, pyotp.TOTP(secret).now())
-    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
     # a fresh password login (another spelling of the identifier) does not reset the count
     assert login(client, CODE).headers["Location"] == "/auth/2fa"
     assert _second_step(client, pyotp.TOTP(secret).now()).status_code == 429
@@ -391,12 +404,16 @@ def test_disabling_needs_the_password_and_a_code(app, client, enrolled):
     assert bad_code.status_code == 401
     assert "Code incorrect" in bad_code.get_data(as_text=True)
     state = _user(app, user_id)
-    assert state["secret"] == secret and all(row.used_at is None for row in state["codes"])
+    assert state["secret"] == secret
+    assert all(row.used_at is None for row in state["codes"])
 
     done = _post(client, "/account/2fa/disable", password=USER_PASSWORD, code=codes[0])
-    assert done.status_code == 302 and done.headers["Location"] == "/account/2fa"
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/account/2fa"
     state = _user(app, user_id)
-    assert state["secret"] is None and state["last_step"] is None and state["codes"] == []
+    assert state["secret"] is None
+    assert state["last_step"] is None
+    assert state["codes"] == []
     [event] = _events(app, AuditAction.TWO_FACTOR_DISABLED)
     assert event.actor_id == event.subject_id == user_id
     assert len(_events(app, AuditAction.RECOVERY_CODE_USED)) == 1
@@ -415,9 +432,11 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, enrolled):
         password=USER_PASSWORD,
         code=pyotp.TOTP(secret).at(time.time() + 30),
     )
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
     new = CODE_RE.findall(page.get_data(as_text=True))
-    assert len(new) == 10 and not set(new) & set(old)
+    assert len(new) == 10
+    assert not set(new) & set(old)
     assert len(_user(app, user_id)["codes"]) == 10
     [event] = _events(app, AuditAction.RECOVERY_CODES_REGENERATED)
     assert event.subject_id == user_id
@@ -515,18 +534,22 @@ def test_cli_reset_2fa_clears_the_second_factor_and_ends_sessions(app, client, e
     assert result.returncode == 0, result.stderr
     assert "✔ Double authentification désactivée pour MAN0012RAB" in result.stdout
     after = _user(app, user_id)
-    assert after["secret"] is None and after["codes"] == []
+    assert after["secret"] is None
+    assert after["codes"] == []
     assert after["session_version"] == before["session_version"] + 1
     [event] = _events(app, AuditAction.TWO_FACTOR_RESET)
-    assert event.subject_id == user_id and event.actor_id is None
+    assert event.subject_id == user_id
+    assert event.actor_id is None
     assert json.loads(event.detail) == {"by": "cli"}
     assert client.get("/admin").status_code == 302  # the open session has ended
     assert login(client, EMAIL).headers["Location"] == "/admin"  # password only now
 
     again = run_cli([TALENTO, "admin", "reset-2fa", EMAIL.upper()], env)
-    assert again.returncode == 0 and "rien à faire" in again.stdout
+    assert again.returncode == 0
+    assert "rien à faire" in again.stdout
     unknown = run_cli([TALENTO, "admin", "reset-2fa", "nobody@example.org"], env)
-    assert unknown.returncode == 1 and "Aucun compte" in unknown.stderr
+    assert unknown.returncode == 1
+    assert "Aucun compte" in unknown.stderr
     assert len(_events(app, AuditAction.TWO_FACTOR_RESET)) == 1
 
 

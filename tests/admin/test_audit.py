@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.services import Actor, purge, record
-from talento.extensions import db, utcnow
+from talento.extensions import db, utcnow, utctoday
 from tests.helpers import TALENTO, USER_PASSWORD, _csrf_from, login, new_key, run_cli
 
 PHONE = "+212612345678"
@@ -89,8 +89,9 @@ def test_admin_reads_and_filters_the_trail(app, client, make_user):
     assert "Échec de connexion" in rows()[1]
     assert rows("?action=login.failure")[0] == ["login.failure"]
     found, html = rows("?person=maf0001cas")
-    assert found == ["login.failure"] and "MAN0009RAB" not in html
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    assert found == ["login.failure"]
+    assert "MAN0009RAB" not in html
+    tomorrow = (utctoday() + dt.timedelta(days=2)).isoformat()
     assert "Aucun événement." in client.get(f"/admin/audit?since={tomorrow}").get_data(True)
     assert client.get("/admin/audit?since=nonsense&page=x").status_code == 200
 
@@ -150,7 +151,7 @@ def test_audit_export_and_purge_commands(app, tmp_path):
         record(db.session, AuditAction.LOGIN_FAILED, Actor(ip="10.0.0.2"), detail={"reason": "x"})
         db.session.commit()
     env = _cli_env(app)
-    since = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    since = (utctoday() - dt.timedelta(days=1)).isoformat()
     result = run_cli([TALENTO, "audit", "export", "--since", since], env)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -162,13 +163,15 @@ def test_audit_export_and_purge_commands(app, tmp_path):
     assert [line["action"] for line in lines][:2] == ["login.success", "login.failure"]
     assert lines[0]["actor_code"] == "MAF0001CAS"
     bad = run_cli([TALENTO, "audit", "export", "--since", "27/11/2026"], env)
-    assert bad.returncode == 2 and "AAAA-MM-JJ" in bad.stderr
+    assert bad.returncode == 2
+    assert "AAAA-MM-JJ" in bad.stderr
 
     result = run_cli([TALENTO, "audit", "purge"], env)  # AUDIT_RETENTION_DAYS=30
     assert result.returncode == 0, result.stderr
     assert "1 événement(s) de plus de 30 jours supprimé(s)" in result.stdout
     remaining = [a for a, *_ in _actions(app)]
-    assert "login.success" not in remaining and "audit.purge" in remaining
+    assert "login.success" not in remaining
+    assert "audit.purge" in remaining
 
 
 # -- blind index ---------------------------------------------------------------------------------
@@ -184,7 +187,8 @@ def test_blind_index_is_keyed_and_found_during_a_rotation(app, make_user):
         old_key = app.extensions["talento.settings"].encryption_key
         assert stored == KeyRing.from_keys(old_key).blind_index(PHONE)
         assert stored != KeyRing.from_keys(new_key()).blind_index(PHONE)
-        assert PHONE not in stored and "612345678" not in stored
+        assert PHONE not in stored
+        assert "612345678" not in stored
         # New primary key, old one kept as previous: rows not yet reindexed are still found.
         rotated = KeyRing.from_keys(new_key(), [old_key])
         found = db.session.scalars(select(User.id).where(phone_condition(PHONE, "MA", rotated)))

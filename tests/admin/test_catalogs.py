@@ -148,15 +148,18 @@ def test_overview_lists_categories_and_usage_counts(app, admin, make_talent, cat
     make_talent(skills=[catalogue["juggling_slug"], catalogue["trapeze_slug"]])
     make_talent(skills=[catalogue["juggling_slug"], "actor"])
     body = html.unescape(page(admin))
-    assert "Cirque (test)" in body and "Jeu et interprétation" in body
+    assert "Cirque (test)" in body
+    assert "Jeu et interprétation" in body
     juggling = re.search(rf'<li id="skill-{catalogue["juggling"]}">(.*?)</li>', body, re.S)
     trapeze = re.search(rf'<li id="skill-{catalogue["trapeze"]}">(.*?)</li>', body, re.S)
     assert "2 talents" in juggling.group(1)
     assert "1 talent" in trapeze.group(1)
     circus = re.search(rf'id="category-{catalogue["circus"]}"(.*?)</section>', body, re.S)
-    assert "2 compétences" in circus.group(1) and "2 talents" in circus.group(1)
+    assert "2 compétences" in circus.group(1)
+    assert "2 talents" in circus.group(1)
     magic = re.search(rf'id="category-{catalogue["magic"]}"(.*?)</section>', body, re.S)
-    assert "0 talent" in magic.group(1) and "Aucune compétence" in magic.group(1)
+    assert "0 talent" in magic.group(1)
+    assert "Aucune compétence" in magic.group(1)
 
 
 def test_overview_counts_in_two_statements_whatever_the_catalogue_size(app, make_talent):
@@ -177,7 +180,8 @@ def test_overview_counts_in_two_statements_whatever_the_catalogue_size(app, make
         db.session.remove()
     assert len(statements) == 2  # the catalogue with per-skill counts, per-category counts
     by_slug = {s.slug: s for c in overview.categories for s in c.skills}
-    assert by_slug["actor"].talents == 2 and by_slug["singer"].talents == 1
+    assert by_slug["actor"].talents == 2
+    assert by_slug["singer"].talents == 1
     acting = next(c for c in overview.categories if c.slug == "acting")
     assert acting.talents == 2  # distinct talents, not links
 
@@ -278,7 +282,9 @@ def test_slugs_are_ascii_unique_and_bounded(app, catalogue):
     assert slugify("Comédien·ne", "x") == "comedienne"
     assert slugify("رقص", "competence") == "competence"
     long = slugify("Très " * 40, "x")
-    assert len(long) <= 60 and SLUG_RE.match(long) and not long.endswith("-")
+    assert len(long) <= 60
+    assert SLUG_RE.match(long)
+    assert not long.endswith("-")
     with app.app_context():
         twin = create_skill(db.session, catalogue["circus"], "Actor")
         assert twin.slug == "actor-2"  # « actor » is the seeded skill's
@@ -286,7 +292,8 @@ def test_slugs_are_ascii_unique_and_bounded(app, catalogue):
         assert arabic.slug == "competence"
         longest = create_skill(db.session, catalogue["circus"], "Très " * 23, "Very long")
         again = create_skill(db.session, catalogue["circus"], "Très " * 24, "Very long 2")
-        assert again.slug != longest.slug and len(again.slug) <= 60
+        assert again.slug != longest.slug
+        assert len(again.slug) <= 60
         assert all(SLUG_RE.match(s.slug) for s in (twin, arabic, longest, again))
         db.session.rollback()
 
@@ -580,11 +587,13 @@ def test_pages_are_french_first_and_work_without_javascript(admin, catalogue):
         assert "<script" not in body
         assert 'name="viewport"' in body
         forms = re.findall(r"<form method=\"post\"(.*?)</form>", body, re.S)
-        assert forms and all("csrf_token" in f for f in forms)
+        assert forms
+        assert all("csrf_token" in f for f in forms)
         ids = re.findall(r'\sid="([^"]+)"', body)
         assert len(ids) == len(set(ids)), "duplicate ids"
         english = admin.get(f"{path}?lang=en")
-        assert english.status_code == 200 and "Circus (test)" in text_of(english)
+        assert english.status_code == 200
+        assert "Circus (test)" in text_of(english)
 
 
 def test_the_guard_restores_the_seeded_catalogue(app):

@@ -180,7 +180,8 @@ def test_top_lists_stop_at_ten(app, make_talent):
     with app.app_context():
         skills = top_skills(db.session, "fr")
     assert len(skills) == 10
-    assert skills[0].key == "makeup" and skills[0].count == 2
+    assert skills[0].key == "makeup"
+    assert skills[0].count == 2
 
 
 @pytest.mark.both_backends
@@ -214,7 +215,8 @@ def test_registrations_per_month(app, make_user):
         make_user(created_at=created)
     with app.app_context():
         buckets = registrations(db.session, "month", NOW)
-    assert buckets[0].start == dt.date(2025, 7, 1) and buckets[-1].start == dt.date(2026, 6, 1)
+    assert buckets[0].start == dt.date(2025, 7, 1)
+    assert buckets[-1].start == dt.date(2026, 6, 1)
     counts = {b.start: b.count for b in buckets}
     assert counts[dt.date(2026, 6, 1)] == counts[dt.date(2026, 1, 1)] == 1
     assert counts[dt.date(2025, 7, 1)] == 1
@@ -226,7 +228,8 @@ def test_bucket_starts_cross_the_year():
     assert starts[0] == dt.date(2025, 2, 1)
     assert starts[-2:] == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
     weeks = bucket_starts("week", dt.date(2026, 1, 4))  # a Sunday
-    assert weeks[-2] == dt.date(2025, 12, 29) and weeks[-1] == dt.date(2026, 1, 5)
+    assert weeks[-2] == dt.date(2025, 12, 29)
+    assert weeks[-1] == dt.date(2026, 1, 5)
     assert all(day.weekday() == 0 for day in weeks)
 
 
@@ -278,10 +281,17 @@ def test_admin_sees_the_dashboard(client, make_user, known_data):
         return match.group(1)
 
     assert stat("Talents inscrits") == "4"
-    assert stat("Actifs") == "3" and stat("Inactifs") == "1"
-    assert stat("Sans photo") == "3" and stat("Sans CV") == "2" and stat("Sans profil") == "1"
-    assert html.count("<svg") == 4 and 'viewBox="0 0 360' in html and 'role="img"' in html
-    assert "Maroc" in html and known_data["casablanca"] in html and "Comédien·ne" in html
+    assert stat("Actifs") == "3"
+    assert stat("Inactifs") == "1"
+    assert stat("Sans photo") == "3"
+    assert stat("Sans CV") == "2"
+    assert stat("Sans profil") == "1"
+    assert html.count("<svg") == 4
+    assert 'viewBox="0 0 360' in html
+    assert 'role="img"' in html
+    assert "Maroc" in html
+    assert known_data["casablanca"] in html
+    assert "Comédien·ne" in html
     assert re.search(r"Maroc.*?</th>\s*<td>2</td>", html, re.S)
 
 
@@ -301,13 +311,15 @@ def test_period_switch_and_language(client, make_user, known_data):
     weekly = client.get("/admin?period=nonsense").get_data(as_text=True)
     assert re.search(r'href="/admin"\s+aria-current="page"', weekly)
     english = client.get("/admin?lang=en").get_data(as_text=True)
-    assert "Morocco" in english and "Actor / actress" in english
+    assert "Morocco" in english
+    assert "Actor / actress" in english
 
 
 def test_the_admin_menu_links_only_pages_that_exist(app, client, make_user, known_data):
     html = admin_client(client, make_user).get("/admin").get_data(as_text=True)
     if "admin.users" in app.view_functions:  # top lists link to the filtered list of talents
-        assert "role=user&amp;country=MA" in html and "skill=actor" in html
+        assert "role=user&amp;country=MA" in html
+        assert "skill=actor" in html
     for endpoint, path in (
         ("admin.users", "users"),
         ("admin.catalogs", "catalogs"),
@@ -405,10 +417,14 @@ def test_charts_escape_labels_and_scale():
             [Bar(evil, 3, title=evil), Bar("B & C", 0)], chart_id="c1", title="Top <pays>"
         )
     )
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and "B &amp; C" in svg
-    assert 'width="100%"' in svg and 'viewBox="0 0 360 74"' in svg
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert "B &amp; C" in svg
+    assert 'width="100%"' in svg
+    assert 'viewBox="0 0 360 74"' in svg
     assert '<title id="c1-title">Top &lt;pays&gt;</title>' in svg
-    assert 'aria-labelledby="c1-title"' in svg and 'role="img"' in svg
+    assert 'aria-labelledby="c1-title"' in svg
+    assert 'role="img"' in svg
     assert "style=" not in svg  # colours come from the stylesheet's classes
 
 

@@ -127,7 +127,8 @@ def test_filters_sort_and_pages(app, admin, admin_id, make_talent, make_user):
     assert found(role="user", sort="name") == ["MAF0001CAS", "MAF0002CAS", "MAF0003CAS"]
     first = found(role="user", sort="name", per_page="2")
     second = found(role="user", sort="name", per_page="2", page="2")
-    assert first == ["MAF0001CAS", "MAF0002CAS"] and second == ["MAF0003CAS"]
+    assert first == ["MAF0001CAS", "MAF0002CAS"]
+    assert second == ["MAF0003CAS"]
     assert admin.get("/admin/users?page=abc&per_page=-3&registered_from=x").status_code == 200
 
 
@@ -139,7 +140,8 @@ def test_detail_shows_contact_data_and_audits_it(app, admin, admin_id, make_tale
     response = admin.get(f"/admin/users/{talent}")
     html = response.get_data(True)
     assert response.status_code == 200
-    assert PHONE in html and "12 rue des Orangers" in html
+    assert PHONE in html
+    assert "12 rue des Orangers" in html
     assert response.headers["Cache-Control"] == "private, no-store"
     [event] = _events(app, AuditAction.PERSONAL_DATA_VIEW)
     assert (event.actor_id, event.actor_code) == (admin_id, "MAN0009RAB")
@@ -335,7 +337,8 @@ def test_delete_needs_confirmation_and_removes_files(app, admin, make_talent, se
     assert _post(admin, url, {"confirm": "y"}).status_code == 302
     with app.app_context():
         assert db.session.get(User, talent) is None
-    assert not photo.exists() and not cv.exists()
+    assert not photo.exists()
+    assert not cv.exists()
     [event] = _events(app, AuditAction.USER_DELETE)
     assert (event.subject_id, event.subject_code) == (talent, "MAF0001CAS")
 
@@ -350,7 +353,8 @@ def test_create_talent_sends_a_set_password_link_never_a_password(app, admin, se
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == "recrue@example.ma")).one()
         assert user.password_hash == ""
-        assert user.code.startswith("MAF") and user.code.endswith("RAB")
+        assert user.code.startswith("MAF")
+        assert user.code.endswith("RAB")
         code = user.code
     [mail_file] = Path(settings.mail_outbox_dir).glob("*.eml")
     message = email.message_from_bytes(mail_file.read_bytes())
@@ -416,7 +420,8 @@ def test_bulk_reports_refusals_and_does_the_rest(app, admin, admin_id, make_tale
     }
     response = admin.post("/admin/users/bulk", data=data, follow_redirects=True)
     html = response.get_data(True)
-    assert "1 compte traité" in html and "MAN0009RAB" in html
+    assert "1 compte traité" in html
+    assert "MAN0009RAB" in html
     with app.app_context():
         assert db.session.get(User, talent) is None
         assert db.session.get(User, admin_id) is not None

@@ -51,7 +51,8 @@ def test_service_command_line_is_accepted_by_the_cli(tmp_path):
     program, name, *args = command.replace("${CREDENTIALS_DIRECTORY}", str(tmp_path)).split()
     assert program == "/opt/talento/.venv/bin/talento"
     backup = main.get_command(click.Context(main), name)
-    assert backup is not None and backup.name == "backup"
+    assert backup is not None
+    assert backup.name == "backup"
     context = backup.make_context(name, args)
     assert context.params["passphrase_file"] == tmp_path / "backup-passphrase"
     assert context.params["keep"] is None  # BACKUP_KEEP decides

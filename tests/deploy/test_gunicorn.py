@@ -452,4 +452,5 @@ def test_logrotate_config_parses(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (logs / "app.log.1").read_text() == "line\n"
-    assert (logs / "app.log").exists() and (logs / "app.log").stat().st_size == 0
+    assert (logs / "app.log").exists()
+    assert (logs / "app.log").stat().st_size == 0

@@ -487,7 +487,7 @@ def sandbox(request, tmp_path) -> Sandbox:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
         engine.dispose()
 
-    request.addfinalizer(drop)
+    request.addfinalizer(drop)  # noqa: PT021 - a helper, not a fixture: it cannot yield
     # The seed's form of the URL (postgresql://, no driver): Talento normalises it itself.
     return Sandbox(tmp_path, "postgresql", url.replace("postgresql+psycopg://", "postgresql://"))
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from talento.audit.models import AuditAction, AuditEvent
+from talento.extensions import utctoday
 from tests.exports.reading import csv_rows, pdf_text_rows, xlsx_rows, xlsx_sheet
 from tests.helpers import _csrf_from, login
 
@@ -91,7 +92,9 @@ def test_form_counts_the_filtered_rows_and_keeps_the_filters(admin_client):
     assert page.status_code == 200
     assert "1 compte sera exporté" in html
     action = re.search(r'<form method="post" action="([^"]+)" id="export-form"', html).group(1)
-    assert "q=ben" in action and "sort=name" in action and "page=" not in action
+    assert "q=ben" in action
+    assert "sort=name" in action
+    assert "page=" not in action
     assert "<dt>Recherche</dt><dd>ben</dd>" in html
     assert 'name="include_personal"' in html
     assert "journal d&#39;audit" in html or "journal d'audit" in html
@@ -112,7 +115,8 @@ def test_form_names_the_filters(admin_client):
 
 def test_anonymous_is_sent_to_login(client, people):
     response = client.get(URL)
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
 
 
 def test_non_admin_gets_403(client, people):
@@ -134,7 +138,7 @@ def test_csv_holds_only_the_filtered_list_and_the_chosen_columns(admin_client, s
     response = _post(admin_client, "?q=ben", columns=["code", "last_name", "skills"])
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    today = dt.date.today().isoformat()
+    today = utctoday().isoformat()
     assert (
         response.headers["Content-Disposition"]
         == f'attachment; filename="talento-utilisateurs-{today}.csv"'
@@ -145,12 +149,14 @@ def test_csv_holds_only_the_filtered_list_and_the_chosen_columns(admin_client, s
     rows = csv_rows(response.get_data())
     assert rows == [["Code", "Nom", "Compétences"], ["MAF0001CAS", "Benali", "Chant, Comédien·ne"]]
     body = response.get_data(as_text=True)
-    assert PHONE not in body and "amina@example.org" not in body
+    assert PHONE not in body
+    assert "amina@example.org" not in body
 
     (event,) = _exports(session)
     assert event.action == AuditAction.EXPORT.value
     assert event.fields == ""
-    assert '"rows":1' in event.detail and '"format":"csv"' in event.detail
+    assert '"rows":1' in event.detail
+    assert '"format":"csv"' in event.detail
     assert '"columns":["code","last_name","skills"]' in event.detail
     assert '"filters":["q"]' in event.detail
     assert "ben" not in event.detail  # filter names only: the search box may hold a phone
@@ -210,7 +216,8 @@ def test_csv_with_personal_data_decrypts_and_is_audited(admin_client, session, p
     assert export.action == AuditAction.EXPORT.value
     assert personal.action == AuditAction.PERSONAL_DATA_EXPORT.value
     assert personal.fields == "address,date_of_birth,email,phone,whatsapp"
-    assert '"rows":1' in personal.detail and '"format":"csv"' in personal.detail
+    assert '"rows":1' in personal.detail
+    assert '"format":"csv"' in personal.detail
     assert personal.actor_code == "MAN0001RAB"
     # No value ever reaches the trail, in any column of any row.
     dump = " ".join(
@@ -267,7 +274,7 @@ def test_xlsx_opens_with_the_filtered_rows(admin_client, session):
     )
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
-    today = dt.date.today().isoformat()
+    today = utctoday().isoformat()
     assert (
         f'filename="talento-utilisateurs-{today}.xlsx"' in response.headers["Content-Disposition"]
     )
@@ -284,18 +291,21 @@ def test_xlsx_opens_with_the_filtered_rows(admin_client, session):
     ]
     assert [r[0] for r in rows[1:]] == ["MAF0001CAS", "MAF0003CAS", "MAM0002CAS"]
     amina = rows[1]
-    assert amina[2] == "Chant, Comédien·ne" and amina[3] == "Prochainement"
+    assert amina[2] == "Chant, Comédien·ne"
+    assert amina[3] == "Prochainement"
     assert isinstance(amina[4], dt.datetime)
     assert amina[5] == PHONE  # exact in XLSX (quotePrefix style, no apostrophe in the value)
-    assert amina[6] == dt.datetime(1995, 4, 2)
+    assert amina[6] == dt.datetime(1995, 4, 2)  # noqa: DTZ001 - openpyxl reads naive values
     assert rows[3][5] is None  # no phone: empty cell
     sheet = xlsx_sheet(data)
     assert sheet.cell(row=2, column=6).quotePrefix is True
     hacker_name = sheet.cell(row=3, column=2)
-    assert hacker_name.data_type == "s" and hacker_name.quotePrefix is True
+    assert hacker_name.data_type == "s"
+    assert hacker_name.quotePrefix is True
     assert sheet.freeze_panes == "A2"
     (_export, personal) = _exports(session)
-    assert personal.fields == "date_of_birth,phone" and '"format":"xlsx"' in personal.detail
+    assert personal.fields == "date_of_birth,phone"
+    assert '"format":"xlsx"' in personal.detail
 
 
 def test_empty_list_still_gives_valid_files(admin_client):
@@ -321,8 +331,9 @@ def test_pdf_holds_the_filtered_rows(admin_client, session):
         format="pdf",
         columns=["code", "first_name", "last_name", "city", "skills"],
     )
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    today = dt.date.today().isoformat()
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    today = utctoday().isoformat()
     assert f'filename="talento-utilisateurs-{today}.pdf"' in response.headers["Content-Disposition"]
     rows = pdf_text_rows(response.get_data())
     assert ["Code", "Prénom", "Nom", "Ville", "Compétences"] in rows
@@ -339,7 +350,8 @@ def test_pdf_over_the_limit_is_refused_with_a_message(admin_client, session, mon
     response = _post(admin_client, format="pdf", columns=["code"])
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Le PDF est limité à 2 lignes" in html and "CSV ou XLSX" in html
+    assert "Le PDF est limité à 2 lignes" in html
+    assert "CSV ou XLSX" in html
     assert _exports(session) == []
     # Filtered below the limit, the same export goes through.
     assert _post(admin_client, "?q=ben", format="pdf", columns=["code"]).status_code == 200

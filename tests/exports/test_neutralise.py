@@ -72,7 +72,8 @@ def test_xlsx_dangerous_cells_are_text_with_quote_prefix():
         assert cell.data_type == "s"  # a string, never a formula
         assert cell.quotePrefix is True
     plain = sheet.cell(row=len(PAYLOADS) + 2, column=1)
-    assert plain.value == "Amina" and not plain.quotePrefix
+    assert plain.value == "Amina"
+    assert not plain.quotePrefix
 
 
 @given(

@@ -132,7 +132,8 @@ def test_african_cities_kept_from_15000_elsewhere_only_big_ones(cities):
 def test_city_records_carry_coordinates(cities):
     rabat = next(c for c in cities if c.country_iso2 == "MA" and c.code == "RAB")
     assert rabat.geonameid == 2538475
-    assert 33 < rabat.latitude < 35 and -8 < rabat.longitude < -6
+    assert 33 < rabat.latitude < 35
+    assert -8 < rabat.longitude < -6
     assert rabat.population > 500_000
 
 
@@ -164,7 +165,8 @@ def test_rabat_and_casablanca_keep_their_codes_even_when_outranked():
         "2553604": _raw(2553604, "Casablanca", 30_000),
     }
     codes = {c.name: c.code for c in build_cities(raw)}
-    assert codes["Rabat"] == "RAB" and codes["Casablanca"] == "CAS"
+    assert codes["Rabat"] == "RAB"
+    assert codes["Casablanca"] == "CAS"
     assert codes["Rabbit Town"] not in {"RAB", "CAS"}
     assert codes["Castle Rock"] not in {"RAB", "CAS"}
 

@@ -132,10 +132,10 @@ def test_adopt_clears_quarantines_flags_and_lets_the_app_start(lost_key_world):
     # nothing readable is ever cleared
     assert _user(app, kept_c)["phone"] == "+212612345603"
     assert _user(app, kept_b)["phone"] == "+212612345604"
-    assert _user(app, kept_c)["lost"] == [] and _user(app, kept_b)["lost"] == []
-    with app.app_context():
-        with pytest.raises(NothingToAdopt):
-            adopt(db.session, keyring)
+    assert _user(app, kept_c)["lost"] == []
+    assert _user(app, kept_b)["lost"] == []
+    with app.app_context(), pytest.raises(NothingToAdopt):
+        adopt(db.session, keyring)
 
 
 def test_adopt_resumes_after_an_interruption(lost_key_world):
@@ -195,7 +195,8 @@ def test_cli_shows_counts_and_needs_the_flag_and_the_typed_word(lost_key_world):
     assert "2 compte(s) devront ressaisir" in refused.stdout
     assert "Rien n'a été modifié" in refused.stderr
     wrong = run_cli([TALENTO, "keys", "adopt", "--accept-data-loss"], env, stdin="oui\n")
-    assert wrong.returncode == 1 and "Confirmation absente" in wrong.stderr
+    assert wrong.returncode == 1
+    assert "Confirmation absente" in wrong.stderr
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(LostValue)) == 0
         db.session.remove()
@@ -211,7 +212,8 @@ def test_cli_shows_counts_and_needs_the_flag_and_the_typed_word(lost_key_world):
         assert json.loads(event.detail) == {"cleared": 5, "users": 2}
         db.session.remove()
     status = run_cli([TALENTO, "keys", "status"], env)  # start-up checks pass again
-    assert status.returncode == 0 and "0 illisibles" in status.stdout, status.stdout
+    assert status.returncode == 0, status.stdout
+    assert "0 illisibles" in status.stdout
     assert "5 valeur(s) en quarantaine" in status.stdout
     assert "2 compte(s) doivent encore ressaisir" in status.stdout
 
@@ -233,15 +235,19 @@ def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
     assert response.status_code == 302
     for path in ("/profile", "/profile/edit", "/talents"):
         page = client.get(path)
-        assert page.status_code == 302 and page.headers["Location"].endswith("/profile/lost-data")
+        assert page.status_code == 302
+        assert page.headers["Location"].endswith("/profile/lost-data")
     form = client.get("/profile/lost-data")
     html = form.get_data(as_text=True)
     assert form.status_code == 200
-    assert 'name="phone"' in html and 'name="address"' in html and 'name="link_website"' in html
+    assert 'name="phone"' in html
+    assert 'name="address"' in html
+    assert 'name="link_website"' in html
     assert 'name="whatsapp"' not in html  # only what was lost
     token = _csrf_from(html)
     bad = client.post("/profile/lost-data", data={"csrf_token": token, "phone": "12"})
-    assert bad.status_code == 400 and "Numéro invalide" in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "Numéro invalide" in bad.get_data(as_text=True)
     ok = client.post(
         "/profile/lost-data",
         data={
@@ -251,7 +257,8 @@ def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
             "link_website": "https://nouveau.ma",
         },
     )
-    assert ok.status_code == 302 and ok.headers["Location"].endswith("/profile")
+    assert ok.status_code == 302
+    assert ok.headers["Location"].endswith("/profile")
     assert client.get("/profile").status_code == 200
     values = _user(app, lost_a)
     assert (values["phone"], values["address"], values["lost"]) == (
@@ -264,7 +271,8 @@ def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == AuditAction.LOST_DATA_REENTERED.value)
         ).one()
-        assert event.fields == "address,links,phone" and "Hassan" not in event.detail
+        assert event.fields == "address,links,phone"
+        assert "Hassan" not in event.detail
         db.session.remove()
 
 
@@ -297,7 +305,8 @@ def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smt
     dashboard = client.get("/admin").get_data(as_text=True)
     assert "2 personnes doivent ressaisir" in dashboard
     page = client.get("/admin/lost-data").get_data(as_text=True)
-    assert "2 personnes concernées" in page and "2 à envoyer" in page
+    assert "2 personnes concernées" in page
+    assert "2 à envoyer" in page
     assert "Téléphone, Adresse, Liens" in page
     token = _csrf_from(page)
     # A double click: two background jobs at once, and nobody gets the message twice.
@@ -311,9 +320,11 @@ def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smt
     )
     body = messages[0].get_body(("plain",)).get_content()
     assert "Talento : merci de mettre à jour votre profil" in messages[0]["Subject"]
-    assert "n'a pas pu conserver" in body and "/auth/login" in body
+    assert "n'a pas pu conserver" in body
+    assert "/auth/login" in body
     page = client.get("/admin/lost-data").get_data(as_text=True)
-    assert "2 e-mails envoyés" in page and "0 à envoyer" in page
+    assert "2 e-mails envoyés" in page
+    assert "0 à envoyer" in page
     again = client.post(
         "/admin/lost-data/notify", data={"csrf_token": token}, follow_redirects=True
     )

@@ -80,7 +80,8 @@ def test_re_entry_service_takes_plain_data_and_refuses_bad_values(app, make_tale
             .where(AuditEvent.action == AuditAction.LOST_DATA_REENTERED.value)
             .order_by(AuditEvent.id)
         ).first()
-        assert event.fields == "address,links,phone,whatsapp" and "Hassan" not in event.detail
+        assert event.fields == "address,links,phone,whatsapp"
+        assert "Hassan" not in event.detail
         db.session.remove()
 
 
@@ -218,7 +219,8 @@ def test_runs_at_once_never_send_twice(app, flagged, smtp):
     for one in runs:
         one.join(60)
     assert not errors
-    assert sum(r.sent for r in reports) == 6 and sum(r.failed for r in reports) == 0
+    assert sum(r.sent for r in reports) == 6
+    assert sum(r.failed for r in reports) == 0
     messages = inbox.wait_for(6)
     assert Counter(m["To"] for m in messages) == Counter(_emails(app, flagged))
     assert _notified_events(app) == 6

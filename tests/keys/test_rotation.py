@@ -81,7 +81,8 @@ def test_an_interrupted_reencrypt_resumes_where_it_stopped(app, database_url, ma
     keyring = rotated.extensions["talento.keyring"]
     with rotated.app_context():
         first = reencrypt(db.session, keyring, batch_size=2, max_batches=2)
-        assert first.reencrypted == 3 and first.remaining == 6  # the phones, in two batches
+        assert first.reencrypted == 3
+        assert first.remaining == 6
         assert not first.previous_keys_removable
         assert len(db.session.scalars(select(KeyCanary)).all()) == 2  # the old one is kept
         second = reencrypt(db.session, keyring, batch_size=2)
@@ -110,7 +111,8 @@ def test_reencrypt_while_the_app_writes_loses_nothing(app, database_url, make_ta
         report = reencrypt(db.session, keyring, batch_size=1)
         thread.join()
         again = reencrypt(db.session, keyring, batch_size=5)  # whatever the race left
-        assert again.remaining == 0 and report.unreadable == 0
+        assert again.remaining == 0
+        assert report.unreadable == 0
         db.session.remove()
     with rotated.app_context():
         phones = dict(db.session.execute(select(User.id, User.phone)).all())

@@ -23,7 +23,8 @@ def problems(env: dict) -> list[str]:
 def test_defaults_without_a_server_use_the_outbox():
     settings = Settings.from_env(GOOD)
     assert settings.mail_server is None
-    assert settings.mail_use_tls is False and settings.mail_use_ssl is False
+    assert settings.mail_use_tls is False
+    assert settings.mail_use_ssl is False
     assert settings.mail_default_sender == "Talento <no-reply@localhost>"
     assert settings.mail_timeout == 10.0
     assert settings.mail_outbox_dir == str(INSTANCE_DIR / "outbox")
@@ -32,12 +33,16 @@ def test_defaults_without_a_server_use_the_outbox():
 def test_a_server_defaults_to_starttls_on_587():
     settings = Settings.from_env({**GOOD, "MAIL_SERVER": "smtp.example.org"})
     assert settings.mail_server == "smtp.example.org"
-    assert settings.mail_port == 587 and settings.mail_use_tls and not settings.mail_use_ssl
+    assert settings.mail_port == 587
+    assert settings.mail_use_tls
+    assert not settings.mail_use_ssl
 
 
 def test_ssl_defaults_to_465_without_starttls():
     settings = Settings.from_env({**GOOD, "MAIL_SERVER": "smtp.example.org", "MAIL_USE_SSL": "1"})
-    assert settings.mail_port == 465 and settings.mail_use_ssl and not settings.mail_use_tls
+    assert settings.mail_port == 465
+    assert settings.mail_use_ssl
+    assert not settings.mail_use_tls
 
 
 def test_explicit_values_are_read():
@@ -71,11 +76,13 @@ def test_a_bad_port_is_a_french_config_error(port):
 
 def test_tls_and_ssl_together_are_refused():
     (found,) = problems({"MAIL_SERVER": "smtp.x", "MAIL_USE_TLS": "1", "MAIL_USE_SSL": "1"})
-    assert "MAIL_USE_TLS" in found and "MAIL_USE_SSL" in found and "exclusifs" in found
+    assert "MAIL_USE_TLS" in found
+    assert "MAIL_USE_SSL" in found
+    assert "exclusifs" in found
 
 
 @pytest.mark.parametrize(
-    "env, name",
+    ("env", "name"),
     [
         ({"MAIL_TIMEOUT": "soon"}, "MAIL_TIMEOUT"),
         ({"MAIL_TIMEOUT": "0"}, "MAIL_TIMEOUT"),

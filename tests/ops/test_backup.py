@@ -182,7 +182,8 @@ def assert_identical(source, target, files: int = 3) -> None:
     for table in expected:
         assert restored[table] == expected[table], table
     assert sum(len(rows) for rows in expected.values()) > 100  # reference data came too
-    assert len(expected["users"]) == 2 and expected["key_canaries"]
+    assert len(expected["users"]) == 2
+    assert expected["key_canaries"]
     source_files = file_hashes(Path(source.upload_dir))
     assert len(source_files) == files  # photo, thumbnail, CV
     assert file_hashes(Path(target.upload_dir)) == source_files
@@ -218,13 +219,15 @@ def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, 
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(report.path.stat().st_mode) == 0o600
     assert [p.name for p in folder.iterdir()] == [report.path.name]  # no temporary left
-    assert report.files == 3 and report.tables["users"] == 2
+    assert report.files == 3
+    assert report.tables["users"] == 2
     assert fingerprint(source.encryption_key) in report.fingerprints
     blob = report.path.read_bytes()
     assert source.encryption_key.encode() not in blob
     assert source.secret_key.encode() not in blob
     if encrypted:
-        assert b"manifest.json" not in blob and b"Oliviers" not in blob
+        assert b"manifest.json" not in blob
+        assert b"Oliviers" not in blob
     else:
         with tarfile.open(report.path) as archive:
             names = archive.getnames()
@@ -347,7 +350,8 @@ def test_the_age_binary_opens_a_new_archive_and_its_content_restores(
     with tarfile.open(opened) as tar:
         assert tar.getnames()[0] == "manifest.json"
         manifest = json.loads(tar.extractfile("manifest.json").read())
-    assert manifest["encrypted"] is True and manifest["uploads"]["count"] == 3
+    assert manifest["encrypted"] is True
+    assert manifest["uploads"]["count"] == 3
 
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
     restored = restore_backup(target, opened)  # the decrypted tar, as a plain archive
@@ -358,7 +362,8 @@ def test_the_age_binary_opens_a_new_archive_and_its_content_restores(
         ["--decrypt", "--output", str(tmp_path / "wrong.tar"), str(archive)],
         ["une autre phrase de passe"],
     )
-    assert status != 0 and "incorrect passphrase" in shown
+    assert status != 0
+    assert "incorrect passphrase" in shown
 
 
 def test_an_archive_encrypted_by_the_age_binary_is_read():
@@ -382,7 +387,8 @@ def test_an_archive_written_before_age_still_restores(populated, fresh_url, tmp_
     plain = create_backup(populated, now=NOW).path
     old = legacy_archive(plain, tmp_path / "talento-backup-20250101-000000.tar.enc", PASSPHRASE)
     blob = old.read_bytes()
-    assert blob.startswith(b"TLNTOBAK") and b"manifest.json" not in blob
+    assert blob.startswith(b"TLNTOBAK")
+    assert b"manifest.json" not in blob
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
 
     def refused(archive, passphrase=None) -> str:
@@ -488,7 +494,8 @@ def test_restore_refuses_a_database_or_folder_that_is_not_empty(populated, fresh
     with pytest.raises(RestoreRefused) as caught:
         restore_backup(populated, archive)  # the source itself: full of rows and files
     message = str(caught.value)
-    assert "La base cible n'est pas vide" in message and "users (2)" in message
+    assert "La base cible n'est pas vide" in message
+    assert "users (2)" in message
     assert "n'est pas vide (3 fichier(s))" in message
 
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
@@ -535,7 +542,8 @@ def test_an_older_schema_is_restored_and_the_upgrade_is_announced(populated, fre
     )
     target = target_settings(fresh_url(), tmp_path, populated.encryption_key)
     report = restore_backup(target, edited)
-    assert report.needs_upgrade and report.archive_heads == [older]
+    assert report.needs_upgrade
+    assert report.archive_heads == [older]
 
 
 @pytest.mark.both_backends
@@ -620,7 +628,8 @@ def test_cli_backup_and_restore(populated, fresh_url, tmp_path):
     assert made.returncode == 0, made.stderr
     archive = next(folder.glob("talento-backup-*.tar.enc"))
     assert f"Archive écrite : {archive}" in made.stdout
-    assert "users : 2" in made.stdout and "Fichiers envoyés : 3" in made.stdout
+    assert "users : 2" in made.stdout
+    assert "Fichiers envoyés : 3" in made.stdout
     assert f"{fingerprint(populated.encryption_key)} (ENCRYPTION_KEY actuelle)" in made.stdout
     assert "illisible sans ENCRYPTION_KEY" in made.stdout
     assert f"Rotation : {old.name} supprimée." in made.stdout
@@ -651,7 +660,8 @@ def test_cli_backup_and_restore(populated, fresh_url, tmp_path):
         _env(target),
     )
     assert restored.returncode == 0, restored.stderr
-    assert "restaurée" in restored.stdout and "users : 2" in restored.stdout
+    assert "restaurée" in restored.stdout
+    assert "users : 2" in restored.stdout
     assert "migrations_init" not in restored.stdout  # same schema: nothing to upgrade
     assert_identical(populated, target)
 
@@ -677,7 +687,8 @@ def test_cli_backup_runs_with_a_lost_key_and_a_weak_passphrase_is_refused(
     short = tmp_path / "court"
     short.write_text("trop court\n")
     weak = run_cli([TALENTO, "backup", "--passphrase-file", str(short)], _env(populated))
-    assert weak.returncode == 1 and "trop courte" in weak.stderr
+    assert weak.returncode == 1
+    assert "trop courte" in weak.stderr
     assert list(Path(populated.backup_dir).glob("talento-backup-*")) == [archive]
 
 
@@ -743,7 +754,8 @@ def test_passphrase_file_rules(tmp_path):
     assert read_passphrase_file(good) == (PASSPHRASE, [])
     good.chmod(0o644)
     passphrase, warnings = read_passphrase_file(good)
-    assert passphrase == PASSPHRASE and "chmod 600" in warnings[0]
+    assert passphrase == PASSPHRASE
+    assert "chmod 600" in warnings[0]
     for content, message in (("", "vide"), ("\n", "vide"), ("court 11 ch\n", "trop courte")):
         bad = tmp_path / "bad"
         bad.write_text(content)

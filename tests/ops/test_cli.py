@@ -137,7 +137,8 @@ def test_data_commands_refuse_a_wrong_key(fresh_db):
     assert run_cli([TALENTO, "init-db"], _env(fresh_db, key=k1)).returncode == 0
     refused = run_cli([TALENTO, "init-db"], _env(fresh_db, key=k2))
     assert refused.returncode == 2
-    assert fingerprint(k1) in refused.stderr and "ENCRYPTION_KEYS_PREVIOUS" in refused.stderr
+    assert fingerprint(k1) in refused.stderr
+    assert "ENCRYPTION_KEYS_PREVIOUS" in refused.stderr
     assert k1 not in refused.stderr + refused.stdout
     ok = run_cli([TALENTO, "init-db"], _env(fresh_db, key=k2, ENCRYPTION_KEYS_PREVIOUS=k1))
     assert ok.returncode == 0, ok.stderr
@@ -192,7 +193,8 @@ def test_init_env_writes_a_private_file_once(tmp_path):
     Settings.from_env(values)  # the generated values pass validation
     before = target.read_text()
     second = run_cli([TALENTO, "init-env"], {}, cwd=tmp_path)
-    assert second.returncode == 1 and "existe déjà" in second.stderr
+    assert second.returncode == 1
+    assert "existe déjà" in second.stderr
     assert target.read_text() == before
 
 
@@ -226,7 +228,8 @@ def test_doctor_exit_codes(fresh_db, tmp_path):
         assert secret not in healthy.stdout
     env_file.chmod(0o644)
     loose = run_cli([TALENTO, "doctor"], {"TALENTO_ENV_FILE": str(env_file)})
-    assert loose.returncode == 0 and "⚠ .env lisible" in loose.stdout
+    assert loose.returncode == 0
+    assert "⚠ .env lisible" in loose.stdout
     wrong = run_cli(
         [TALENTO, "doctor"],
         {"TALENTO_ENV_FILE": str(env_file), "ENCRYPTION_KEY": new_key(), "ADMIN_PASSWORD": "admin"},

@@ -11,7 +11,8 @@ from tests.helpers import make_settings, new_key
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
 
 
 def test_readyz_ok_after_start_up(app, client):
@@ -40,7 +41,8 @@ def test_readyz_names_migrations_behind(app, client):
         db.session.commit()
     try:
         response = client.get("/readyz")
-        assert response.status_code == 503 and "migrations" in response.json["failed"]
+        assert response.status_code == 503
+        assert "migrations" in response.json["failed"]
     finally:
         with app.app_context():
             db.session.execute(text("UPDATE alembic_version SET version_num = :h"), {"h": head})

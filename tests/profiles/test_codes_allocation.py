@@ -60,4 +60,5 @@ def test_fifty_concurrent_registrations_get_fifty_consecutive_codes(app):
 
 def test_morocco_starts_after_the_admin_code(app):
     code = _register(app, 1, "MA")
-    assert code[:7] == "MAF0002" and code != "MAN0001RAB"
+    assert code[:7] == "MAF0002"
+    assert code != "MAN0001RAB"

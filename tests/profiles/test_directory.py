@@ -95,7 +95,8 @@ def test_parse_filters_reads_lists_and_multidicts():
     multi = MultiDict([("skill", "actor"), ("skill", "singer"), ("language", "fr")])
     multi.add("language", "ar")
     assert parse_filters(multi) == expected
-    assert expected.skills == ("actor", "singer") and expected.languages == ("fr", "ar")
+    assert expected.skills == ("actor", "singer")
+    assert expected.languages == ("fr", "ar")
 
 
 @pytest.mark.parametrize(
@@ -311,14 +312,18 @@ def test_pagination(app, client, make_talent):
     for _ in range(5):
         make_talent()
     pages = [search(app, per_page="2", page=str(n)) for n in (1, 2, 3)]
-    assert [p.pages for p in pages] == [3, 3, 3] and [p.total for p in pages] == [5, 5, 5]
+    assert [p.pages for p in pages] == [3, 3, 3]
+    assert [p.total for p in pages] == [5, 5, 5]
     seen = [card.code for p in pages for card in p.items]
     assert len(seen) == len(set(seen)) == 5
     assert [len(p.items) for p in pages] == [2, 2, 1]
     beyond = search(app, per_page="2", page="4")
-    assert beyond.items == [] and beyond.total == 5 and beyond.previous_page == 3
+    assert beyond.items == []
+    assert beyond.total == 5
+    assert beyond.previous_page == 3
     assert beyond.next_page is None
-    assert pages[0].previous_page is None and pages[0].next_page == 2
+    assert pages[0].previous_page is None
+    assert pages[0].next_page == 2
 
     last = page_html(client, "?per_page=2&page=4")
     assert "Cette page ne contient aucun talent." in last
@@ -344,10 +349,12 @@ def test_one_query_for_the_page_and_one_for_the_skills(app, make_talent):
         statements = _capture(db.engine)
         with statements:
             full = search_directory(db.session, parse_filters({}), "fr")
-        assert len(full.items) == 6 and len(statements.seen) == 2  # the total is the page's
+        assert len(full.items) == 6
+        assert len(statements.seen) == 2
         with statements:
             paged = search_directory(db.session, parse_filters({"per_page": "2"}), "fr")
-        assert paged.total == 6 and len(statements.seen) == 3  # page, count, skills
+        assert paged.total == 6
+        assert len(statements.seen) == 3
 
 
 def test_cards_show_at_most_five_skills_the_searched_ones_first(app, make_talent):
@@ -433,7 +440,8 @@ def test_the_directory_never_decrypts_nor_selects_encrypted_columns(
     with _capture(engine) as statements:
         for query in ("", "?q=amina", everything, everything + "&page=5", "?sort=updated"):
             page_html(client, query)
-    assert statements.seen and calls == []
+    assert statements.seen
+    assert calls == []
     encrypted = {name for model in (User, TalentProfile) for name in encrypted_columns(model)}
     assert encrypted == {"phone", "whatsapp", "address", "links"}
     for statement in statements.seen:
@@ -468,15 +476,18 @@ def test_page_renders_cards_with_public_fields(client, make_talent):
         in page
     )
     assert "Casablanca, Maroc" in page
-    assert "Comédien·ne" in page and "Chant" in page
+    assert "Comédien·ne" in page
+    assert "Chant" in page
     assert "Disponibilité : prochainement" in page
     assert "Disponibilité : immédiate" in page
 
     one = page_html(client, "?q=benali")
-    assert "1 talent" in one and "Youssef" not in one
+    assert "1 talent" in one
+    assert "Youssef" not in one
 
     english = page_html(client, "?lang=en")
-    assert "Actor / actress" in english and "Casablanca, Morocco" in english
+    assert "Actor / actress" in english
+    assert "Casablanca, Morocco" in english
 
 
 def test_empty_result_message(client, make_talent):
@@ -522,7 +533,8 @@ def test_filter_form_fields_all_have_labels(client, make_talent):
         page = page_html(client, query)
         ids = set(re.findall(r'<(?:input|select)\b[^>]*\bid="([^"]+)"', page))
         labelled = set(re.findall(r'<label for="([^"]+)"', page))
-        assert ids and ids <= labelled, ids - labelled
+        assert ids
+        assert ids <= labelled, ids - labelled
         fields = re.findall(r"<(?:input|select)\b[^>]*>", page)
         assert all('id="' in f or 'type="hidden"' in f for f in fields)
 
@@ -535,11 +547,15 @@ def test_form_offers_skills_by_category_and_only_useful_places(app, client, make
     assert '<option value="MA">Maroc</option>' in page
     assert '<option value="FR">' not in page  # no talent there
     assert "Choisissez d'abord un pays." in page
-    assert 'id="language-ber"' in page and 'id="language-zgh"' not in page
+    assert 'id="language-ber"' in page
+    assert 'id="language-zgh"' not in page
 
     chosen = page_html(client, "?country=SN")  # the chosen country is offered, even empty
     assert (
-        '<option value="SN" selected>' in chosen and '<option value="MA">Maroc</option>' in chosen
+        '<option value="SN" selected>' in chosen
+    )
+    assert (
+        '<option value="MA">Maroc</option>' in chosen
     )
     assert "Choisissez d'abord un pays." not in chosen
 
@@ -570,7 +586,8 @@ def test_form_keeps_the_chosen_filters_and_pages_keep_them(client, make_talent):
 def test_unknown_choices_from_the_url_are_ignored_by_the_page(client, make_talent):
     make_talent(code="MAF0001CAS")
     page = page_html(client, "?skill=no-such-skill&country=ZZ")
-    assert "1 talent" in page and "MAF0001CAS" in page
+    assert "1 talent" in page
+    assert "MAF0001CAS" in page
 
 
 # -- PostgreSQL query plan ---------------------------------------------------------------------

@@ -37,9 +37,13 @@ def _token(client, path):
 def test_profile_page_shows_code_qr_completeness_and_decrypted_contact(client, talent):
     login(client, "owner@example.org")
     html = client.get("/profile").get_data(as_text=True)
-    assert "MAF0001CAS" in html and "+212612345678" in html and "Derb Sultan" in html
+    assert "MAF0001CAS" in html
+    assert "+212612345678" in html
+    assert "Derb Sultan" in html
     assert "/p/MAF0001CAS/qr.svg" in html
-    assert "Profil complet à" in html and "À compléter" in html and "photo" in html
+    assert "Profil complet à" in html
+    assert "À compléter" in html
+    assert "photo" in html
 
 
 @pytest.mark.both_backends
@@ -70,9 +74,12 @@ def test_edit_profile_keeps_the_code_and_updates_fields(app, client, talent):
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
         user = db.session.get(User, talent)
-        assert user.code == "MAF0001CAS" and user.last_name == "Nouveau"
-        assert user.phone == "+212661000000" and user.address is None
-        assert user.profile.availability == "soon" and user.profile.bio == "Chorégraphe"
+        assert user.code == "MAF0001CAS"
+        assert user.last_name == "Nouveau"
+        assert user.phone == "+212661000000"
+        assert user.address is None
+        assert user.profile.availability == "soon"
+        assert user.profile.bio == "Chorégraphe"
         assert {s.slug for s in user.profile.skills} == {"dance-urban", "choreography"}
         assert [lang.code for lang in user.profile.languages] == ["fr"]
 
@@ -90,7 +97,8 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, tal
             "new_password_confirm": "Another-long-secret-9",
         },
     )
-    assert wrong.status_code == 400 and "Mot de passe actuel incorrect" in wrong.get_data(True)
+    assert wrong.status_code == 400
+    assert "Mot de passe actuel incorrect" in wrong.get_data(True)
     ok = client.post(
         "/profile/password",
         data={
@@ -111,7 +119,8 @@ def test_my_data_is_a_complete_decrypted_json_download(client, talent):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
-    assert data["phone"] == "+212612345678" and data["address"] == "Derb Sultan"
+    assert data["phone"] == "+212612345678"
+    assert data["address"] == "Derb Sultan"
     assert data["profile"]["links"] == {"instagram": "https://instagram.com/owner"}
     assert data["profile"]["skills"] == ["dance-urban"]
     assert "password_hash" not in json.dumps(data)
@@ -186,7 +195,8 @@ def test_replacing_and_removing_the_photo_and_deleting_the_account_remove_files(
     assert not (upload_dir / "photos" / first.name).exists()  # the old photo is gone
     with app.app_context():
         second = db.session.get(User, user_id).profile.photo_name
-    assert second and (upload_dir / "photos" / second).exists()
+    assert second
+    assert (upload_dir / "photos" / second).exists()
     removed = client.post(
         "/profile/edit",
         data={**base, "csrf_token": _token(client, "/profile/edit"), "remove_photo": "y"},

@@ -55,10 +55,13 @@ def test_public_page_shows_public_fields(client, talent):
     response = client.get(f"/p/{CODE}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Amina" in html and "Éloïse" in html
+    assert "Amina" in html
+    assert "Éloïse" in html
     assert f'id="public-code">{CODE}<' in html
-    assert "Casablanca" in html and "Maroc" in html
-    assert "Comédien·ne" in html and "Chant" in html
+    assert "Casablanca" in html
+    assert "Maroc" in html
+    assert "Comédien·ne" in html
+    assert "Chant" in html
     assert "Comédienne de théâtre" in html
     assert '<img class="public-profile__photo" src="/media/photos/photo-token_1.jpg"' in html
     assert re.search(
@@ -73,7 +76,8 @@ def test_public_page_never_shows_private_data(client, talent):
     for birth in ("1994", "17/05", "05-17"):
         assert birth not in html
     # linkedin is stored but not chosen as public
-    assert "linkedin.com" not in html and "LinkedIn" not in html
+    assert "linkedin.com" not in html
+    assert "LinkedIn" not in html
 
 
 def test_open_graph_tags_use_base_url(client, talent):
@@ -90,7 +94,8 @@ def test_no_og_image_without_photo(client, make_talent):
     make_talent()
     html = client.get(f"/p/{CODE}").get_data(as_text=True)
     assert _meta(html, "og:type") == "profile"
-    assert _meta(html, "og:image") is None and "/media/photos/" not in html
+    assert _meta(html, "og:image") is None
+    assert "/media/photos/" not in html
 
 
 def test_lowercase_code_shows_the_canonical_profile(client, talent):
@@ -150,7 +155,8 @@ def test_qr_svg_encodes_the_canonical_url(client, talent):
     assert response.mimetype == "image/svg+xml"
     assert "Content-Disposition" not in response.headers
     body = response.get_data()
-    assert b"<svg" in body and body.rstrip().endswith(b"</svg>")
+    assert b"<svg" in body
+    assert body.rstrip().endswith(b"</svg>")
     url = f"{BASE}/p/{CODE}"
     assert body == qr_svg(url)
     expected = io.BytesIO()
@@ -170,7 +176,8 @@ def test_qr_png_encodes_the_canonical_url(client, talent):
     url = f"{BASE}/p/{CODE}"
     qr = segno.make(url, error="m")
     assert (width, height) == qr.symbol_size(scale=8, border=4)
-    assert qr.error in {"M", "Q", "H"} and not qr.is_micro
+    assert qr.error in {"M", "Q", "H"}
+    assert not qr.is_micro
     assert body == qr_png(url)
 
 
@@ -235,7 +242,8 @@ def test_unreadable_links_give_no_links(app, talent):
         )
         db.session.commit()
         profile = public_profile(db.session, CODE)
-    assert profile is not None and profile.links == ()
+    assert profile is not None
+    assert profile.links == ()
 
 
 def test_unsafe_photo_names_are_dropped(app, make_talent):
@@ -276,7 +284,8 @@ def test_og_description_truncates_long_bios():
     bio = "Danseuse " + "très motivée " * 40
     profile = PublicProfile("MAF0001CAS", "A", "B", None, ("Danse",), "Rabat", None, bio, ())
     description = og_description(profile)
-    assert len(description) <= 200 and description.endswith("…")
+    assert len(description) <= 200
+    assert description.endswith("…")
     assert "\n" not in description
     short = dataclasses.replace(profile, bio=None)
     assert og_description(short) == "Danse — Rabat"

@@ -168,14 +168,18 @@ def test_any_text_gives_a_date_whose_next_day_exists_or_none(text):
 def test_any_text_cleans_to_printable_capped_text(text, max_length):
     cleaned = clean_text(text, max_length)
     assert len(cleaned) <= max_length
-    assert "\x00" not in cleaned and all(c.isprintable() for c in cleaned)
-    assert cleaned == cleaned.strip() and "  " not in cleaned
+    assert "\x00" not in cleaned
+    assert all(c.isprintable() for c in cleaned)
+    assert cleaned == cleaned.strip()
+    assert "  " not in cleaned
 
 
 @given(values=st.lists(ANY_TEXT, max_size=8))
 def test_any_repeated_values_give_allowed_distinct_choices(values):
     read = QueryArgs(MultiDict([("v", value) for value in values]))
     chosen = read.choices("v", {"fr", "en", "ar"}, fold=str.lower)
-    assert set(chosen) <= {"fr", "en", "ar"} and len(chosen) == len(set(chosen))
+    assert set(chosen) <= {"fr", "en", "ar"}
+    assert len(chosen) == len(set(chosen))
     slugs = read.tokens("v", SLUG_RE, fold=str.lower, most=3)
-    assert len(slugs) <= 3 and all(s.isascii() for s in slugs)
+    assert len(slugs) <= 3
+    assert all(s.isascii() for s in slugs)

@@ -147,8 +147,10 @@ def test_a_talent_registers_from_plain_data_with_files(session, passwords, uploa
     session.commit()  # the caller's unit of work commits
     session.remove()
     stored = session.scalars(select(User).where(User.email == "yasmine@example.ma")).one()
-    assert stored.id == user_id and stored.code == "MAF0002CAS"
-    assert stored.language == "en" and stored.phone == "+212612345678"
+    assert stored.id == user_id
+    assert stored.code == "MAF0002CAS"
+    assert stored.language == "en"
+    assert stored.phone == "+212612345678"
     assert passwords.verify(stored.password_hash, PASSWORD).ok
     profile = stored.profile
     assert profile.consent_at is not None
@@ -156,7 +158,8 @@ def test_a_talent_registers_from_plain_data_with_files(session, passwords, uploa
     assert sorted(s.slug for s in profile.skills) == ["actor", "singer"]
     assert (upload_dir / "photos" / profile.photo_name).is_file()
     assert (upload_dir / "photos" / "thumbs" / profile.photo_name).is_file()
-    assert (upload_dir / "cv" / profile.cv_name).is_file() and profile.cv_name.endswith(".pdf")
+    assert (upload_dir / "cv" / profile.cv_name).is_file()
+    assert profile.cv_name.endswith(".pdf")
 
 
 def test_an_admin_creates_an_account_without_password_nor_consent(session, passwords, upload_dir):
@@ -169,7 +172,8 @@ def test_an_admin_creates_an_account_without_password_nor_consent(session, passw
         upload_dir,
     )
     assert user.code == "SNF0001DAK"
-    assert user.password_hash == "" and user.profile.consent_at is None
+    assert user.password_hash == ""
+    assert user.profile.consent_at is None
 
 
 def test_a_taken_email_is_refused_and_nothing_is_kept(session, passwords, upload_dir, make_user):
@@ -186,7 +190,8 @@ def test_a_taken_email_is_refused_and_nothing_is_kept(session, passwords, upload
         )
     refusal = caught.value
     assert isinstance(refusal, Refused)
-    assert refusal.field == "email" and refusal.status == 400
+    assert refusal.field == "email"
+    assert refusal.status == 400
     assert refusal.message == (
         "Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez "
         "votre mot de passe."
@@ -219,7 +224,8 @@ def test_a_city_of_another_country_is_refused_and_nothing_is_kept(session, passw
             ProfileFiles(photo=_photo()),
             upload_dir,
         )
-    assert caught.value.field == "city" and caught.value.status == 400
+    assert caught.value.field == "city"
+    assert caught.value.status == 400
     assert caught.value.message == "Choisissez votre ville dans la liste."
     assert _users(session) == 0
     assert _files(upload_dir) == []
@@ -255,7 +261,8 @@ def test_registering_oneself_needs_consent(session, passwords, upload_dir):
         )
     assert caught.value.field == "consent"
     assert caught.value.message == "Votre consentement est nécessaire pour créer un profil."
-    assert _users(session) == 0 and _files(upload_dir) == []
+    assert _users(session) == 0
+    assert _files(upload_dir) == []
 
 
 def test_a_folder_the_server_cannot_write_gives_a_503_refusal(session, passwords, tmp_path):
@@ -305,9 +312,11 @@ def test_a_profile_is_edited_from_plain_data_and_the_old_photo_goes(
         upload_dir,
     )
     profile = _stored_profile(session, user_id)
-    assert profile.bio == "Après." and profile.years_experience == 7
+    assert profile.bio == "Après."
+    assert profile.years_experience == 7
     assert [s.slug for s in profile.skills] == ["dj"]
-    assert profile.photo_name != old and profile.cv_name
+    assert profile.photo_name != old
+    assert profile.cv_name
     assert {p.name for p in _files(upload_dir)} == {profile.photo_name, profile.cv_name}
 
 
@@ -380,8 +389,10 @@ def test_a_refused_edit_writes_nothing(
         400,
     )
     profile = _stored_profile(session, user_id)
-    assert profile.bio == "Avant." and profile.photo_name == photo
-    assert profile.user.email == "amina@example.ma" and profile.user.language == "fr"
+    assert profile.bio == "Avant."
+    assert profile.photo_name == photo
+    assert profile.user.email == "amina@example.ma"
+    assert profile.user.language == "fr"
     assert [p.name for p in _files(upload_dir)] == [photo, photo]  # the photo and its thumb
 
 

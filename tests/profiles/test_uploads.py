@@ -157,21 +157,24 @@ def upload_dir(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "fmt,mode", [("PNG", "RGB"), ("JPEG", "RGB"), ("WEBP", "RGB"), ("PNG", "RGBA"), ("PNG", "P")]
+    ("fmt", "mode"),
+    [("PNG", "RGB"), ("JPEG", "RGB"), ("WEBP", "RGB"), ("PNG", "RGBA"), ("PNG", "P")],
 )
 def test_photo_formats_are_stored_as_clean_jpeg(upload_dir, fmt, mode):
     color = (10, 120, 200, 128) if mode == "RGBA" else 3 if mode == "P" else (10, 120, 200)
     stored = store_photo(io.BytesIO(image_bytes(fmt, mode=mode, color=color)), upload_dir)
 
     assert isinstance(stored, StoredPhoto)
-    assert PHOTO_NAME_RE.match(stored.name) and stored.thumb_name == stored.name
+    assert PHOTO_NAME_RE.match(stored.name)
+    assert stored.thumb_name == stored.name
     photo = upload_dir / "photos" / stored.name
     thumb = upload_dir / "photos" / "thumbs" / stored.thumb_name
     assert files_under(upload_dir) == sorted([photo, thumb])
     for path in (photo, thumb):
         assert stat.S_IMODE(path.stat().st_mode) == 0o640
         with Image.open(path) as image:
-            assert image.format == "JPEG" and image.mode == "RGB"
+            assert image.format == "JPEG"
+            assert image.mode == "RGB"
             assert image.size == (64, 48)
 
 
@@ -263,7 +266,8 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 def test_non_images_are_refused(upload_dir, data):
     with pytest.raises(UploadRejected) as caught:
         store_photo(io.BytesIO(data), upload_dir)
-    assert caught.value.reason == "not_image" and caught.value.field == "photo"
+    assert caught.value.reason == "not_image"
+    assert caught.value.field == "photo"
     assert "JPEG, PNG ou WebP" in str(caught.value)
     assert files_under(upload_dir) == []
 
@@ -287,8 +291,10 @@ def test_polyglot_jpeg_is_stored_as_a_clean_reencoded_copy(upload_dir, payload):
     stored = store_photo(io.BytesIO(image_bytes("JPEG", size=(300, 200)) + payload), upload_dir)
     for path in files_under(upload_dir):
         raw = path.read_bytes()
-        assert b"<script" not in raw and b"<html" not in raw
-        assert b"PK\x03\x04" not in raw and b"word/document.xml" not in raw
+        assert b"<script" not in raw
+        assert b"<html" not in raw
+        assert b"PK\x03\x04" not in raw
+        assert b"word/document.xml" not in raw
     assert (upload_dir / "photos" / stored.name).exists()
 
 
@@ -312,7 +318,8 @@ def test_sixteen_bit_png_keeps_its_tones(upload_dir):
     stored = store_photo(io.BytesIO(out.getvalue()), upload_dir)
     with Image.open(upload_dir / "photos" / stored.name) as image:
         red, green, blue = image.getpixel((16, 16))
-    assert 120 <= red <= 136 and red == green == blue
+    assert 120 <= red <= 136
+    assert red == green == blue
 
 
 # --- CVs ------------------------------------------------------------------------------
@@ -323,7 +330,8 @@ def test_real_pdf_is_accepted_even_when_its_text_says_javascript(upload_dir, com
     data = fpdf_cv(compress)
     stored = store_cv(io.BytesIO(data), upload_dir)
     assert isinstance(stored, StoredFile)
-    assert CV_NAME_RE.match(stored.name) and stored.name.endswith(".pdf")
+    assert CV_NAME_RE.match(stored.name)
+    assert stored.name.endswith(".pdf")
     path = upload_dir / "cv" / stored.name
     assert path.read_bytes() == data
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -415,7 +423,7 @@ def test_pdf_whose_object_stream_cannot_be_read_is_refused(upload_dir):
 
 
 @pytest.mark.parametrize(
-    "data,reason",
+    ("data", "reason"),
     [
         pytest.param(
             docx({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "docx_macros", id="vba-project"
@@ -448,7 +456,8 @@ def test_pdf_whose_object_stream_cannot_be_read_is_refused(upload_dir):
 def test_bad_cvs_are_refused(upload_dir, data, reason):
     with pytest.raises(UploadRejected) as caught:
         store_cv(io.BytesIO(data), upload_dir)
-    assert caught.value.reason == reason and caught.value.field == "cv"
+    assert caught.value.reason == reason
+    assert caught.value.field == "cv"
     assert files_under(upload_dir) == []
 
 
@@ -456,7 +465,8 @@ def test_oversize_cv_is_refused(upload_dir):
     stream = CountingStream(b"%PDF-1.7\n" + b"0" * MAX_CV_BYTES)
     with pytest.raises(UploadRejected) as caught:
         store_cv(stream, upload_dir)
-    assert caught.value.reason == "too_large" and "10 Mo" in caught.value.message
+    assert caught.value.reason == "too_large"
+    assert "10 Mo" in caught.value.message
     assert stream.bytes_read == MAX_CV_BYTES + 1
 
 
@@ -484,12 +494,14 @@ def _transaction() -> Session:
 
 
 def test_batch_files_are_removed_when_the_block_fails(upload_dir):
-    with pytest.raises(RuntimeError, match="service failed"):
-        with uploaded_files(_transaction(), upload_dir) as batch:
-            batch.photo(io.BytesIO(image_bytes("JPEG")))
-            batch.cv(io.BytesIO(fpdf_cv()))
-            assert len(files_under(upload_dir)) == 3
-            raise RuntimeError("service failed")
+    with (  # noqa: PT012 - the block is what fails: files saved, then an error
+        pytest.raises(RuntimeError, match="service failed"),
+        uploaded_files(_transaction(), upload_dir) as batch,
+    ):
+        batch.photo(io.BytesIO(image_bytes("JPEG")))
+        batch.cv(io.BytesIO(fpdf_cv()))
+        assert len(files_under(upload_dir)) == 3
+        raise RuntimeError("service failed")
     assert files_under(upload_dir) == []
 
 
@@ -520,11 +532,10 @@ def test_a_rollback_removes_new_files_and_keeps_replaced_ones(upload_dir):
 
 def test_replaced_files_stay_when_the_block_fails(upload_dir):
     old = store_cv(io.BytesIO(docx()), upload_dir)
-    with pytest.raises(UploadRejected):
-        with uploaded_files(_transaction(), upload_dir) as batch:
-            batch.delete_on_success(old.name)
-            batch.photo(io.BytesIO(image_bytes("JPEG")))
-            batch.photo(io.BytesIO(SVG))  # the second file of the form is refused
+    with pytest.raises(UploadRejected), uploaded_files(_transaction(), upload_dir) as batch:  # noqa: PT012
+        batch.delete_on_success(old.name)
+        batch.photo(io.BytesIO(image_bytes("JPEG")))
+        batch.photo(io.BytesIO(SVG))  # the second file of the form is refused
     assert files_under(upload_dir) == [upload_dir / "cv" / old.name]
 
 

@@ -22,7 +22,7 @@ def test_known_values():
 
 @pytest.mark.parametrize("bad", [0, -1, MAX_SEQUENCE + 1])
 def test_out_of_range(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="out of range"):
         sequence_to_str(bad)
 
 

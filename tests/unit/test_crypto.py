@@ -52,7 +52,9 @@ def test_canary():
 
 
 def test_unavailable_is_falsy_and_renders_as_unavailable():
-    assert not UNAVAILABLE and isinstance(UNAVAILABLE, Unavailable) and UNAVAILABLE == ""
+    assert not UNAVAILABLE
+    assert isinstance(UNAVAILABLE, Unavailable)
+    assert UNAVAILABLE == ""
 
 
 def test_column_type_reads_unreadable_values_as_unavailable():
@@ -62,11 +64,13 @@ def test_column_type_reads_unreadable_values_as_unavailable():
     assert column.process_result_value(stored, None) == "+212611111111"
     install_keyring(KeyRing.from_keys(K2))
     unreadable = column.process_result_value(stored, None)
-    assert isinstance(unreadable, Unavailable) and not unreadable
-    assert unreadable.digest and unreadable.digest not in stored
+    assert isinstance(unreadable, Unavailable)
+    assert not unreadable
+    assert unreadable.digest
+    assert unreadable.digest not in stored
     assert isinstance(column.process_result_value("garbage", None), Unavailable)
     assert column.process_bind_param(None, None) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unreadable value"):
         column.process_bind_param(UNAVAILABLE, None)
 
 

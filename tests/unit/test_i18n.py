@@ -101,7 +101,8 @@ def test_english_catalogue_is_complete():
             fuzzy.append(_msgid(message))
     if catalog.fuzzy:
         fuzzy.append("(the header)")
-    assert not (untranslated or fuzzy), (
+    assert not untranslated, f"en/messages.po: untranslated {untranslated}\n{HOW_TO_FIX}"
+    assert not fuzzy, (
         f"en/messages.po: untranslated {untranslated}, flagged fuzzy {fuzzy}\n{HOW_TO_FIX}"
     )
     # Placeholders such as %(name)s must survive translation.
@@ -188,7 +189,8 @@ def test_lang_parameter_switches_to_english_and_is_remembered(client):
     assert "Password" in html  # lazy form label
     assert "Connexion" not in html
     cookie = client.get_cookie("lang")
-    assert cookie is not None and cookie.value == "en"
+    assert cookie is not None
+    assert cookie.value == "en"
 
     html = _page(client.get("/auth/login"))  # no parameter: the cookie decides
     assert _lang(html) == "en"

@@ -44,11 +44,12 @@ def test_nothing_set_lists_every_secret_with_its_generation_command():
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_values_are_refused(value):
     found = problems({**GOOD, "SECRET_KEY": value})
-    assert len(found) == 1 and "SECRET_KEY" in found[0]
+    assert len(found) == 1
+    assert "SECRET_KEY" in found[0]
 
 
 @pytest.mark.parametrize(
-    "name, value",
+    ("name", "value"),
     [
         ("SECRET_KEY", "your-secret-key-here"),
         ("SECRET_KEY", "<votre-clé-générée-étape-2>"),
@@ -60,7 +61,8 @@ def test_empty_values_are_refused(value):
 )
 def test_placeholders_from_example_and_seed_are_refused(name, value):
     found = problems({**GOOD, name: value})
-    assert len(found) == 1 and name in found[0]
+    assert len(found) == 1
+    assert name in found[0]
     assert "exemple" in found[0]
 
 
@@ -110,7 +112,7 @@ def test_previous_keys_are_parsed_and_validated():
 
 
 @pytest.mark.parametrize(
-    "url, expected",
+    ("url", "expected"),
     [
         (
             "postgres://u:p@localhost:5432/talento_db",
@@ -129,16 +131,19 @@ def test_production_warns_when_base_url_is_not_https():
     settings = Settings.from_env(
         {**GOOD, "FLASK_ENV": "production", "BASE_URL": "http://talentsmaroc.com"}
     )
-    assert settings.warnings and "https" in settings.warnings[0]
+    assert settings.warnings
+    assert "https" in settings.warnings[0]
     settings = Settings.from_env(
         {**GOOD, "FLASK_ENV": "production", "BASE_URL": "https://talentsmaroc.com/"}
     )
-    assert settings.warnings == () and settings.base_url == "https://talentsmaroc.com"
+    assert settings.warnings == ()
+    assert settings.base_url == "https://talentsmaroc.com"
 
 
 def test_secrets_are_not_in_repr():
     text = repr(Settings.from_env(GOOD))
-    assert GOOD["SECRET_KEY"] not in text and GOOD["ENCRYPTION_KEY"] not in text
+    assert GOOD["SECRET_KEY"] not in text
+    assert GOOD["ENCRYPTION_KEY"] not in text
     assert GOOD["ADMIN_PASSWORD"] not in text
 
 
@@ -191,7 +196,8 @@ def test_read_settings_keeps_the_good_values_of_a_refused_configuration():
     assert [(p.variable, p.message) for p in reading.problems] == [
         ("LOG_LEVEL", "LOG_LEVEL inconnu : 'LOUD' (DEBUG, INFO, WARNING, ERROR).")
     ]
-    assert "LOG_LEVEL" not in reading.values and reading.values["UPLOAD_DIR"] == "/srv/up"
+    assert "LOG_LEVEL" not in reading.values
+    assert reading.values["UPLOAD_DIR"] == "/srv/up"
     assert GOOD["ADMIN_PASSWORD"] not in repr(reading)
 
 

@@ -123,7 +123,7 @@ NOTHING_LOST = access(
 )
 
 
-def GUEST_ONLY(admin_landing: str) -> Access:  # noqa: N802 - reads as an access class
+def GUEST_ONLY(admin_landing: str) -> Access:
     """A page for people who are not logged in (login, registration)."""
     return access(
         f"GUEST_ONLY(admin → {admin_landing})",
@@ -484,5 +484,6 @@ def test_the_matrix_catches_a_new_route_and_a_wrong_rule(app, samples):
     _client, checks, failures = run_matrix(
         app, samples, ANONYMOUS, rules, only={"matrix_self_test"}
     )
-    assert checks == 1 and len(failures) == 1
+    assert checks == 1
+    assert len(failures) == 1
     assert "got 200, expected 302 → /auth/login" in failures[0]

@@ -31,7 +31,7 @@ def failing_app(settings):
 
 
 @pytest.mark.parametrize(
-    "path, status, title",
+    ("path", "status", "title"),
     [
         ("/does-not-exist", 404, "Page introuvable"),
         ("/big", 413, "Fichier trop volumineux"),
@@ -44,7 +44,8 @@ def test_french_error_pages(failing_app, path, status, title):
     assert response.status_code == status
     if title:
         html = response.get_data(as_text=True)
-        assert title in html and 'lang="fr"' in html
+        assert title in html
+        assert 'lang="fr"' in html
 
 
 def test_500_shows_an_incident_id_that_is_in_the_traceback_log_line(failing_app, caplog):
@@ -52,10 +53,13 @@ def test_500_shows_an_incident_id_that_is_in_the_traceback_log_line(failing_app,
     response = failing_app.test_client().get("/boom")
     assert response.status_code == 500
     html = response.get_data(as_text=True)
-    assert "Erreur interne" in html and "kaboom" not in html and "Traceback" not in html
+    assert "Erreur interne" in html
+    assert "kaboom" not in html
+    assert "Traceback" not in html
     incident = re.search(r'<code id="incident">([0-9a-f]{12})</code>', html).group(1)
     records = [r for r in caplog.records if incident in r.getMessage()]
-    assert len(records) == 1 and records[0].exc_info is not None
+    assert len(records) == 1
+    assert records[0].exc_info is not None
 
 
 def test_every_response_carries_a_request_id_and_accepts_nginx_s(client):
@@ -89,7 +93,8 @@ def test_unwritable_log_file_is_a_clear_start_up_error(database_url, tmp_path):
     blocker.write_text("")
     with pytest.raises(LogFileError) as caught:
         build_app(make_settings(database_url, log_file=str(blocker / "app.log")))
-    assert "LOG_FILE" in str(caught.value) and "mkdir" in str(caught.value)
+    assert "LOG_FILE" in str(caught.value)
+    assert "mkdir" in str(caught.value)
 
 
 def test_json_log_format(database_url, capsys):
@@ -100,7 +105,8 @@ def test_json_log_format(database_url, capsys):
         logging.getLogger("talento.test").warning("en json")
         line = capsys.readouterr().err.strip().splitlines()[-1]
         payload = json.loads(line)
-        assert payload["message"] == "en json" and payload["request_id"] == "-"
+        assert payload["message"] == "en json"
+        assert payload["request_id"] == "-"
     finally:
         setup_logging(make_settings(database_url))
 
