@@ -152,6 +152,7 @@ def _cli_env(app, port: int) -> dict[str, str]:
     }
 
 
+@pytest.mark.committed  # claims are committed and seen by other runs (threads, processes)
 def test_notify_command_twice_sends_each_person_exactly_one_mail(app, flagged, smtp):
     inbox, port = smtp
     *ids, told = flagged
@@ -176,6 +177,7 @@ def test_notify_command_twice_sends_each_person_exactly_one_mail(app, flagged, s
         db.session.remove()
 
 
+@pytest.mark.committed  # claims are committed and seen by other runs (threads, processes)
 def test_a_failed_sending_is_released_and_the_next_run_resumes(app, flagged):
     nobody = _mailing_app(app, free_port())  # no SMTP server listens there
     with nobody.app_context():
@@ -194,6 +196,7 @@ def test_a_failed_sending_is_released_and_the_next_run_resumes(app, flagged):
         assert len(inbox.wait_for(6)) == 6
 
 
+@pytest.mark.committed  # claims are committed and seen by other runs (threads, processes)
 def test_runs_at_once_never_send_twice(app, flagged, smtp):
     """Four runs started together (the same function as the command and the admin button's
     background job), each with its own session: every person gets exactly one message."""
@@ -226,6 +229,7 @@ def test_runs_at_once_never_send_twice(app, flagged, smtp):
     assert _notified_events(app) == 6
 
 
+@pytest.mark.committed  # claims are committed and seen by other runs (threads, processes)
 def test_two_commands_at_once_never_send_twice(app, flagged, smtp, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("two processes writing at once: the PostgreSQL production case")
