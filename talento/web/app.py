@@ -138,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.directory_views import bp as directory_bp
     from talento.profiles.media_views import bp as media_bp
     from talento.profiles.public_views import bp as public_bp
-    from talento.profiles.registration import bp as registration_bp
+    from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.views import bp as profiles_bp
 
     for blueprint in (

@@ -127,7 +127,7 @@ def test_service_modules_import_no_form_no_request_no_app(name):
     bad = {m for m in imported if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)}
     assert not bad, f"{name} imports {bad}"
     # nor the registration views (the old editing <-> registration cycle)
-    assert "talento.profiles.registration" not in imported
+    assert "talento.profiles.registration_views" not in imported
 
 
 # --- registration ------------------------------------------------------------------------
