@@ -25,7 +25,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import CheckConstraint, CursorResult, DateTime, MetaData, Result, func
+from sqlalchemy import CheckConstraint, CursorResult, DateTime, MetaData, Result, Table, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -101,6 +101,13 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def table_of(model: Any) -> Table:
+    """The ``Table`` behind a mapped class (typed as such: ``__table__`` is a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def rowcount(result: Result[*tuple[Any, ...]]) -> int:

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 def _notify_job(app: Flask, settings: Settings, actor) -> None:
     with app.app_context():
         try:
-            notify_flagged(db.session, settings, actor)
+            notify_flagged(db.session(), settings, actor)
         except Exception:  # a thread has nobody to tell: log it; the next click resumes
             log.exception("Envoi des e-mails « données à ressaisir » interrompu")
         finally:
@@ -51,8 +51,8 @@ def start_notify_job(app: Flask, settings: Settings, actor) -> threading.Thread:
 @bp.get("/lost-data")
 def lost_data():
     page = QueryArgs(request.args).page(last=MAX_PAGE)
-    users, total = flagged_users(db.session, page, PER_PAGE)
-    waiting = not_yet_notified(db.session)
+    users, total = flagged_users(db.session(), page, PER_PAGE)
+    waiting = not_yet_notified(db.session())
     return render_template(
         "admin/lost_data.html",
         users=users,
@@ -70,7 +70,7 @@ def lost_data_notify():
     """Answer at once; the messages go out from a background job, each recorded when sent."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("admin.lost_data"))
-    waiting = not_yet_notified(db.session)
+    waiting = not_yet_notified(db.session())
     if waiting:
         flash(
             ngettext(

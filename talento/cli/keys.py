@@ -27,17 +27,17 @@ def keys_status() -> None:
         click.echo(f"Clé courante (ENCRYPTION_KEY) : {keyring.primary_fingerprint}")
         for fp in keyring.fingerprints[1:]:
             click.echo(f"Ancienne clé (ENCRYPTION_KEYS_PREVIOUS) : {fp}")
-        if not canary_table_exists(db.session):
+        if not canary_table_exists(db.session()):
             click.echo("Base non initialisée : python3 migrations_init.py")
             sys.exit(1)
-        report = check_canary(db.session, keyring)
+        report = check_canary(db.session(), keyring)
         for fp in report.recorded:
             state = (
                 "lisible" if fp not in report.unreadable else "ILLISIBLE avec les clés configurées"
             )
             click.echo(f"Clé connue de la base : {fp} ({state})")
         totals = [0, 0, 0]
-        for place, counts in count_encrypted_values(db.session, keyring).items():
+        for place, counts in count_encrypted_values(db.session(), keyring).items():
             click.echo(
                 f"  {place} : {counts.current} avec la clé courante, {counts.previous} avec une "
                 f"ancienne clé seulement, {counts.unreadable} illisibles"
@@ -51,7 +51,7 @@ def keys_status() -> None:
             f"Total : {totals[0]} clé courante, {totals[1]} ancienne clé seulement, "
             f"{totals[2]} illisibles."
         )
-        quarantined, flagged = lost_data_summary(db.session)
+        quarantined, flagged = lost_data_summary(db.session())
         if quarantined or flagged:
             click.echo(
                 f"Après une adoption de clé : {quarantined} valeur(s) en quarantaine "
@@ -109,10 +109,10 @@ def keys_reencrypt(batch_size: int) -> None:
     app = data_app()
     keyring = app.extensions["talento.keyring"]
     with app.app_context():
-        total = values_to_reencrypt(db.session, keyring)
+        total = values_to_reencrypt(db.session(), keyring)
         click.echo(f"{total} valeur(s) à rechiffrer avec la clé {keyring.primary_fingerprint}.")
         with click.progressbar(length=total, label="Rechiffrement", file=sys.stderr) as bar:
-            report = reencrypt(db.session, keyring, batch_size=batch_size, progress=bar.update)
+            report = reencrypt(db.session(), keyring, batch_size=batch_size, progress=bar.update)
     click.echo(
         f"✔ {report.reencrypted} rechiffrée(s), {report.skipped_changed} déjà réécrite(s) par "
         f"l'application, {report.unreadable} illisible(s), {report.remaining} restante(s)."
@@ -157,7 +157,7 @@ def keys_adopt(accept_data_loss: bool, batch_size: int) -> None:
     app = data_app(check_keys=False)
     keyring = app.extensions["talento.keyring"]
     with app.app_context():
-        found = survey(db.session, keyring)
+        found = survey(db.session(), keyring)
         if not found.needed:
             click.echo(
                 "✔ Rien à adopter : les clés configurées lisent le canari et toutes les "
@@ -197,7 +197,7 @@ def keys_adopt(accept_data_loss: bool, batch_size: int) -> None:
             length=found.total_unreadable + found.readable, label="Adoption", file=sys.stderr
         ) as bar:
             try:
-                report = adopt(db.session, keyring, batch_size=batch_size, progress=bar.update)
+                report = adopt(db.session(), keyring, batch_size=batch_size, progress=bar.update)
             except NothingToAdopt:
                 click.echo("✔ Rien à adopter : tout est devenu lisible entre-temps.")
                 return
@@ -218,7 +218,7 @@ def _record_adoption(report) -> None:
     from talento.extensions import db
 
     audit.record_now(
-        db.session,
+        db.session(),
         AuditAction.KEY_ADOPTED,
         audit.SYSTEM,
         detail={"cleared": report.cleared, "users": report.flagged_users},
@@ -241,7 +241,7 @@ def keys_recover() -> None:
         sys.exit(1)
     app = data_app()
     with app.app_context():
-        report = recover(db.session, app.extensions["talento.keyring"], key)
+        report = recover(db.session(), app.extensions["talento.keyring"], key)
     click.echo(
         f"✔ {report.restored} valeur(s) remise(s), {report.superseded} déjà ressaisie(s) par "
         f"la personne (sa nouvelle valeur est gardée), {report.still_unreadable} toujours "

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Table, Text, bindparam, delete, literal, select, type_coerce, update
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
 from talento.crypto import KeyRing, stored_fingerprint
-from talento.extensions import db
+from talento.extensions import db, rowcount, table_of
 from talento.keys.canary import check_canary, ensure_primary_canary
 from talento.keys.models import KeyCanary, LostValue
 from talento.keys.places import FIELD_ORDER, PLACES, Place, place_of, undeclared_encrypted_columns
@@ -121,7 +122,7 @@ def survey(session: Session, keyring: KeyRing, batch_size: int = 1000) -> Adopti
 
 def _flag(session: Session, lost_by_user: dict[int, set[str]]) -> None:
     """Add field names to users.lost_fields (merged with what is already there)."""
-    users = User.__table__
+    users = table_of(User)
     current = dict(
         session.execute(
             select(users.c.id, users.c.lost_fields).where(users.c.id.in_(lost_by_user))
@@ -172,7 +173,7 @@ def adopt(
                 done = session.execute(
                     update(table).where(pk == key, raw == literal(stored, Text())).values(values)
                 )
-                if not done.rowcount:
+                if not rowcount(done):
                     report.skipped_changed += 1
                     continue
                 session.add(
@@ -231,7 +232,7 @@ def recover(session: Session, keyring: KeyRing, found_key: str) -> RecoveryRepor
             continue
         table = place.table
         [pk] = table.primary_key.columns
-        values = {table.c[place.column]: literal(keyring.encrypt(plain), Text())}
+        values: dict[Any, Any] = {table.c[place.column]: literal(keyring.encrypt(plain), Text())}
         if place.blind_index:
             values[table.c[place.blind_index]] = keyring.blind_index(plain)
         session.execute(update(table).where(pk == lost.row_id).values(values))

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
-from talento.extensions import utcnow
+from talento.extensions import rowcount, table_of, utcnow
 from talento.i18n import gettext as _
 from talento.keys.places import FIELD_LABELS
 from talento.profiles.choices import LINK_KINDS
@@ -159,7 +159,7 @@ class NotifyReport:
 def _claim(session: Session, user_id: int):
     """Mark one person as told unless someone else did; returns the stamp, or None."""
     stamp = utcnow()
-    users = User.__table__
+    users = table_of(User)
     claimed = session.execute(
         update(users)
         .where(
@@ -170,11 +170,11 @@ def _claim(session: Session, user_id: int):
         .values(lost_data_notified_at=stamp)
     )
     session.commit()  # visible to every other run before the message goes out
-    return stamp if claimed.rowcount == 1 else None
+    return stamp if rowcount(claimed) == 1 else None
 
 
 def _release(session: Session, user_id: int, stamp) -> None:
-    users = User.__table__
+    users = table_of(User)
     session.execute(
         update(users)
         .where(users.c.id == user_id, users.c.lost_data_notified_at == stamp)

@@ -30,8 +30,9 @@ class LostDataForm(FlaskForm):
             if name not in lost:
                 delattr(form, name)
         if "phone" in lost and user.profile is None:  # staff accounts: the phone is optional
-            form.phone.validators = [Optional(), Length(max=30)]
-            form.phone.flags.required = False
+            phone = form["phone"]  # the bound field (the class attribute is unbound)
+            phone.validators = [Optional(), Length(max=30)]
+            phone.flags.required = False
         if "links" not in lost:
             for kind in LINK_KINDS:
                 delattr(form, f"link_{kind}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import (
@@ -40,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from talento.crypto import KeyRing, Unavailable
+from talento.extensions import rowcount, table_of
 from talento.keys.canary import ensure_primary_canary
 from talento.keys.models import KeyCanary
 from talento.keys.places import BLIND_INDEXED, PLACES, Place
@@ -121,13 +123,15 @@ def reencrypt(
                 except InvalidToken:
                     report.unreadable += 1
                     continue
-                values = {table.c[column]: literal(keyring.encrypt(plain), Text())}
+                values: dict[Any, Any] = {
+                    table.c[column]: literal(keyring.encrypt(plain), Text())
+                }
                 if index_name:
                     values[table.c[index_name]] = keyring.blind_index(plain)
                 done = session.execute(
                     update(table).where(pk == key, col == literal(stored, Text())).values(values)
                 )
-                if done.rowcount:
+                if rowcount(done):
                     report.reencrypted += 1
                 else:
                     report.skipped_changed += 1
@@ -164,11 +168,11 @@ def reindex_phones(session: Session, keyring: KeyRing, only_missing: bool = Fals
 
 
 def _reindex(
-    session: Session, keyring: KeyRing, model: type, places: list[Place], only_missing: bool
+    session: Session, keyring: KeyRing, model: Any, places: list[Place], only_missing: bool
 ) -> int:
     values = [getattr(model, p.attribute) for p in places]
     indexes = [getattr(model, p.blind_index) for p in places]  # type: ignore[arg-type]
-    [pk] = model.__table__.primary_key.columns
+    [pk] = table_of(model).primary_key.columns
     stmt = select(pk, *values, *indexes).where(or_(*(v.is_not(None) for v in values)))
     if only_missing:
         stmt = stmt.where(
@@ -187,7 +191,7 @@ def _reindex(
         new = tuple(index(v, o) for v, o in zip(plain, old, strict=True))
         if new != old:
             updates.append({"row_key": key, **{f"index_{n}": new[n] for n in range(count)}})
-    table = model.__table__
+    table = table_of(model)
     statement = (
         update(table)
         .where(table.c[pk.name] == bindparam("row_key"))
