@@ -90,6 +90,7 @@ run: install
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## Everything: lint, unit, functional, PostgreSQL, browser, alembic check (in tests/test_migrations.py).
 ## On every core (pytest-xdist: one database and one Redis key prefix per worker; tests handed
@@ -104,4 +105,4 @@ bench: install
 	$(PY) -m bench.exports
 
 clean:
-	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -5,7 +5,9 @@ argument and knows nothing of Flask-SQLAlchemy. A view or a command passes the s
 current application context as ``db.session()``: calling the ``scoped_session`` proxy returns
 the very Session that ``db.session.<method>`` would reach, so passing it changes nothing at run
 time, and services stay typed with the real class. ``db.session`` itself (the proxy, typed
-``scoped_session``) is only for code that needs the registry, such as ``db.session.remove()``.
+``scoped_session``) is only for code that needs the registry, such as ``db.session.remove()``,
+or a streamed response body that reads after the request's teardown (the admin export, see
+:mod:`talento.admin.export_views`).
 
 Models subclass :data:`Model`, not ``db.Model`` directly: mypy cannot use an attribute of an
 instance as a base class (python/mypy#8603).

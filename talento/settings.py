@@ -203,8 +203,8 @@ def _fernet_keys(name: str, raw: str) -> tuple[str, ...]:
 
 def _one_of(choices: str, message: str) -> Callable[[str, str], str | None]:
     """`choices` separated by spaces; `message` is formatted with the value received."""
-    choices = choices.split()
-    return lambda name, value: None if value in choices else message.format(value=value)
+    allowed = choices.split()
+    return lambda name, value: None if value in allowed else message.format(value=value)
 
 
 def _base_url_problem(name: str, value: str) -> str | None:

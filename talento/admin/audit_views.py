@@ -69,7 +69,7 @@ def _query_args(filters: AuditFilters) -> dict[str, str]:
 @bp.get("/audit")
 def audit():
     filters = parse_audit_filters(request.args)
-    page = audit_page(db.session, filters)
+    page = audit_page(db.session(), filters)
     args = _query_args(filters)
     return render_template(
         "admin/audit.html",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
 from talento.admin.blueprint import bp
 from talento.admin.catalog_forms import (
@@ -47,6 +47,10 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
 
+# The `type: ignore[attr-defined]` on the SelectChoice import: SelectChoice is new in WTForms
+# 3.3 and the types-WTForms stubs still describe 3.2 (warn_unused_ignores will say when they
+# catch up).
+
 _FAILED = object()
 _ID_RE = re.compile(r"[0-9]{1,18}")
 
@@ -57,6 +61,13 @@ def _lang() -> str:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and _ID_RE.fullmatch(value) else None
+
+
+def _name_fr(form: CategoryForm) -> str:
+    """The French name of a validated category or skill form."""
+    name = form.name_fr.data
+    assert name is not None  # DataRequired: _apply runs its action after validating
+    return name
 
 
 def _category_choices(overview: Overview, lang: str, exclude: int | None = None) -> list:
@@ -112,7 +123,7 @@ def _talents(count: int) -> str:
 
 def _overview_page(status: int = 200, **posted):
     lang = _lang()
-    overview = catalog_overview(db.session, lang)
+    overview = catalog_overview(db.session(), lang)
     category_form = _form(CategoryForm, "category", posted)
     skill_form = _form(SkillForm, "skill", posted)
     skill_form.category.choices = _category_choices(overview, lang)
@@ -135,7 +146,7 @@ def catalogs():
 def catalog_category_create():
     form = CategoryForm(prefix="category")
     category = _apply(
-        form, lambda: create_category(db.session, form.name_fr.data, form.name_en.data)
+        form, lambda: create_category(db.session(), _name_fr(form), form.name_en.data)
     )
     if category is _FAILED:
         return _overview_page(400, category=form)
@@ -146,11 +157,11 @@ def catalog_category_create():
 @bp.post("/catalogs/skills")
 def catalog_skill_create():
     form = SkillForm(prefix="skill")
-    form.category.choices = _category_choices(catalog_overview(db.session), _lang())
+    form.category.choices = _category_choices(catalog_overview(db.session()), _lang())
     skill = _apply(
         form,
         lambda: create_skill(
-            db.session, _int(form.category.data), form.name_fr.data, form.name_en.data
+            db.session(), _int(form.category.data), _name_fr(form), form.name_en.data
         ),
     )
     if skill is _FAILED:
@@ -182,7 +193,7 @@ def _skill_forms(overview: Overview, skill: SkillUsage, lang: str, posted: dict)
 
 def _skill_page(skill_id: int, status: int = 200, **posted):
     lang = _lang()
-    overview = catalog_overview(db.session, lang)
+    overview = catalog_overview(db.session(), lang)
     skill = overview.skill(skill_id) or abort(404)
     page = render_template(
         "admin/catalog_skill.html",
@@ -197,7 +208,7 @@ def _skill_page(skill_id: int, status: int = 200, **posted):
 def _posted_skill_form(skill_id: int, name: str, form_class: type[FlaskForm]):
     """The catalogue, the skill (or 404) and the submitted form with its choices."""
     lang = _lang()
-    overview = catalog_overview(db.session, lang)
+    overview = catalog_overview(db.session(), lang)
     skill = overview.skill(skill_id) or abort(404)
     form = form_class(prefix=name)
     _skill_forms(overview, skill, lang, {name: form})
@@ -215,7 +226,7 @@ def catalog_skill_rename(skill_id: int):
     skill = _apply(
         form,
         lambda: update_skill(
-            db.session, skill_id, form.name_fr.data, form.name_en.data, _int(form.category.data)
+            db.session(), skill_id, form.name_fr.data, form.name_en.data, _int(form.category.data)
         ),
     )
     if skill is _FAILED:
@@ -228,7 +239,7 @@ def catalog_skill_rename(skill_id: int):
 def catalog_skill_merge(skill_id: int):
     overview, skill, form = _posted_skill_form(skill_id, "merge", MergeForm)
     target_id = _int(form.target.data)
-    result = _apply(form, lambda: merge_skills(db.session, skill_id, target_id))
+    result = _apply(form, lambda: merge_skills(db.session(), skill_id, target_id))
     if result is _FAILED:
         return _skill_page(skill_id, 400, merge=form)
     flash(
@@ -250,7 +261,7 @@ def catalog_skill_delete(skill_id: int):
     result = _apply(
         form,
         lambda: delete_skill(
-            db.session,
+            db.session(),
             skill_id,
             _int(form.replacement.data) if replace else None,
             remove_from_talents=form.outcome.data == "remove",
@@ -293,7 +304,7 @@ def _category_forms(overview: Overview, category: CategoryUsage, lang: str, post
 
 def _category_page(category_id: int, status: int = 200, **posted):
     lang = _lang()
-    overview = catalog_overview(db.session, lang)
+    overview = catalog_overview(db.session(), lang)
     category = overview.category(category_id) or abort(404)
     page = render_template(
         "admin/catalog_category.html",
@@ -306,7 +317,7 @@ def _category_page(category_id: int, status: int = 200, **posted):
 
 def _posted_category_form(category_id: int, name: str, form_class: type[FlaskForm]):
     lang = _lang()
-    overview = catalog_overview(db.session, lang)
+    overview = catalog_overview(db.session(), lang)
     category = overview.category(category_id) or abort(404)
     form = form_class(prefix=name)
     _category_forms(overview, category, lang, {name: form})
@@ -323,7 +334,7 @@ def catalog_category_rename(category_id: int):
     form = _posted_category_form(category_id, "rename", CategoryForm)[2]
     category = _apply(
         form,
-        lambda: rename_category(db.session, category_id, form.name_fr.data, form.name_en.data),
+        lambda: rename_category(db.session(), category_id, form.name_fr.data, form.name_en.data),
     )
     if category is _FAILED:
         return _category_page(category_id, 400, rename=form)
@@ -335,7 +346,7 @@ def catalog_category_rename(category_id: int):
 def catalog_category_merge(category_id: int):
     overview, category, form = _posted_category_form(category_id, "merge", MergeForm)
     target_id = _int(form.target.data)
-    result = _apply(form, lambda: merge_categories(db.session, category_id, target_id))
+    result = _apply(form, lambda: merge_categories(db.session(), category_id, target_id))
     if result is _FAILED:
         return _category_page(category_id, 400, merge=form)
     flash(
@@ -355,7 +366,7 @@ def catalog_category_merge(category_id: int):
 def catalog_category_delete(category_id: int):
     category, form = _posted_category_form(category_id, "delete", DeleteCategoryForm)[1:]
     move_to = _int(form.move_to.data)
-    result = _apply(form, lambda: delete_category(db.session, category_id, move_to))
+    result = _apply(form, lambda: delete_category(db.session(), category_id, move_to))
     if result is _FAILED:
         return _category_page(category_id, 400, delete=form)
     if result.moved:

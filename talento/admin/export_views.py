@@ -86,7 +86,11 @@ def export_users():
         )
         try:
             export = start_export(
-                db.session,
+                # The proxy on purpose, not db.session(): the streamed body reads after the
+                # request's teardown has closed the request's Session; the proxy then reaches
+                # a fresh one in the re-pushed context, which the stream's own teardown closes
+                # (a Session object would reopen a transaction that nothing ends).
+                db.session,  # type: ignore[arg-type]
                 filters,
                 spec,
                 current_actor(),
@@ -97,13 +101,13 @@ def export_users():
         except PersonalDataForbidden:
             abort(403)
         except ExportRefused as refused:
-            form.format.errors.append(refused.message)
+            form.format.errors = [*form.format.errors, refused.message]
         else:
             return streamed(export)
     if form.is_submitted():
         status = 400
     args = _query_args(filters)
-    total = count_rows(db.session, filters, keyring)
+    total = count_rows(db.session(), filters, keyring)
     return (
         render_template(
             "admin/export.html",
@@ -112,8 +116,8 @@ def export_users():
             pdf_limit=formats.PDF_MAX_ROWS,
             action=_url("admin.export_users", args),
             list_url=_list_url(args),
-            summary=describe_filters(db.session, filters, _lang()),
-            personal_allowed=may_export_personal(db.session, current_actor()),
+            summary=describe_filters(db.session(), filters, _lang()),
+            personal_allowed=may_export_personal(db.session(), current_actor()),
         ),
         status,
     )

@@ -47,9 +47,11 @@ class AdminProfileForm(EditProfileForm):
     def account_input(self) -> AccountInput:
         """A new account on someone's behalf: no password, they choose one (and consent)
         through the e-mailed link."""
+        assert self.email.data is not None  # DataRequired: a validated form has it
         return AccountInput(email=self.email.data, password=None, language=self.language.data)
 
     def account_changes(self) -> AccountChanges:
+        assert self.email.data is not None  # DataRequired: a validated form has it
         return AccountChanges(email=self.email.data, language=self.language.data)
 
 

@@ -65,16 +65,18 @@ def _back_to_list() -> str:
 def users():
     lang = current_language()
     filters = parse_admin_filters(request.args)
-    page = search_users(db.session, filters, active_keyring(), lang)
+    page = search_users(db.session(), filters, active_keyring(), lang)
     cities = (
-        [(c.id, c.name) for c in cities_of(db.session, filters.country)] if filters.country else []
+        [(c.id, c.name) for c in cities_of(db.session(), filters.country)]
+        if filters.country
+        else []
     )
     skills = db.session.execute(select(Skill.slug, Skill.name(lang)).order_by(Skill.name_fr)).all()
     return render_template(
         "admin/users.html",
         filters=filters,
         page=page,
-        countries=country_choices(db.session, lang),
+        countries=country_choices(db.session(), lang),
         cities=cities,
         skills=skills,
         role_labels=ROLE_LABELS,
@@ -88,10 +90,12 @@ def users():
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int):
     user = _user_or_404(user_id)
-    contact = service.contact_details(db.session, user, current_actor())
+    contact = service.contact_details(db.session(), user, current_actor())
     score = completeness(user)[0] if user.profile is not None else None
     duplicates = (
-        same_phone_accounts(db.session, user.id, user.phone, active_keyring()) if user.phone else []
+        same_phone_accounts(db.session(), user.id, user.phone, active_keyring())
+        if user.phone
+        else []
     )
     events = db.session.scalars(
         select(AuditEvent)
@@ -126,8 +130,8 @@ def user_detail(user_id: int):
 
 def _warn_shared_phone(user: User) -> None:
     keyring = active_keyring()
-    for number in {user.phone, user.whatsapp} - {None, ""}:
-        others = same_phone_accounts(db.session, user.id, number, keyring)
+    for number in {n for n in (user.phone, user.whatsapp) if n}:
+        others = same_phone_accounts(db.session(), user.id, number, keyring)
         if others:
             flash(
                 _(
@@ -146,19 +150,19 @@ def user_edit(user_id: int):
     before = service.snapshot(user)
     if request.method == "GET":
         # The form shows the decrypted contact data: that is a display, recorded as one.
-        service.contact_details(db.session, user, current_actor())
+        service.contact_details(db.session(), user, current_actor())
         form.fill_from(user, profile)
-    form.fill_choices(db.session, current_language())
+    form.fill_choices(db.session(), current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
 
         def trace() -> None:
             changed = service.changed_fields(before, user)
-            service.record_update(db.session, user, current_actor(), changed)
+            service.record_update(db.session(), user, current_actor(), changed)
 
         try:
             save_profile(
-                db.session,
+                db.session(),
                 user,
                 profile,
                 form.to_input(),
@@ -179,18 +183,18 @@ def user_edit(user_id: int):
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
     form = AdminProfileForm()
-    form.fill_choices(db.session, current_language())
+    form.fill_choices(db.session(), current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         actor = current_actor()
 
         def trace(created: User) -> None:
             db.session.flush()
-            audit.record(db.session, AuditAction.USER_CREATE, actor, **audit.about(created))
+            audit.record(db.session(), AuditAction.USER_CREATE, actor, **audit.about(created))
 
         try:
             user = create_talent(
-                db.session,
+                db.session(),
                 current_passwords(),
                 form.account_input(),
                 form.to_input(),
@@ -220,8 +224,8 @@ def _send_link(user: User) -> None:
         else:
             flash(_("L'e-mail n'a pas pu être envoyé : réessayez depuis la fiche."), "warning")
 
-    issue_set_password_link(db.session, current_settings(), user, report=tell)
-    audit.record(db.session, AuditAction.PASSWORD_LINK_SENT, current_actor(), **audit.about(user))
+    issue_set_password_link(db.session(), current_settings(), user, report=tell)
+    audit.record(db.session(), AuditAction.PASSWORD_LINK_SENT, current_actor(), **audit.about(user))
 
 
 @bp.post("/users/<int:user_id>/send-link")
@@ -249,7 +253,9 @@ def user_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = service.set_role(db.session, current_user, user, form.role.data, current_actor())
+        changed = service.set_role(
+            db.session(), current_user, user, form.role.data, current_actor()
+        )
     except service.AdminActionRefused as refused:
         return _refused(refused, user)
     if changed:
@@ -268,7 +274,7 @@ def user_status(user_id: int):
         abort(400)
     active = form.active.data == "1"
     try:
-        service.set_active(db.session, current_user, user, active, current_actor())
+        service.set_active(db.session(), current_user, user, active, current_actor())
     except service.AdminActionRefused as refused:
         return _refused(refused, user)
     message = _("Compte %(code)s activé.") if active else _("Compte %(code)s désactivé.")
@@ -283,10 +289,10 @@ def user_delete(user_id: int):
     if form.validate_on_submit():
         code = user.code
         try:
-            files = service.delete_user(db.session, current_user, user, current_actor())
+            files = service.delete_user(db.session(), current_user, user, current_actor())
         except service.AdminActionRefused as refused:
             return _refused(refused, user)
-        delete_after_commit(db.session, current_settings().upload_dir, *files)
+        delete_after_commit(db.session(), current_settings().upload_dir, *files)
         log.info("Compte supprimé par un administrateur : utilisateur id=%s", user_id)
         flash(_("Compte %(code)s supprimé, fichiers compris.", code=code), "success")
         return redirect(url_for("admin.users"))
@@ -306,7 +312,7 @@ def users_bulk():
     if action not in service.BULK_ACTIONS:
         flash(_("Choisissez une action."), "error")
         return redirect(_back_to_list())
-    selected = service.users_by_ids(db.session, ids)
+    selected = service.users_by_ids(db.session(), ids)
     if not selected:
         flash(_("Cochez au moins un compte."), "error")
         return redirect(_back_to_list())
@@ -319,8 +325,8 @@ def users_bulk():
             action_label=BULK_LABELS[action],
             back=_back_to_list(),
         ), 200
-    outcome = service.apply_bulk(db.session, current_user, selected, action, current_actor())
-    delete_after_commit(db.session, current_settings().upload_dir, *outcome.files)
+    outcome = service.apply_bulk(db.session(), current_user, selected, action, current_actor())
+    delete_after_commit(db.session(), current_settings().upload_dir, *outcome.files)
     flash(
         ngettext(
             "%(num)d compte traité (%(action)s).",

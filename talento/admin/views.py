@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, format_number
 from markupsafe import Markup
 
 from talento.admin.blueprint import bp
 from talento.admin.charts import Bar, bar_list_chart, column_chart
-from talento.admin.services import PERIODS, Bucket, Ranked, dashboard_figures
+from talento.admin.services import PERIODS, Bucket, Period, Ranked, dashboard_figures
 from talento.context import current_language
 from talento.extensions import db
 from talento.i18n import gettext as _
@@ -67,7 +69,8 @@ def _ranked_chart(items: list[Ranked], chart_id: str, title: str) -> Markup:
 
 @bp.get("")
 def dashboard():
-    period = QueryArgs(request.args).choice("period", PERIODS, "week")
+    # choice() returns one of PERIODS or the default, so a Period
+    period = cast(Period, QueryArgs(request.args).choice("period", PERIODS, "week"))
     lang = current_language()
     figures = dashboard_figures(db.session(), lang=lang, period=period)
     registration_title = (

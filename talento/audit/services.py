@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TextIO
 
 from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
@@ -204,7 +204,7 @@ def _row(event_row: AuditEvent) -> dict:
     }
 
 
-def write_export(session: Session, since: dt.date | None, fmt: str, out: io.TextIOBase) -> int:
+def write_export(session: Session, since: dt.date | None, fmt: str, out: TextIO) -> int:
     """Write events since `since` as CSV or JSON lines to `out`; return the count."""
     count = 0
     if fmt == "csv":

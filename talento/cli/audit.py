@@ -75,5 +75,5 @@ def audit_purge(days: int | None) -> None:
     app = data_app(check_keys=False)
     retention = days or app.extensions["talento.settings"].audit_retention_days
     with app.app_context():
-        removed = services.purge(db.session, retention)
+        removed = services.purge(db.session(), retention)
     click.echo(f"✔ {removed} événement(s) de plus de {retention} jours supprimé(s).")

@@ -117,9 +117,9 @@ def _lost_key_fingerprints(app) -> frozenset[str]:
     from talento.keys.canary import canary_table_exists, check_canary
 
     with app.app_context():
-        if not canary_table_exists(db.session):
+        if not canary_table_exists(db.session()):
             return frozenset()
-        unreadable = check_canary(db.session, app.extensions["talento.keyring"]).unreadable
+        unreadable = check_canary(db.session(), app.extensions["talento.keyring"]).unreadable
         db.session.remove()
     return frozenset(unreadable)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from talento.accounts.models import Role, User
 from talento.geo.models import City, Country
@@ -37,13 +38,13 @@ JOINS = ("city", "country", "profile")
 @dataclass(frozen=True)
 class ExportColumn:
     key: str
-    label: object  # a lazy string: translated when the export starts
+    label: Any  # a lazy string (flask_babel is untyped): translated when the export starts
     personal: bool = False
     #: The SQL expression for the user's language; None for « skills » (one query per batch).
     expression: Callable[[str], object] | None = None
     kind: str = "text"
     join: str | None = None
-    choices: Mapping[object, object] = field(default_factory=dict)
+    choices: Mapping[Any, object] = field(default_factory=dict)
     #: Relative width (characters) for XLSX column widths and PDF layout.
     width: int = 14
 

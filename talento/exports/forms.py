@@ -35,17 +35,19 @@ class ExportForm(FlaskForm):
             return False
         ok = True
         if not self.columns.data and not self.personal_columns.data:
-            self.columns.errors.append(_l("Choisissez au moins une colonne."))
+            self.columns.errors = [*self.columns.errors, _l("Choisissez au moins une colonne.")]
             ok = False
         if self.personal_columns.data and not self.include_personal.data:
-            self.include_personal.errors.append(
-                _l("Cochez cette case pour exporter les données personnelles choisies.")
-            )
+            self.include_personal.errors = [
+                *self.include_personal.errors,
+                _l("Cochez cette case pour exporter les données personnelles choisies."),
+            ]
             ok = False
         if self.include_personal.data and not self.personal_columns.data:
-            self.personal_columns.errors.append(
-                _l("Choisissez au moins une donnée personnelle, ou décochez la case.")
-            )
+            self.personal_columns.errors = [
+                *self.personal_columns.errors,
+                _l("Choisissez au moins une donnée personnelle, ou décochez la case."),
+            ]
             ok = False
         return ok
 

@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from talento.exports.rows import Cell, Row
 from talento.profiles.card import FONT, FONT_PATH
@@ -60,7 +61,9 @@ class _Table:
     def __init__(self, pdf: FPDF, widths: Sequence[float]):
         self.pdf = pdf
         self.widths = list(widths)
-        self.font = pdf.current_font
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # set to the embedded DejaVu Sans before any table
+        self.font = font
         self.k = pdf.k
         self._glyphs: dict[str, str] = {}
         self._fitted: dict[tuple[int, str], str] = {}

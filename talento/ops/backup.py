@@ -396,13 +396,19 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     an archive are ever considered."""
     if keep <= 0:
         return []
+
+    def stamp_then_name(path: Path) -> tuple[str, str]:
+        match = ARCHIVE_RE.match(path.name)
+        assert match is not None  # only archive names are sorted
+        return match.group(1), path.name
+
     archives = sorted(
         (
             path
             for path in folder.iterdir()
             if ARCHIVE_RE.match(path.name) and path.is_file() and not path.is_symlink()
         ),
-        key=lambda path: (ARCHIVE_RE.match(path.name).group(1), path.name),
+        key=stamp_then_name,
     )
     doomed = archives[:-keep]
     for path in doomed:

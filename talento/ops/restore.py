@@ -26,7 +26,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from talento.crypto import fingerprint
 from talento.ops import backup_crypto
@@ -108,7 +108,9 @@ def _read_manifest(tar: tarfile.TarFile, member: tarfile.TarInfo | None) -> dict
     if member.size > MAX_MANIFEST_BYTES:
         raise _refuse_unreadable("manifeste démesuré.")
     try:
-        manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
+        source = tar.extractfile(member)
+        assert source is not None  # a regular file: checked above
+        manifest = json.loads(source.read().decode("utf-8"))
         if manifest["format"] != FORMAT_NAME:
             raise ValueError
         if manifest["format_version"] > FORMAT_VERSION:
@@ -230,7 +232,7 @@ def _create(destination: Path, mode: int) -> BinaryIO:
     return os.fdopen(os.open(destination, flags, mode), "wb")
 
 
-def _copy_verified(source: BinaryIO, out: BinaryIO, destination: Path, expected: str) -> None:
+def _copy_verified(source: IO[bytes], out: BinaryIO, destination: Path, expected: str) -> None:
     digest = hashlib.sha256()
     with out:
         while chunk := source.read(COPY_CHUNK):
@@ -306,7 +308,13 @@ def _extract_and_load(
                 else None
             )
             entry = expected.get(relative) if relative else None
-            if entry is None or relative in seen or source is None or member.size != entry["size"]:
+            if (
+                relative is None  # then entry is None too: spelled out for the type checker
+                or entry is None
+                or relative in seen
+                or source is None
+                or member.size != entry["size"]
+            ):
                 raise _refuse_unreadable(f"membre inattendu « {member.name} ».")
             destination = root / relative
             written.make_dirs(destination.parent)
@@ -362,7 +370,9 @@ def restore_backup(
                 stream = io.BytesIO(backup_crypto.decrypt(handle.read(), passphrase))
             elif legacy and passphrase is not None:
                 stream = DecryptingReader(handle, passphrase)
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
+            # Stream mode ("r|") only calls read(); typeshed asks every mode's fileobj for
+            # write, tell, seek and close too, which DecryptingReader has no reason to offer.
+            with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
                 members = iter(tar)
                 manifest = _read_manifest(tar, next(members, None))
                 problems, target, needs_upgrade = _preflight(settings, manifest)

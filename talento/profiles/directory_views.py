@@ -31,8 +31,8 @@ SORT_LABELS = {
 @limiter.limit("120 per minute")  # public search: slow down scraping, never a real visitor
 def index():
     lang = str(get_locale() or DEFAULT_LANGUAGE)
-    form = directory_form(db.session, parse_filters(request.args), lang)
-    result = search_directory(db.session, form.filters, lang)
+    form = directory_form(db.session(), parse_filters(request.args), lang)
+    result = search_directory(db.session(), form.filters, lang)
     languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
     return render_template(
         "profiles/directory.html",

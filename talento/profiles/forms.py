@@ -184,13 +184,20 @@ class ProfileFieldsForm(FlaskForm):
 
     def to_input(self) -> ProfileInput:
         """The validated profile fields as the services take them."""
+        first_name, last_name = self.first_name.data, self.last_name.data
+        date_of_birth, phone = self.date_of_birth.data, self.phone.data
+        # DataRequired / InputRequired: a validated form has them
+        assert first_name is not None
+        assert last_name is not None
+        assert date_of_birth is not None
+        assert phone is not None
         return ProfileInput(
-            first_name=self.first_name.data,
-            last_name=self.last_name.data,
+            first_name=first_name,
+            last_name=last_name,
             gender=self.gender.data,
-            date_of_birth=self.date_of_birth.data,
+            date_of_birth=date_of_birth,
             nationality_iso2=self.nationality.data,
-            phone=self.phone.data,
+            phone=phone,
             whatsapp=self.whatsapp.data or None,
             address=self.address.data,
             country_iso2=self.country.data,
@@ -310,6 +317,7 @@ class RegistrationForm(ProfileFieldsForm):
 
     def account_input(self, language: str) -> AccountInput:
         """The new account of the person registering, who writes in ``language``."""
+        assert self.email.data is not None  # DataRequired: a validated form has it
         return AccountInput(
             email=self.email.data,
             password=self.password.data,

@@ -33,13 +33,13 @@ def register():
         return redirect(url_for("profiles.me"))
     lang = current_language()
     form = RegistrationForm()
-    form.fill_choices(db.session, lang)
+    form.fill_choices(db.session(), lang)
     status = 200
     if request.method == "POST" and form.validate():
         settings = current_settings()
         try:
             user = create_talent(
-                db.session,
+                db.session(),
                 current_passwords(),
                 form.account_input(lang),
                 form.to_input(),
@@ -62,7 +62,7 @@ def _welcome(user, settings, lang):
     log.info("Inscription : utilisateur id=%s", user.id)
     login_user(user)
     queue_mail(
-        db.session,
+        db.session(),
         settings,
         OutgoingMail(
             to=user.email,

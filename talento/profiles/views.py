@@ -70,12 +70,14 @@ def edit():
     form = EditProfileForm()
     if request.method == "GET":
         form.fill_from(user, profile)
-    form.fill_choices(db.session, current_language())
+    form.fill_choices(db.session(), current_language())
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         upload_dir = Path(current_settings().upload_dir)
         try:
-            save_profile(db.session, user, profile, form.to_input(), form.files_input(), upload_dir)
+            save_profile(
+                db.session(), user, profile, form.to_input(), form.files_input(), upload_dir
+            )
         except Refused as refusal:
             status = apply_to_form(form, refusal)
         else:
@@ -91,6 +93,9 @@ def change_password():
 
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        # DataRequired: a validated form has both
+        assert form.current_password.data is not None
+        assert form.new_password.data is not None
         passwords = current_passwords()
         problem = password_problem(
             form.new_password.data,
@@ -105,7 +110,7 @@ def change_password():
             user = signed_in_user()
             set_password(user, form.new_password.data, passwords)
             audit.record(
-                db.session, AuditAction.PASSWORD_CHANGE, current_actor(), **audit.about(user)
+                db.session(), AuditAction.PASSWORD_CHANGE, current_actor(), **audit.about(user)
             )
             login_user(user)  # this session continues with the new session version
             log.info("Mot de passe changé : utilisateur id=%s", user.id)
@@ -137,6 +142,7 @@ def delete():
 
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        assert form.password.data is not None  # DataRequired: a validated form has it
         passwords = current_passwords()
         if not passwords.verify(current_user.password_hash, form.password.data).ok:
             form.password.errors = [_("Mot de passe incorrect.")]
@@ -146,14 +152,14 @@ def delete():
             user = signed_in_user()
             user_id = user.id
             audit.record(
-                db.session,
+                db.session(),
                 AuditAction.USER_DELETE,
                 current_actor(),
                 **audit.about(user),
                 detail={"by": "self"},
             )
-            files = delete_account(db.session, user)
-            delete_after_commit(db.session, current_settings().upload_dir, *files)
+            files = delete_account(db.session(), user)
+            delete_after_commit(db.session(), current_settings().upload_dir, *files)
             logout_user()
             log.info("Compte supprimé : utilisateur id=%s", user_id)
             flash(_("Votre compte et vos données ont été supprimés."), "info")

@@ -149,9 +149,11 @@ def without_echoed_query(text: str) -> str:
 
 
 def error_page(response, name: str) -> str:
-    """The body without what changes on every request (CSP nonce, request id, its own URL)."""
+    """The body without what changes on every request (CSP nonce, request id, its own URL, the
+    CSRF token of the logout form, which carries a timestamp)."""
     body = response.get_data(as_text=True)
     body = re.sub(r'nonce="[^"]*"', "", body).replace(name, "NAME")
+    body = re.sub(r'name="csrf_token"[^>]*value="[^"]*"', 'name="csrf_token"', body)
     return body.replace(response.headers.get("X-Request-ID", "-"), "")
 
 

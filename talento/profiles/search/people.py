@@ -209,7 +209,9 @@ def search_users(
 ) -> AdminPage:
     base = admin_select(filters, keyring)
     offset = (filters.page - 1) * filters.per_page
-    stmt = (
+    # Plain Select: with_only_columns types its first 8 columns only, and mypy cannot spread
+    # such a row (typed head, untyped tail) over AdminRow's 11 fields.
+    stmt: Select = (
         base.with_only_columns(
             User.id,
             User.code,
