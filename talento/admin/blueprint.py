@@ -22,5 +22,14 @@ def require_admin():
 
 @bp.context_processor
 def admin_helpers() -> dict:
-    """`admin_has(endpoint)`: link to a page only once it exists."""
-    return {"admin_has": lambda endpoint: endpoint in current_app.view_functions}
+    """`admin_has(endpoint)`: link to a page only once it exists; the admin's label
+    dictionaries (roles, bulk actions, audit actions), so no view passes them by hand."""
+    from talento.admin.forms import BULK_LABELS, ROLE_LABELS
+    from talento.admin.labels import ACTION_LABELS
+
+    return {
+        "admin_has": lambda endpoint: endpoint in current_app.view_functions,
+        "role_labels": ROLE_LABELS,
+        "bulk_labels": BULK_LABELS,
+        "action_labels": {action.value: label for action, label in ACTION_LABELS.items()},
+    }

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from talento.accounts.models import User
 from talento.accounts.reset import issue_set_password_link
 from talento.admin import users as service
-from talento.admin.audit_views import ACTION_LABELS
 from talento.admin.blueprint import bp
 from talento.admin.forms import (
     BULK_LABELS,
@@ -33,7 +32,7 @@ from talento.extensions import db
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
-from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
+from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import create_talent, save_profile
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.search.people import parse_admin_filters, same_phone_accounts, search_users
@@ -79,9 +78,6 @@ def users():
         countries=country_choices(db.session(), lang),
         cities=cities,
         skills=skills,
-        role_labels=ROLE_LABELS,
-        bulk_labels=BULK_LABELS,
-        availability_labels=AVAILABILITY_LABELS,
         bulk_form=ActionForm(),
         current_path=request.full_path.rstrip("?"),
     )
@@ -116,10 +112,6 @@ def user_detail(user_id: int):
             role_form=role_form,
             status_form=StatusForm(),
             action_form=ActionForm(),
-            role_labels=ROLE_LABELS,
-            action_labels=ACTION_LABELS,
-            availability_labels=AVAILABILITY_LABELS,
-            work_mode_labels=WORK_MODE_LABELS,
             language_labels=LANGUAGES,
             back=_back_to_list(),
         ),

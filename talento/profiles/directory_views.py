@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from talento.extensions import db, limiter
 from talento.i18n import DEFAULT_LANGUAGE
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS, LANGUAGES
+from talento.profiles.choices import LANGUAGES
 from talento.profiles.search.directory import (
     DEFAULT_PER_PAGE,
     directory_form,
@@ -39,8 +39,6 @@ def index():
         form=form,
         filters=form.filters,
         result=result,
-        availability_labels=AVAILABILITY_LABELS,
-        gender_labels=GENDER_LABELS,
         language_choices=[(code, LANGUAGES[code]) for code in languages],
         sort_labels=SORT_LABELS,
         default_per_page=DEFAULT_PER_PAGE,

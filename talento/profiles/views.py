@@ -26,7 +26,7 @@ from talento.context import current_language, current_passwords, current_setting
 from talento.extensions import db, utctoday
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
-from talento.profiles.choices import AVAILABILITY_LABELS, LANGUAGES, WORK_MODE_LABELS
+from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import save_profile
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
@@ -56,8 +56,6 @@ def me():
         links=links,
         score=score,
         missing=missing,
-        availability_labels=AVAILABILITY_LABELS,
-        work_mode_labels=WORK_MODE_LABELS,
         language_labels=LANGUAGES,
     )
 

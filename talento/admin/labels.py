@@ -1,0 +1,32 @@
+"""How the admin pages name audit actions (a Jinja global of the admin blueprint)."""
+
+from __future__ import annotations
+
+from talento.audit.models import AuditAction
+from talento.i18n import lazy_gettext as _l
+
+ACTION_LABELS = {
+    AuditAction.PERSONAL_DATA_VIEW: _l("Consultation de données personnelles"),
+    AuditAction.PERSONAL_DATA_EXPORT: _l("Export de données personnelles"),
+    AuditAction.EXPORT: _l("Export"),
+    AuditAction.LOGIN: _l("Connexion"),
+    AuditAction.LOGIN_FAILED: _l("Échec de connexion"),
+    AuditAction.PASSWORD_CHANGE: _l("Changement de mot de passe"),
+    AuditAction.PASSWORD_RESET: _l("Réinitialisation de mot de passe"),
+    AuditAction.PASSWORD_LINK_SENT: _l("Lien de mot de passe envoyé"),
+    AuditAction.USER_CREATE: _l("Création de compte"),
+    AuditAction.USER_UPDATE: _l("Modification de compte"),
+    AuditAction.ROLE_CHANGE: _l("Changement de rôle"),
+    AuditAction.STATUS_CHANGE: _l("Activation / désactivation"),
+    AuditAction.USER_DELETE: _l("Suppression de compte"),
+    AuditAction.AUDIT_EXPORT: _l("Export du journal"),
+    AuditAction.AUDIT_PURGE: _l("Purge du journal"),
+    AuditAction.TWO_FACTOR_ENABLED: _l("Double authentification activée"),
+    AuditAction.TWO_FACTOR_DISABLED: _l("Double authentification désactivée"),
+    AuditAction.TWO_FACTOR_RESET: _l("Double authentification réinitialisée"),
+    AuditAction.RECOVERY_CODE_USED: _l("Code de secours utilisé"),
+    AuditAction.RECOVERY_CODES_REGENERATED: _l("Nouveaux codes de secours"),
+    AuditAction.KEY_ADOPTED: _l("Adoption d'une nouvelle clé (données perdues)"),
+    AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
+    AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
+}
