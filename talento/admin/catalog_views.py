@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]
 
@@ -43,6 +42,7 @@ from talento.admin.catalogs import (
     rename_category,
     update_skill,
 )
+from talento.context import current_language
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
@@ -54,9 +54,6 @@ from talento.i18n import ngettext
 _FAILED = object()
 _ID_RE = re.compile(r"[0-9]{1,18}")
 
-
-def _lang() -> str:
-    return str(get_locale() or "fr")
 
 
 def _int(value: str | None) -> int | None:
@@ -122,7 +119,7 @@ def _talents(count: int) -> str:
 
 
 def _overview_page(status: int = 200, **posted):
-    lang = _lang()
+    lang = current_language()
     overview = catalog_overview(db.session(), lang)
     category_form = _form(CategoryForm, "category", posted)
     skill_form = _form(SkillForm, "skill", posted)
@@ -157,7 +154,7 @@ def catalog_category_create():
 @bp.post("/catalogs/skills")
 def catalog_skill_create():
     form = SkillForm(prefix="skill")
-    form.category.choices = _category_choices(catalog_overview(db.session()), _lang())
+    form.category.choices = _category_choices(catalog_overview(db.session()), current_language())
     skill = _apply(
         form,
         lambda: create_skill(
@@ -192,7 +189,7 @@ def _skill_forms(overview: Overview, skill: SkillUsage, lang: str, posted: dict)
 
 
 def _skill_page(skill_id: int, status: int = 200, **posted):
-    lang = _lang()
+    lang = current_language()
     overview = catalog_overview(db.session(), lang)
     skill = overview.skill(skill_id) or abort(404)
     page = render_template(
@@ -207,7 +204,7 @@ def _skill_page(skill_id: int, status: int = 200, **posted):
 
 def _posted_skill_form(skill_id: int, name: str, form_class: type[FlaskForm]):
     """The catalogue, the skill (or 404) and the submitted form with its choices."""
-    lang = _lang()
+    lang = current_language()
     overview = catalog_overview(db.session(), lang)
     skill = overview.skill(skill_id) or abort(404)
     form = form_class(prefix=name)
@@ -303,7 +300,7 @@ def _category_forms(overview: Overview, category: CategoryUsage, lang: str, post
 
 
 def _category_page(category_id: int, status: int = 200, **posted):
-    lang = _lang()
+    lang = current_language()
     overview = catalog_overview(db.session(), lang)
     category = overview.category(category_id) or abort(404)
     page = render_template(
@@ -316,7 +313,7 @@ def _category_page(category_id: int, status: int = 200, **posted):
 
 
 def _posted_category_form(category_id: int, name: str, form_class: type[FlaskForm]):
-    lang = _lang()
+    lang = current_language()
     overview = catalog_overview(db.session(), lang)
     category = overview.category(category_id) or abort(404)
     form = form_class(prefix=name)

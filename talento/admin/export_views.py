@@ -23,10 +23,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 
 from talento.admin.blueprint import bp
 from talento.audit.web import current_actor
+from talento.context import current_language
 from talento.crypto import active_keyring
 from talento.exports import formats
 from talento.exports.forms import ExportForm
@@ -60,9 +60,6 @@ def _list_url(args: list[tuple[str, str]]) -> str:
     return url_for("admin.dashboard")
 
 
-def _lang() -> str:
-    return str(get_locale() or "fr")
-
 
 def streamed(export: Export) -> Response:
     response = Response(stream_with_context(export.body), mimetype=export.mimetype)
@@ -95,7 +92,7 @@ def export_users():
                 spec,
                 current_actor(),
                 keyring,
-                lang=_lang(),
+                lang=current_language(),
                 today=utctoday(),
             )
         except PersonalDataForbidden:
@@ -116,7 +113,7 @@ def export_users():
             pdf_limit=formats.PDF_MAX_ROWS,
             action=_url("admin.export_users", args),
             list_url=_list_url(args),
-            summary=describe_filters(db.session(), filters, _lang()),
+            summary=describe_filters(db.session(), filters, current_language()),
             personal_allowed=may_export_personal(db.session(), current_actor()),
         ),
         status,

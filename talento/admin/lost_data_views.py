@@ -16,6 +16,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from talento.admin.blueprint import bp
 from talento.admin.forms import ActionForm
 from talento.audit.web import current_actor
+from talento.context import current_settings
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
@@ -86,5 +87,5 @@ def lost_data_notify():
         flash(_("Chaque personne concernée a déjà reçu l'e-mail."), "info")
     if waiting:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        start_notify_job(app, app.extensions["talento.settings"], current_actor())
+        start_notify_job(app, current_settings(), current_actor())
     return redirect(url_for("admin.lost_data"))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 
+from talento.context import current_language
 from talento.extensions import db, limiter
-from talento.i18n import DEFAULT_LANGUAGE
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import LANGUAGES
 from talento.profiles.search.directory import (
@@ -30,7 +29,7 @@ SORT_LABELS = {
 @bp.get("/talents")
 @limiter.limit("120 per minute")  # public search: slow down scraping, never a real visitor
 def index():
-    lang = str(get_locale() or DEFAULT_LANGUAGE)
+    lang = current_language()
     form = directory_form(db.session(), parse_filters(request.args), lang)
     result = search_directory(db.session(), form.filters, lang)
     languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
