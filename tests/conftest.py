@@ -353,3 +353,12 @@ def make_talent(app, make_user):
         return user_id
 
     return factory
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on loopback: yields (inbox, port)."""
+    from tests.mail.smtp import smtp_server
+
+    with smtp_server() as server:
+        yield server

@@ -6,7 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
+from talento.admin.forms import BULK_LABELS, ROLE_LABELS
+from talento.admin.labels import ACTION_LABELS
 from talento.extensions import login_manager
+
+#: Audit action labels keyed by the stored value, built once.
+_ACTION_LABELS_BY_VALUE = {action.value: label for action, label in ACTION_LABELS.items()}
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,12 +29,10 @@ def require_admin():
 def admin_helpers() -> dict:
     """`admin_has(endpoint)`: link to a page only once it exists; the admin's label
     dictionaries (roles, bulk actions, audit actions), so no view passes them by hand."""
-    from talento.admin.forms import BULK_LABELS, ROLE_LABELS
-    from talento.admin.labels import ACTION_LABELS
 
     return {
         "admin_has": lambda endpoint: endpoint in current_app.view_functions,
         "role_labels": ROLE_LABELS,
         "bulk_labels": BULK_LABELS,
-        "action_labels": {action.value: label for action, label in ACTION_LABELS.items()},
+        "action_labels": _ACTION_LABELS_BY_VALUE,
     }

@@ -14,17 +14,12 @@ from talento.accounts.models import User
 from talento.accounts.reset import SALT, account_fingerprint, issue_set_password_link, make_token
 from talento.extensions import db
 from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings
-from tests.mail.smtp import smtp_server, text_and_html
+from tests.mail.smtp import text_and_html
 
 NEW_PASSWORD = "Une phrase de passe solide 2026"
 SENT = "Si un compte existe pour cette adresse, un e-mail vient d'être envoyé"
 LINK = re.compile(r"http://localhost(/auth/reset/[A-Za-z0-9._-]+)")
 
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import TalentProfile
 from talento.web import build_app
 from tests.helpers import TALENTO, _csrf_from, login, make_settings, new_key, run_cli
-from tests.mail.smtp import smtp_server as running_smtp_server
 
 # Apps with other keys and the CLI read what the test's app wrote: committed rows.
 pytestmark = pytest.mark.committed
@@ -275,11 +274,6 @@ def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
         assert "Hassan" not in event.detail
         db.session.remove()
 
-
-@pytest.fixture
-def smtp():
-    with running_smtp_server() as server:
-        yield server
 
 
 def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smtp, make_user):

@@ -85,11 +85,6 @@ def test_re_entry_service_takes_plain_data_and_refuses_bad_values(app, make_tale
         db.session.remove()
 
 
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
-
 
 @pytest.fixture
 def flagged(make_talent, make_user) -> list[int]:

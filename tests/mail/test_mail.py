@@ -14,7 +14,7 @@ import pytest
 from talento.mail import send_templated
 from talento.settings import PROJECT_ROOT
 from tests.helpers import make_settings
-from tests.mail.smtp import free_port, smtp_server, text_and_html
+from tests.mail.smtp import free_port, text_and_html
 
 MAIL_TEMPLATES = PROJECT_ROOT / "talento" / "templates" / "mail"
 REGISTRATION = {
@@ -31,11 +31,6 @@ def mail_app():
 
     return build_app(make_settings("sqlite://"))
 
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
 
 
 def smtp_settings(port: int, **overrides):
