@@ -1,6 +1,6 @@
 """Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
 
-from talento.accounts.models import CodeCounter, RecoveryCode, User
+from talento.accounts.models import AccountSession, CodeCounter, RecoveryCode, User
 from talento.audit.models import AuditEvent
 from talento.geo.models import City, Country
 from talento.keys.models import KeyCanary, LostValue
@@ -13,6 +13,7 @@ from talento.profiles.models import (
 from talento.state import AppState
 
 __all__ = [
+    "AccountSession",
     "AppState",
     "AuditEvent",
     "City",

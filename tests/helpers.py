@@ -26,6 +26,7 @@ PER_TEST_TABLES = (
     "talent_skills",
     "talent_languages",
     "talent_profiles",
+    "account_sessions",
     "recovery_codes",
     "users",
     "code_counters",

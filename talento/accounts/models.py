@@ -95,6 +95,7 @@ class User(UserMixin, Model):
     # ORM cascades (SQLite does not enforce ON DELETE): a deleted account leaves nothing behind.
     recovery_codes = relationship("RecoveryCode", cascade="all, delete-orphan")
     lost_values = relationship("LostValue", cascade="all, delete-orphan")
+    account_sessions = relationship("AccountSession", cascade="all, delete-orphan")
 
     @property
     def full_name(self) -> str:
@@ -117,7 +118,8 @@ class User(UserMixin, Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        """Session identity carries the session version, so bumping it ends other sessions."""
+        """Session identity carries the session version, so bumping it ends every session (the
+        server-side records of :class:`AccountSession` go with it, see accounts/sessions.py)."""
         return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:  # no personal data in reprs (they end up in logs)
@@ -135,6 +137,21 @@ class RecoveryCode(Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None]
     created_at: Mapped[CreatedAt]
+
+
+class AccountSession(Model):
+    """One signed-in browser, kept on the server so that ending it is final: the cookie holds a
+    random token, this row only its SHA-256, and a cookie whose row is gone opens nothing.
+    No address or browser string is kept: the account page shows a count, nothing more."""
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[CreatedAt]
+    #: Refreshed at most every few minutes (accounts/sessions.TOUCH_EVERY), not per request.
+    last_seen_at: Mapped[dt.datetime]
 
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)

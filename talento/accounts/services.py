@@ -6,10 +6,11 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from talento.accounts.models import Role, User
 from talento.accounts.passwords import PasswordService
+from talento.accounts.sessions import end_every_session
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.extensions import utcnow
@@ -64,9 +65,11 @@ def authenticate(
 
 
 def set_password(user: User, new_password: str, passwords: PasswordService) -> None:
-    """Change a password and end every other session of the account."""
+    """Change a password and end every session of the account (the password change page signs
+    its own session in again). The rows to end are in the user's own Session; an account not
+    yet saved has none."""
     user.password_hash = passwords.hash(new_password)
-    user.session_version = (user.session_version or 0) + 1
+    end_every_session(object_session(user), user)
     user.password_changed_at = utcnow()
 
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from talento.accounts.models import RecoveryCode, User
 from talento.accounts.passwords import PasswordService
+from talento.accounts.sessions import end_every_session
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor
@@ -308,7 +309,7 @@ def reset(session: Session, user: User, actor: Actor, by: str = "cli") -> bool:
     if not user.two_factor_enabled:
         return False
     _clear(session, user)
-    user.session_version = (user.session_version or 0) + 1
+    end_every_session(session, user)
     audit.record(
         session, AuditAction.TWO_FACTOR_RESET, actor, detail={"by": by}, **audit.about(user)
     )

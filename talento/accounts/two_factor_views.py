@@ -28,7 +28,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from talento.accounts import two_factor
+from talento.accounts import session_views, two_factor
 from talento.accounts.current import signed_in_user
 from talento.accounts.two_factor_forms import ConfirmTwoFactorForm, EnableTwoFactorForm
 from talento.audit.web import current_actor
@@ -89,6 +89,7 @@ def settings():
         total=two_factor.RECOVERY_CODE_COUNT,
         required=two_factor.must_enrol(user, current_settings().admin_2fa_required),
         can_disable=not (current_settings().admin_2fa_required and user.is_admin),
+        other_sessions=session_views.other_sessions(user),
     )
 
 

@@ -26,7 +26,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from talento.accounts import two_factor
+from talento.accounts import session_views, two_factor
 from talento.accounts.forms import LoginForm
 from talento.accounts.models import User
 from talento.accounts.services import LoginOutcome, authenticate
@@ -55,12 +55,16 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Session ids are "<user id>:<session version>"; a bumped version ends the session."""
+    """Session ids are "<user id>:<session version>"; a bumped version ends the session. The
+    cookie must also hold the token of a live server-side session of that account: logging out
+    deletes it, so a copy of the cookie opens nothing afterwards (accounts/session_views.py)."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_active_account:
+        return None
+    if not session_views.is_live(user):
         return None
     return user
 
@@ -295,6 +299,7 @@ def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends the session on the server too: ``user_logged_out`` deletes its row."""
     logout_user()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))

@@ -29,4 +29,5 @@ ACTION_LABELS = {
     AuditAction.KEY_ADOPTED: _l("Adoption d'une nouvelle clé (données perdues)"),
     AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
     AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
+    AuditAction.OTHER_SESSIONS_ENDED: _l("Autres sessions déconnectées"),
 }

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from talento.accounts.models import Role, User
+from talento.accounts.sessions import end_every_session
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor
@@ -170,7 +171,7 @@ def set_role(session: Session, acting: User, target: User, role: str, actor: Act
         raise AdminActionRefused(_l("Vous ne pouvez pas changer votre propre rôle."))
     old = target.role
     target.role = role
-    target.session_version = (target.session_version or 0) + 1  # new rights, new session
+    end_every_session(session, target)  # new rights, new session
     audit.record(
         session,
         AuditAction.ROLE_CHANGE,
@@ -189,7 +190,7 @@ def set_active(session: Session, acting: User, target: User, active: bool, actor
         _guard_admin_removal(
             session, acting, target, _l("Vous ne pouvez pas désactiver votre propre compte.")
         )
-        target.session_version = (target.session_version or 0) + 1  # ends their sessions
+        end_every_session(session, target)
     target.is_active_account = active
     audit.record(
         session,

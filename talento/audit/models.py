@@ -38,6 +38,7 @@ class AuditAction(enum.StrEnum):
     KEY_ADOPTED = "keys.adopt"
     LOST_DATA_REENTERED = "lost_data.reentered"
     LOST_DATA_NOTIFIED = "lost_data.notified"
+    OTHER_SESSIONS_ENDED = "sessions.others_ended"
 
 
 class AuditEvent(Model):

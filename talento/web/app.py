@@ -122,6 +122,7 @@ def _engine_options(settings: Settings) -> dict:
 
 def _register_blueprints(app: Flask) -> None:
     from talento.accounts.reset_views import bp as reset_bp
+    from talento.accounts.session_views import bp as sessions_bp
     from talento.accounts.two_factor_views import bp as two_factor_bp
     from talento.accounts.views import bp as accounts_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         reset_bp,
         two_factor_bp,
+        sessions_bp,
         registration_bp,
         profiles_bp,
         lost_data_bp,

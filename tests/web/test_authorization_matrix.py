@@ -223,6 +223,7 @@ RULES: dict[str, Rule] = {
     "two_factor.setup": Rule(LOGGED_IN),
     "two_factor.disable": Rule(TWO_FACTOR_ON),
     "two_factor.regenerate": Rule(TWO_FACTOR_ON),
+    "sessions.end_others": Rule(LOGGED_IN),
     "registration.register": Rule(GUEST_ONLY(admin_landing=PROFILE_PATH)),
     "reset.forgot": Rule(PUBLIC),
     # A reset link is a capability: whoever holds a valid token reaches its form.

@@ -463,6 +463,13 @@ def test_session_cookie_cannot_be_switched_to_another_account(app, people):
         assert response.status_code == 302
         assert "/auth/login" in response.location
 
-    # Control: only the server's key makes such a cookie, which is what protects it.
+    # Even under the server's key, B's id with A's session token opens nothing: the token must
+    # be that of a live server-side session of B (accounts/sessions.py).
     client.set_cookie("talento_session", real.dumps(as_b))
-    assert B_CODE in client.get("/profile").get_data(as_text=True)
+    response = client.get("/profile")
+    assert response.status_code == 302
+    assert "/auth/login" in response.location
+    # Control: the server's key re-signing A's own payload makes a cookie that works, so the
+    # refusals above come from the key and the token, not from a broken cookie.
+    client.set_cookie("talento_session", real.dumps(session))
+    assert A_CODE in client.get("/profile").get_data(as_text=True)
