@@ -65,9 +65,9 @@ def _no_email() -> bool:
 
 
 def _private(response, status: int = 200):
-    """Pages reached through a token: never cached, never sent as a Referer."""
+    """Pages reached through a token: never sent as a Referer (never cached either: the
+    endpoints are private for talento.web.caching)."""
     response = make_response(response, status)
-    response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -48,10 +48,9 @@ def _user():
 
 
 def _private(body, status: int = 200):
-    """A page showing a secret or recovery codes: never stored by the browser or a proxy."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """A page showing a secret or recovery codes (never stored: talento.web.caching makes
+    every page of a signed-in session ``private, no-store``)."""
+    return make_response(body, status)
 
 
 def _account_key() -> str:

@@ -65,7 +65,6 @@ def streamed(export: Export) -> Response:
     response = Response(stream_with_context(export.body), mimetype=export.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["X-Accel-Buffering"] = "no"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

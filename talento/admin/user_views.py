@@ -116,7 +116,6 @@ def user_detail(user_id: int):
             back=_back_to_list(),
         ),
         200,
-        {"Cache-Control": "private, no-store"},
     )
 
 

@@ -15,6 +15,4 @@ bp = Blueprint("geo", __name__, url_prefix="/geo")
 def cities():
     iso2 = request.args.get("country", "").strip().upper()[:2]
     rows = cities_of(db.session(), iso2)
-    response = jsonify([{"id": city.id, "name": city.name} for city in rows])
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    return jsonify([{"id": city.id, "name": city.name} for city in rows])

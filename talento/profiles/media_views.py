@@ -1,11 +1,12 @@
 """Uploaded photos and CVs, served after a permission check (never from static/).
 
 Photos are public while their profile's account is active (public pages show them); a
-deactivated account's photo answers 404 like an unknown name, and ``Cache-Control: private``
-keeps shared caches from serving it after deactivation. CVs go only to their owner and to
-admins; anyone else gets the same 404 as for a name that does not exist, so the answer never
-tells whether a CV exists. Names are checked against the exact shape ``uploads`` generates
-before the database or the filesystem is touched, which also rules out path traversal.
+deactivated account's photo answers 404 like an unknown name, and no cache has a copy to
+serve after deactivation (talento.web.caching makes every media answer ``private, no-store``).
+CVs go only to their owner and to admins; anyone else gets the same 404 as for a name that does
+not exist, so the answer never tells whether a CV exists. Names are checked against the exact
+shape ``uploads`` generates before the database or the filesystem is touched, which also rules
+out path traversal.
 """
 
 from __future__ import annotations
@@ -35,9 +36,6 @@ from talento.profiles.uploads import (
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
-PHOTO_CACHE_CONTROL = "private, max-age=3600"
-CV_CACHE_CONTROL = "private, no-store"
-
 
 def _upload_root() -> Path:
     """Absolute, so send_from_directory never resolves it against the package folder."""
@@ -56,8 +54,7 @@ def _photo_is_public(name: str) -> bool:
 def _serve_photo(name: str, folder: Path) -> Response:
     if not PHOTO_NAME_RE.match(name) or not _photo_is_public(name):
         abort(404)
-    response = send_from_directory(folder, name, mimetype="image/jpeg", max_age=3600)
-    response.headers["Cache-Control"] = PHOTO_CACHE_CONTROL
+    response = send_from_directory(folder, name, mimetype="image/jpeg", max_age=None)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -103,6 +100,5 @@ def cv(name: str) -> Response:
         )
     code = re.sub(r"[^A-Za-z0-9]", "", row.code)
     response.headers["Content-Disposition"] = f'attachment; filename="cv-{code}.{extension}"'
-    response.headers["Cache-Control"] = CV_CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

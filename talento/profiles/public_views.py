@@ -118,7 +118,6 @@ def card():
     response.headers["Content-Disposition"] = (
         f'attachment; filename="carte-talento-{profile.code}.pdf"'
     )
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -142,7 +141,6 @@ def _image(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     if request.args.get("download") == "1":
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 

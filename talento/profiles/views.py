@@ -126,10 +126,7 @@ def my_data():
     return Response(
         payload,
         mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

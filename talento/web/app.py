@@ -110,12 +110,13 @@ def _engine_options(settings: Settings) -> dict:
     """pool_pre_ping replaces connections that died while pooled (database restarted, cut):
     the first request after an outage reconnects by itself, no restart needed."""
     if settings.is_sqlite:
-        return {}
+        return {"hide_parameters": True}
     return {
         "pool_pre_ping": True,
         "pool_size": 5,
         "max_overflow": 5,
         "pool_recycle": 1800,
+        "hide_parameters": True,  # error messages (and so logs) never quote SQL parameters
         "connect_args": dict(PG_CONNECT_ARGS),
     }
 

@@ -175,8 +175,22 @@ def register_error_handlers(app: Flask) -> None:
         cause = database_outage(error)
         if cause is not None:
             return database_unavailable(error, cause)
+        from talento.logging import describe_exception, format_exception_safely
+
         incident = uuid.uuid4().hex[:12]
-        log.exception("Erreur interne — incident %s (requête %s)", incident, g.get("request_id"))
+        # The class, the route and the frames; never the message, the URL or the parameters:
+        # a database error's message quotes the values it was given (personal data).
+        rule = request.url_rule.rule if request.url_rule is not None else "-"
+        log.error(
+            "Erreur interne — incident %s (requête %s) : %s sur %s %s (%s)\n%s",
+            incident,
+            g.get("request_id", "-"),
+            describe_exception(error),
+            request.method,
+            rule,
+            request.endpoint or "-",
+            format_exception_safely(error),
+        )
         if _wants_json():
             return jsonify(error="Internal Server Error", incident=incident), 500
         return (

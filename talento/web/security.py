@@ -14,6 +14,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from talento.i18n import gettext as _
+from talento.web.caching import apply_cache_policy
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -37,6 +38,7 @@ _SEEN_RESOLUTION = 30
 
 
 def add_security_headers(response, production: bool):
+    """Headers every response carries; :mod:`talento.web.caching` says who may keep it."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
@@ -46,7 +48,7 @@ def add_security_headers(response, production: bool):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if production and request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
-    return response
+    return apply_cache_policy(response)
 
 
 def end_idle_session(idle_minutes: int):

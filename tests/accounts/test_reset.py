@@ -89,7 +89,7 @@ def test_full_reset_flow_through_smtp(client, make_user, inbox):
 
     page = client.get(path)
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert 'name="password_confirm"' in page.get_data(as_text=True)
 

@@ -181,7 +181,7 @@ def test_enrolment_refuses_a_wrong_code_enables_and_shows_the_codes_once(app, cl
 
     page = client.get("/account/2fa/setup")
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     html = page.get_data(as_text=True)
     assert 'src="data:image/svg+xml' in html
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
@@ -199,7 +199,7 @@ def test_enrolment_refuses_a_wrong_code_enables_and_shows_the_codes_once(app, cl
 
     done = _post(client, "/account/2fa/setup", code=pyotp.TOTP(secret).now())
     assert done.status_code == 200
-    assert done.headers["Cache-Control"] == "no-store"
+    assert done.headers["Cache-Control"] == "private, no-store"
     shown = CODE_RE.findall(done.get_data(as_text=True))
     assert len(shown) == 10
     assert "ne seront plus jamais affichés" in done.get_data(as_text=True)
@@ -433,7 +433,7 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, enrolled):
         code=pyotp.TOTP(secret).at(time.time() + 30),
     )
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     new = CODE_RE.findall(page.get_data(as_text=True))
     assert len(new) == 10
     assert not set(new) & set(old)

@@ -144,7 +144,7 @@ def test_csv_holds_only_the_filtered_list_and_the_chosen_columns(admin_client, s
         == f'attachment; filename="talento-utilisateurs-{today}.csv"'
     )
     assert response.headers["X-Accel-Buffering"] == "no"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "Content-Length" not in response.headers
     rows = csv_rows(response.get_data())
     assert rows == [["Code", "Nom", "Compétences"], ["MAF0001CAS", "Benali", "Chant, Comédien·ne"]]

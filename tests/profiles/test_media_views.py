@@ -62,7 +62,7 @@ def test_photo_of_an_active_talent_is_public(client, make_talent, photo_name, up
         assert response.status_code == 200
         assert response.mimetype == "image/jpeg"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Cache-Control"] == "private, max-age=3600"
+        assert response.headers["Cache-Control"] == "private, no-store"
         assert response.data == (upload_dir / folder / photo_name).read_bytes()
     with Image.open(io.BytesIO(client.get(f"/media/photos/thumbs/{photo_name}").data)) as thumb:
         assert max(thumb.size) == 256
