@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, has_app_context
-from sqlalchemy import Text, event
+from sqlalchemy import Text, event, inspect
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,8 @@ def watch_unreadable_values(model) -> None:
         for name in columns:
             value = target.__dict__.get(name)
             if isinstance(value, Unavailable):
-                row_id = getattr(target, "id", None)
+                identity = inspect(target).identity  # the primary key (user_id for profiles)
+                row_id = identity[0] if identity and len(identity) == 1 else identity
                 warn_unreadable(model.__tablename__, name, row_id, value.digest)
 
     @event.listens_for(model, "refresh")

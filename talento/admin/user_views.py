@@ -138,6 +138,7 @@ def user_edit(user_id: int):
     user = _user_or_404(user_id)
     profile = user.profile or TalentProfile()  # attached only when saved
     form = AdminProfileForm()
+    form.note_unreadable(user, profile)
     before = service.snapshot(user)
     if request.method == "GET":
         # The form shows the decrypted contact data: that is a display, recorded as one.

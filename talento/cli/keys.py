@@ -16,7 +16,10 @@ def keys() -> None:
 
 @keys.command("status")
 def keys_status() -> None:
-    """Empreintes configurées et connues, et nombre de valeurs lisibles par clé."""
+    """Empreintes configurées et connues, et nombre de valeurs lisibles par clé.
+
+    Code de sortie 1 si une clé connue de la base manque ou si des valeurs sont illisibles
+    (comptées par colonne, jamais affichées), 0 si tout est lisible."""
     from talento.extensions import db
     from talento.keys.canary import canary_table_exists, check_canary
     from talento.keys.status import count_encrypted_values, lost_data_summary
@@ -51,6 +54,14 @@ def keys_status() -> None:
             f"Total : {totals[0]} clé courante, {totals[1]} ancienne clé seulement, "
             f"{totals[2]} illisibles."
         )
+        if totals[2]:
+            click.echo(
+                f"✖ {totals[2]} valeur(s) illisible(s) avec les clés configurées : elles "
+                "s'affichent « Donnée indisponible » et restent telles quelles en base "
+                "(enregistrer un formulaire ne les efface pas ; seule une nouvelle valeur saisie "
+                "les remplace). Retrouvez la clé qui les a chiffrées (ENCRYPTION_KEYS_PREVIOUS) ; "
+                "si elle est perdue pour de bon : `talento keys adopt`."
+            )
         quarantined, flagged = lost_data_summary(db.session())
         if quarantined or flagged:
             click.echo(

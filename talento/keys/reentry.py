@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
+from talento.crypto import is_unavailable
 from talento.extensions import rowcount, table_of, utcnow
 from talento.i18n import gettext as _
 from talento.keys.places import FIELD_LABELS
@@ -116,9 +117,12 @@ def save_reentered(session: Session, user: User, data: Reentry, actor) -> list[s
     if refusals:
         raise Refusals(refusals)
     for name, value in values.items():
+        if value is None and is_unavailable(getattr(user, name)):
+            continue  # unreadable again since the adoption: kept, as every form keeps it
         setattr(user, name, value)
-    if "links" in names and user.profile is not None:
-        user.profile.links = json.dumps(links, sort_keys=True) if links else None
+    profile = user.profile if "links" in names else None
+    if profile is not None and (links or not is_unavailable(profile.links)):
+        profile.links = json.dumps(links, sort_keys=True) if links else None
     user.lost_fields = None
     audit.record(session, AuditAction.LOST_DATA_REENTERED, actor, fields=names, **audit.about(user))
     return names

@@ -1,5 +1,6 @@
 """The key status report (`talento keys status`): which configured key reads each stored value,
-and what a key adoption left to do."""
+how many no configured key reads (shown as « Donnée indisponible », kept as stored by every
+form), and what a key adoption left to do."""
 
 from __future__ import annotations
 
@@ -24,25 +25,41 @@ class ValueCounts:
     by_fingerprint: Counter = field(default_factory=Counter)
 
 
-def count_encrypted_values(session: Session, keyring: KeyRing) -> dict[str, ValueCounts]:
+def count_encrypted_values(
+    session: Session, keyring: KeyRing, *, batch_size: int = 1000
+) -> dict[str, ValueCounts]:
     """Classify every stored ciphertext of every place by which configured key reads it
-    (the raw stored text: nothing goes through the ORM's decryption)."""
+    (the raw stored text: nothing goes through the ORM's decryption, no value is kept).
+
+    Rows are read in batches by primary key (keyset paging), so memory stays flat whatever the
+    number of profiles; each value is decrypted, since only that tells a tampered or
+    corrupted value from a good one."""
     result: dict[str, ValueCounts] = {}
     primary = keyring.primary_fingerprint
     for place in PLACES:
         raw = type_coerce(place.table.c[place.column], Text())
+        [pk] = place.table.primary_key.columns
         counts = ValueCounts()
-        for stored in session.scalars(select(raw).where(raw.is_not(None))):
-            counts.by_fingerprint[stored_fingerprint(stored) or "?"] += 1
-            try:
-                _, fp = keyring.decrypt_with_fingerprint(stored)
-            except InvalidToken:
-                counts.unreadable += 1
-                continue
-            if fp == primary:
-                counts.current += 1
-            else:
-                counts.previous += 1
+        last = None
+        while True:
+            stmt = select(pk, raw).where(raw.is_not(None))
+            if last is not None:
+                stmt = stmt.where(pk > last)
+            rows = session.execute(stmt.order_by(pk).limit(batch_size)).all()
+            if not rows:
+                break
+            last = rows[-1][0]
+            for _key, stored in rows:
+                counts.by_fingerprint[stored_fingerprint(stored) or "?"] += 1
+                try:
+                    _, fp = keyring.decrypt_with_fingerprint(stored)
+                except InvalidToken:
+                    counts.unreadable += 1
+                    continue
+                if fp == primary:
+                    counts.current += 1
+                else:
+                    counts.previous += 1
         result[place.name] = counts
     return result
 

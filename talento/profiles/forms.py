@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -21,6 +22,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -37,6 +39,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from talento.accounts.forms import AcceptablePassword
 from talento.accounts.password_policy import MIN_LENGTH
+from talento.crypto import is_unavailable
 from talento.extensions import utctoday
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
@@ -50,9 +53,11 @@ from talento.profiles.choices import (
 )
 from talento.profiles.phones import InvalidPhone, example_number, to_e164
 from talento.profiles.services import (
+    ENCRYPTED_FIELDS,
     AccountInput,
     ProfileFiles,
     ProfileInput,
+    encrypted_values,
     skills_by_category,
 )
 from talento.profiles.uploads import Upload
@@ -90,7 +95,19 @@ def _upload(storage) -> Upload | None:
     return Upload(storage.stream, storage.filename or "", storage.content_type)
 
 
+#: Shown beside an encrypted field no configured key can read (it is displayed empty).
+UNREADABLE_NOTE = _l("Donnée indisponible — saisissez une nouvelle valeur pour la remplacer.")
+
+
+def _shown(value) -> str:
+    """What a form field shows of a stored value: an unreadable one shows as nothing."""
+    return "" if value is None or is_unavailable(value) else value
+
+
 class ProfileFieldsForm(FlaskForm):
+    #: Encrypted fields shown as « Donnée indisponible » (see EditProfileForm.note_unreadable).
+    unreadable: frozenset[str] = frozenset()
+
     # identity
     first_name = StringField(
         _l("Prénom"),
@@ -164,6 +181,13 @@ class ProfileFieldsForm(FlaskForm):
     cv = FileField(
         _l("CV (PDF ou DOCX, 10 Mo maximum)"), render_kw={"accept": ".pdf,.docx,application/pdf"}
     )
+
+    def is_unreadable(self, name: str) -> bool:
+        return name in self.unreadable
+
+    def unreadable_note(self, name: str):
+        """The note shown under an unreadable field (None for the others)."""
+        return UNREADABLE_NOTE if name in self.unreadable else None
 
     def set_choices(self, countries, cities, skills_by_category) -> None:
         """Fill database-backed choices: countries [(iso2, name)], cities [(id, name)], skills."""
@@ -327,8 +351,40 @@ class RegistrationForm(ProfileFieldsForm):
 
 
 class EditProfileForm(ProfileFieldsForm):
+    """Editing stored values. An encrypted value no key can read is shown empty with a note,
+    and left as stored unless a new value is typed (or its erasure ticked): see
+    :meth:`note_unreadable`, called by the view before validating."""
+
     remove_photo = BooleanField(_l("Supprimer ma photo"))
     remove_cv = BooleanField(_l("Supprimer mon CV"))
+    #: The fields shown as unreadable when the page was displayed (comma-separated names):
+    #: left empty, they stay as stored even if the key came back meanwhile.
+    not_shown = HiddenField()
+    erase_whatsapp = BooleanField(_l("Effacer ce numéro illisible"))
+    erase_address = BooleanField(_l("Effacer cette adresse illisible"))
+    erase_links = BooleanField(_l("Effacer ces liens illisibles"))
+    #: The unreadable fields that may be erased (a talent's phone may only be replaced).
+    ERASABLE = ("whatsapp", "address", "links")
+
+    def note_unreadable(self, user, profile) -> None:
+        """Find the encrypted values no key reads, on GET and POST alike: they are not required
+        (the phone of a talent is) and an empty field leaves them as stored."""
+        stored = encrypted_values(user, profile)
+        unreadable = {name for name, value in stored.items() if is_unavailable(value)}
+        if self.is_submitted():  # shown unreadable then: still kept if something is stored
+            named = {n.strip() for n in (self.not_shown.data or "").split(",")}
+            unreadable |= {n for n in ENCRYPTED_FIELDS if n in named and stored[n] is not None}
+        self.unreadable = frozenset(unreadable)
+        self.not_shown.data = ",".join(n for n in ENCRYPTED_FIELDS if n in unreadable)
+        if "phone" in self.unreadable:
+            self.phone.validators = [Optional(), Length(max=30)]
+            self.phone.flags.required = False
+
+    def to_input(self) -> ProfileInput:
+        erase = frozenset(
+            name for name in self.ERASABLE if name in self.unreadable and self[f"erase_{name}"].data
+        )
+        return replace(super().to_input(), not_shown=self.unreadable, erase=erase)
 
     def files_input(self) -> ProfileFiles:
         return ProfileFiles(
@@ -343,8 +399,8 @@ class EditProfileForm(ProfileFieldsForm):
         self.first_name.data, self.last_name.data = user.first_name, user.last_name
         self.gender.data, self.date_of_birth.data = user.gender, user.date_of_birth
         self.nationality.data = profile.nationality.iso2 if profile.nationality else ""
-        self.phone.data, self.whatsapp.data = user.phone or "", user.whatsapp or ""
-        self.address.data = user.address or ""
+        self.phone.data, self.whatsapp.data = _shown(user.phone), _shown(user.whatsapp)
+        self.address.data = _shown(user.address)
         self.country.data = user.country.iso2 if user.country else ""
         self.city.data = str(user.city_id or "")
         self.skills.data = [s.slug for s in profile.skills]
@@ -353,7 +409,7 @@ class EditProfileForm(ProfileFieldsForm):
         self.availability.data, self.work_mode.data = profile.availability, profile.work_mode
         self.rate_min.data, self.rate_max.data = profile.rate_min, profile.rate_max
         self.languages.data = [lang.code for lang in profile.languages]
-        links = json.loads(profile.links) if profile.links else {}
+        links = json.loads(profile.links) if _shown(profile.links) else {}
         for kind, url in links.items():
             if f"link_{kind}" in self:
                 self[f"link_{kind}"].data = url

@@ -19,6 +19,7 @@ from talento.accounts.codes import format_code, next_sequence
 from talento.accounts.models import Role, User
 from talento.accounts.passwords import PasswordService
 from talento.accounts.services import set_password
+from talento.crypto import is_unavailable
 from talento.extensions import utcnow
 from talento.geo.services import find_city, find_country
 from talento.i18n import gettext as _
@@ -81,6 +82,26 @@ class ProfileInput:
     education: str | None = None
     links: dict[str, str] = field(default_factory=dict)
     public_links: list[str] = field(default_factory=list)
+    #: Encrypted fields (``ENCRYPTED_FIELDS``) shown as « Donnée indisponible » when the form
+    #: was displayed: left empty, they keep what is stored even if it became readable since.
+    not_shown: frozenset[str] = frozenset()
+    #: Encrypted fields whose unreadable value the person chose to erase.
+    erase: frozenset[str] = frozenset()
+
+
+#: The encrypted fields a profile form edits (users.phone, whatsapp, address; profile links).
+ENCRYPTED_FIELDS = ("phone", "whatsapp", "address", "links")
+
+
+def encrypted_values(user: User, profile: TalentProfile | None) -> dict[str, object]:
+    """The stored values of ``ENCRYPTED_FIELDS`` as loaded: text, None, or the
+    ``Unavailable`` marker of a value no configured key reads."""
+    return {
+        "phone": user.phone,
+        "whatsapp": user.whatsapp,
+        "address": user.address,
+        "links": profile.links if profile is not None else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -144,9 +165,9 @@ def apply_profile(session: Session, user: User, profile: TalentProfile, data: Pr
     user.date_of_birth = data.date_of_birth
     user.country = country
     user.city = city
-    user.phone = data.phone
-    user.whatsapp = data.whatsapp or None
-    user.address = (data.address or "").strip() or None
+    _set_encrypted(user, "phone", data.phone or None, data)
+    _set_encrypted(user, "whatsapp", data.whatsapp or None, data)
+    _set_encrypted(user, "address", (data.address or "").strip() or None, data)
     profile.nationality = find_country(session, data.nationality_iso2)
     profile.bio = (data.bio or "").strip() or None
     profile.years_experience = data.years_experience
@@ -155,14 +176,33 @@ def apply_profile(session: Session, user: User, profile: TalentProfile, data: Pr
     profile.rate_min = data.rate_min
     profile.rate_max = data.rate_max
     profile.education = (data.education or "").strip() or None
-    profile.links = json.dumps(data.links, sort_keys=True) if data.links else None
-    profile.public_links = ",".join(k for k in data.public_links if k in data.links)
+    links = json.dumps(data.links, sort_keys=True) if data.links else None
+    if _set_encrypted(profile, "links", links, data):
+        profile.public_links = ",".join(k for k in data.public_links if k in data.links)
+    else:  # the links are kept unread: so is the choice of which ones are public
+        profile.public_links = ",".join(data.public_links)
     profile.skills = list(session.scalars(select(Skill).where(Skill.slug.in_(data.skills))))
     wanted = set(data.languages)
     profile.languages = [lang for lang in profile.languages if lang.code in wanted] + [
         TalentLanguage(code=code)
         for code in sorted(wanted - {lang.code for lang in profile.languages})
     ]
+
+
+def _set_encrypted(row, name: str, value: str | None, data: ProfileInput) -> bool:
+    """Store `value` in the encrypted attribute `name`, except that an empty value never
+    replaces one the person could not see: a value no key reads now, or one shown as « Donnée
+    indisponible » when the form was displayed. Only a newly typed value, or the deliberate
+    erasure of an unreadable one, replaces it. Returns whether the attribute was set."""
+    if value is None:
+        current = getattr(row, name)  # a row being created has nothing stored (no query)
+        unreadable = is_unavailable(current)
+        if unreadable and name in data.erase:
+            pass
+        elif unreadable or (name in data.not_shown and current is not None):
+            return False
+    setattr(row, name, value)
+    return True
 
 
 def register_talent(

@@ -66,6 +66,7 @@ def edit():
     user = current_user
     profile = user.profile or TalentProfile()  # attached only when saved
     form = EditProfileForm()
+    form.note_unreadable(user, profile)
     if request.method == "GET":
         form.fill_from(user, profile)
     form.fill_choices(db.session(), current_language())
