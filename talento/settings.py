@@ -223,6 +223,24 @@ def _sender_problem(name: str, value: str) -> str | None:
     )
 
 
+def _rate_limit_problem(name: str, value: str) -> str | None:
+    """A limit such as « 5 per minute » or « 5 per minute;20 per hour » (the `limits` syntax)."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        return f"{name} n'est pas une limite valide (reçu : {value!r} ; exemple : 5 per minute)."
+    return None
+
+
+def _storage_problem(name: str, value: str) -> str | None:
+    """The login limits reserve attempts with an atomic script: in memory or in Redis."""
+    if re.match(r"^(memory|redis|rediss)://", value):
+        return None
+    return f"{name} doit commencer par memory://, redis:// ou rediss:// (reçu : {value!r})."
+
+
 def _secret_problem(name: str, value: str) -> str | None:
     """A required secret: no sample value, then the rule of each one."""
     if is_placeholder(value):
@@ -334,9 +352,15 @@ VARIABLES: tuple[Variable, ...] = (
              coerce=lambda name, raw: raw.lower(), check=_LOG_FORMATS),
     Variable("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"), "Photos et CV (relatif : au projet).",
              coerce=_project_path),
-    Variable("RATELIMIT_STORAGE_URI", "memory://", "Stockage des limites (redis://…)."),
-    Variable("LOGIN_LIMIT_PER_IP", "30 per 15 minutes", "Échecs de connexion par adresse IP."),
-    Variable("LOGIN_LIMIT_PER_IDENTIFIER", "5 per minute;20 per hour", "Échecs par identifiant."),
+    Variable("RATELIMIT_STORAGE_URI", "memory://", "Stockage des limites (redis://…).",
+             check=_storage_problem),
+    Variable("LOGIN_LIMIT_PER_IP", "30 per 15 minutes", "Échecs de connexion par adresse IP.",
+             check=_rate_limit_problem),
+    Variable("LOGIN_LIMIT_PER_IDENTIFIER", "5 per minute", "Échecs par identifiant et adresse IP.",
+             check=_rate_limit_problem),
+    Variable("LOGIN_CEILING_PER_IDENTIFIER", "20 per hour",
+             "Échecs par identifiant, toutes adresses ; au-delà : lien par e-mail.",
+             check=_rate_limit_problem),
     Variable("ARGON2_MEMORY_KIB", 19456, "Argon2id : mémoire (Kio).", coerce=_count()),
     Variable("ARGON2_TIME_COST", 2, "Argon2id : itérations.", coerce=_count()),
     Variable("ARGON2_PARALLELISM", 1, "Argon2id : parallélisme.", coerce=_count()),
@@ -451,7 +475,11 @@ class Settings:
     #: sets one per worker).
     ratelimit_key_prefix: str = "talento"
     login_limit_per_ip: str = _field("LOGIN_LIMIT_PER_IP")
+    #: Failed logins on one identifier from one address (the short limit: a 429)...
     login_limit_per_identifier: str = _field("LOGIN_LIMIT_PER_IDENTIFIER")
+    #: ...and from every address: past it, the password is not checked and the login page
+    #: offers an e-mailed one-time sign-in link, so an attack never locks the owner out.
+    login_ceiling_per_identifier: str = _field("LOGIN_CEILING_PER_IDENTIFIER")
     argon2_memory_kib: int = _field("ARGON2_MEMORY_KIB")
     argon2_time_cost: int = _field("ARGON2_TIME_COST")
     argon2_parallelism: int = _field("ARGON2_PARALLELISM")

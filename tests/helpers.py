@@ -61,6 +61,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
         log_level="INFO",
         login_limit_per_ip="1000 per minute",
         login_limit_per_identifier="1000 per minute",
+        login_ceiling_per_identifier="1000 per minute",
         # Fast hashing in tests; production parameters are exercised in test_passwords.py.
         argon2_memory_kib=1024,
         argon2_time_cost=1,

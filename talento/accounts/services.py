@@ -49,7 +49,12 @@ def authenticate(
     session: Session, identifier: str, password: str, passwords: PasswordService
 ) -> LoginResult:
     """Check credentials in constant-ish time; upgrade legacy or outdated hashes on success."""
-    user = find_by_identifier(session, identifier)
+    return check_password(find_by_identifier(session, identifier), password, passwords)
+
+
+def check_password(user: User | None, password: str, passwords: PasswordService) -> LoginResult:
+    """The password check of :func:`authenticate`, for a login that looked the account up
+    first (its limits count per account)."""
     if user is None:
         passwords.burn_time()
         return LoginResult(LoginOutcome.INVALID)

@@ -13,7 +13,7 @@ codes are never cached.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import logging
 
 from flask import (
@@ -27,13 +27,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
 
-from talento.accounts import session_views, two_factor
+from talento.accounts import login_limits, session_views, two_factor
 from talento.accounts.current import signed_in_user
 from talento.accounts.two_factor_forms import ConfirmTwoFactorForm, EnableTwoFactorForm
 from talento.audit.web import current_actor
 from talento.context import current_passwords, current_settings
-from talento.extensions import db, limiter
+from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 
@@ -53,25 +54,31 @@ def _private(body, status: int = 200):
     return make_response(body, status)
 
 
-def _account_key() -> str:
-    """Rate-limit key per account (hashed id: nothing personal in the limiter storage)."""
-    user_id = current_user.get_id() if current_user.is_authenticated else "anonymous"
-    return "two-factor-account:" + hashlib.sha256(user_id.encode()).hexdigest()[:32]
+def _confirm_limit(view):
+    """Disabling and new codes check a password and a code: limited per account like logins.
+    The attempt is counted before the view checks them (parallel guesses cannot overtake the
+    count) and given back unless it failed (401)."""
 
+    @functools.wraps(view)
+    def limited(*args, **kwargs):
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.confirmation_buckets(current_settings(), current_user.id)
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            raise TooManyRequests(retry_after=attempt.retry_after)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            attempt.release()
+            raise
+        if response.status_code != 401:
+            attempt.release()
+        return response
 
-def _confirmation_failed(response) -> bool:
-    """Only a wrong password or code counts (401), not an empty field."""
-    return response.status_code == 401
-
-
-def _confirm_limit():
-    """Disabling and new codes check a password: limited per account like logins."""
-    return limiter.limit(
-        lambda: current_settings().login_limit_per_identifier,
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_confirmation_failed,
-    )
+    return limited
 
 
 @bp.get("/2fa")
@@ -166,7 +173,7 @@ def _confirm_page(form, action: str, status: int):
 
 @bp.route("/2fa/disable", methods=["GET", "POST"])
 @login_required
-@_confirm_limit()
+@_confirm_limit
 def disable():
     user = _user()
     if not user.two_factor_enabled:
@@ -195,7 +202,7 @@ def disable():
 
 @bp.route("/2fa/recovery-codes", methods=["GET", "POST"])
 @login_required
-@_confirm_limit()
+@_confirm_limit
 def regenerate():
     user = _user()
     if not user.two_factor_enabled:

@@ -3,13 +3,18 @@
 The login path reads only email, code, password hash, status and the TOTP columns (in clear on
 purpose: see accounts/two_factor.py). After a correct password, an account with two-factor
 authentication gets no session yet: the session cookie only remembers, for five minutes, who is
-half-way in (id, session version, time); `/auth/2fa` finishes the login. Failed codes count
-against the per-IP login limit (shared scope) and a per-account limit.
+half-way in (id, session version, time); `/auth/2fa` finishes the login.
+
+Limits (accounts/login_limits.py): every attempt reserves its place before the password or code
+is checked, and a success gives it back, so parallel guesses cannot overtake the count. Failed
+passwords and codes from one address share a bucket; per identifier (or account, for codes)
+there is a short limit per address and a ceiling over every address. Past the password ceiling
+the page offers an e-mailed sign-in link instead of refusing (sign_in_link_views.py), so an
+attack from other addresses never locks the owner out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from urllib.parse import urlsplit
@@ -26,27 +31,28 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from talento.accounts import session_views, two_factor
+from talento.accounts import login_limits, session_views, two_factor
 from talento.accounts.forms import LoginForm
 from talento.accounts.models import User
-from talento.accounts.services import LoginOutcome, authenticate
+from talento.accounts.services import LoginOutcome, check_password, find_by_identifier
 from talento.accounts.two_factor_forms import SecondStepForm
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.services import as_actor
 from talento.audit.web import current_actor
 from talento.context import current_passwords, current_settings
-from talento.extensions import db, limiter, login_manager, utcnow
+from talento.extensions import db, login_manager, utcnow
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
+from talento.i18n import ngettext
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
 
 #: Session key of a login waiting for its second factor.
 PENDING_KEY = "two_factor_login"
-#: Failed passwords and failed codes from one address share this bucket.
-IP_LIMIT_SCOPE = "login-ip"
+#: Audit detail of a login whose first step was the e-mailed link, not the password.
+VIA_EMAIL_LINK = "email_link"
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
@@ -70,16 +76,6 @@ def load_user(session_id: str) -> User | None:
 
 
 
-def _identifier_key() -> str:
-    """Rate-limit key per identifier, hashed so no email sits in the limiter storage."""
-    identifier = request.form.get("identifier", "").strip().lower()
-    return "login-id:" + hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:32]
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 def safe_next(target: str | None) -> str | None:
     """Honour `next` only for a same-site relative path."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -90,23 +86,30 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _ip_limit():
-    return limiter.shared_limit(
-        lambda: current_settings().login_limit_per_ip,
-        scope=IP_LIMIT_SCOPE,
-        methods=["POST"],
-        deduct_when=_login_failed,
-    )
+def _too_many(refusal: login_limits.Refusal, template: str, **context):
+    """A 429 on the same page, saying who is limited and for how long, with Retry-After."""
+    minutes = max(1, -(-refusal.retry_after // 60))
+    wait = ngettext("Réessayez dans %(num)d minute.", "Réessayez dans %(num)d minutes.", minutes)
+    if refusal.bucket == login_limits.ADDRESS:
+        error = _("Trop de tentatives de connexion depuis votre adresse.")
+    elif refusal.bucket == login_limits.SECOND_STEP:
+        error = _("Trop de codes incorrects pour ce compte.")
+    else:
+        error = _("Trop de tentatives sur ce compte depuis votre adresse.")
+    log.info("Tentative de connexion refusée (limite %s)", refusal.bucket)
+    page = render_template(template, error=f"{error} {wait}", **context)
+    return page, 429, {"Retry-After": str(refusal.retry_after)}
+
+
+def _offer_sign_in_link(form: LoginForm, refusal: login_limits.Refusal):
+    """The ceiling of failures on this identifier is reached: no password is checked any more,
+    the page offers the one-time link by e-mail instead (sign_in_link_views.py)."""
+    log.info("Plafond d'échecs atteint pour un identifiant : lien de connexion proposé")
+    page = render_template("accounts/login.html", form=form, error=None, offer_link=True)
+    return page, 429, {"Retry-After": str(refusal.retry_after)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_ip_limit()
-@limiter.limit(
-    lambda: current_settings().login_limit_per_identifier,
-    key_func=_identifier_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
@@ -117,13 +120,24 @@ def login():
         # DataRequired: a validated form has both
         assert form.identifier.data is not None
         assert form.password.data is not None
-        result = authenticate(
-            db.session(),
-            form.identifier.data,
-            form.password.data,
-            current_passwords(),
-        )
+        account = find_by_identifier(db.session(), form.identifier.data)
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.password_buckets(
+                    current_settings(), form.identifier.data, account, request.remote_addr
+                )
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            if attempt.bucket == login_limits.IDENTIFIER:
+                return _offer_sign_in_link(form, attempt)
+            return _too_many(attempt, "accounts/login.html", form=form)
+        try:
+            result = check_password(account, form.password.data, current_passwords())
+        except BaseException:
+            attempt.release()  # not a failed password: the check itself did not finish
+            raise
         if result.outcome is LoginOutcome.OK:
+            attempt.release()  # only failures count
             user = result.user
             assert user is not None  # an OK outcome always carries its user
             if user.two_factor_enabled:
@@ -139,7 +153,6 @@ def login():
             login_user(user)
             log.info("Connexion réussie : utilisateur id=%s", user.id)
             return redirect(safe_next(request.args.get("next")) or _landing(user))
-        g.login_failed = True
         db.session.rollback()
         target = result.user
         audit.record_now(
@@ -165,7 +178,8 @@ def login():
 # -- second step --------------------------------------------------------------------------------
 
 
-def _start_second_step(user: User, next_url: str | None) -> None:
+def _start_second_step(user: User, next_url: str | None, via: str | None = None) -> None:
+    """`via` names a first step other than the password (the e-mailed link), for the audit."""
     session.pop(PENDING_KEY, None)
     session[PENDING_KEY] = {
         "uid": user.id,
@@ -173,6 +187,8 @@ def _start_second_step(user: User, next_url: str | None) -> None:
         "at": int(time.time()),
         "next": next_url,
     }
+    if via is not None:
+        session[PENDING_KEY]["via"] = via
 
 
 def _pending_state() -> dict | None:
@@ -203,25 +219,7 @@ def _pending_user(state: dict | None) -> User | None:
     return user
 
 
-def _pending_user_key() -> str:
-    state = session.get(PENDING_KEY)
-    uid = state.get("uid") if isinstance(state, dict) else None
-    return f"two-factor-user:{uid if isinstance(uid, int) else 0}"
-
-
-def _no_pending_login() -> bool:
-    return _pending_state() is None
-
-
 @bp.route("/2fa", methods=["GET", "POST"], endpoint="two_factor")
-@_ip_limit()
-@limiter.limit(
-    lambda: current_settings().login_limit_per_identifier,
-    key_func=_pending_user_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    exempt_when=_no_pending_login,
-)
 def two_factor_step():
     """The code (or a recovery code) after a correct password."""
     if current_user.is_authenticated:
@@ -238,12 +236,28 @@ def two_factor_step():
     error = None
     status = 200
     if form.validate_on_submit():
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.second_step_buckets(current_settings(), user.id, request.remote_addr)
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            return _too_many(
+                attempt,
+                "accounts/two_factor_login.html",
+                form=form,
+                expired=False,
+                recovery=recovery,
+            )
         actor = as_actor(user, request.remote_addr, g.get("request_id"))
         assert form.code.data is not None  # DataRequired: a validated form has it
-        used = two_factor.verify_second_factor(db.session(), user, form.code.data, actor)
+        try:
+            used = two_factor.verify_second_factor(db.session(), user, form.code.data, actor)
+        except BaseException:
+            attempt.release()
+            raise
         if used is not None:
+            attempt.release()
             return _finish_login(user, used, state)
-        g.login_failed = True
         db.session.rollback()
         audit.record_now(
             db.session(),
@@ -269,13 +283,17 @@ def two_factor_step():
     )
 
 
+def _via(state: dict) -> dict:
+    return {"via": VIA_EMAIL_LINK} if state.get("via") == VIA_EMAIL_LINK else {}
+
+
 def _finish_login(user: User, used: two_factor.SecondFactor, state: dict):
     user.last_login_at = utcnow()
     audit.record(
         db.session(),
         AuditAction.LOGIN,
         as_actor(user, request.remote_addr, g.get("request_id")),
-        detail={"second_factor": used.value},
+        detail={"second_factor": used.value, **_via(state)},
         **audit.about(user),
     )
     left = None

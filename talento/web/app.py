@@ -8,6 +8,7 @@ from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from talento import models  # noqa: F401  (complete metadata before mappers configure)
+from talento.accounts import login_limits
 from talento.accounts.passwords import PasswordService
 from talento.crypto import KeyRing, install_keyring
 from talento.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -49,6 +50,7 @@ def build_app(settings: Settings) -> Flask:
     app.extensions["talento.passwords"] = PasswordService(
         settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
     )
+    login_limits.install(app.extensions, settings)
     keyring = KeyRing.from_keys(settings.encryption_key, settings.encryption_keys_previous)
     app.extensions["talento.keyring"] = keyring
     install_keyring(keyring)
@@ -124,6 +126,7 @@ def _engine_options(settings: Settings) -> dict:
 def _register_blueprints(app: Flask) -> None:
     from talento.accounts.reset_views import bp as reset_bp
     from talento.accounts.session_views import bp as sessions_bp
+    from talento.accounts.sign_in_link_views import bp as sign_in_link_bp
     from talento.accounts.two_factor_views import bp as two_factor_bp
     from talento.accounts.views import bp as accounts_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
@@ -147,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
         pages_bp,
         accounts_bp,
         reset_bp,
+        sign_in_link_bp,
         two_factor_bp,
         sessions_bp,
         registration_bp,

@@ -55,6 +55,7 @@ from flask import url_for
 from PIL import Image
 from sqlalchemy import select
 
+from talento.accounts import sign_in_link
 from talento.accounts.reset import make_token
 from talento.profiles.models import Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
@@ -180,6 +181,7 @@ class Samples:
     category_id: int
     reset_token: str
     emails: dict[str, str] = field(default_factory=dict)
+    sign_in_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,10 @@ RULES: dict[str, Rule] = {
     "reset.forgot": Rule(PUBLIC),
     # A reset link is a capability: whoever holds a valid token reaches its form.
     "reset.reset": Rule(PUBLIC, lambda s: {"token": s.reset_token}),
+    # The link offered past an identifier's ceiling of failures: asking for it is public, and
+    # a valid sign-in link shows its button to whoever holds it (like a reset link).
+    "sign_in_link.request_link": Rule(PUBLIC),
+    "sign_in_link.follow_link": Rule(PUBLIC, lambda s: {"token": s.sign_in_token}),
     # the talent's own space: always the logged-in account, never chosen by the URL
     "profiles.me": Rule(LOGGED_IN),
     "profiles.edit": Rule(LOGGED_IN),
@@ -325,8 +331,14 @@ def samples(app, make_user, make_talent) -> Samples:
     with app.app_context():
         skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
-        token = make_token(app.config["SECRET_KEY"], db.session.get(User, other_id))
-        values = dict(skill_id=skill.id, category_id=category.id, reset_token=token)
+        other = db.session.get(User, other_id)
+        token = make_token(app.config["SECRET_KEY"], other)
+        values = dict(
+            skill_id=skill.id,
+            category_id=category.id,
+            reset_token=token,
+            sign_in_token=sign_in_link.make_token(app.config["SECRET_KEY"], other),
+        )
         db.session.remove()
     return Samples(
         talent_code="MAF0001CAS",

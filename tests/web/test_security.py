@@ -84,6 +84,7 @@ def test_login_limits_hold_across_processes_through_redis(database_url, make_use
     forget()
     make_user(email="target@example.ma")
     overrides = dict(
+        secret_key="shared-by-the-workers-" + "k" * 16,  # the buckets' names are keyed with it
         ratelimit_storage_uri=REDIS_URL,
         ratelimit_key_prefix=RATELIMIT_KEY_PREFIX,
         login_limit_per_identifier="3 per minute",
