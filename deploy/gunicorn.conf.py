@@ -43,8 +43,16 @@ worker_class = "gthread"
 threads = _env_int("GUNICORN_THREADS", 4)
 timeout = 60
 graceful_timeout = 30
+# nginx keeps its connections to gunicorn open between requests and closes an idle one after
+# 1 s (deploy/nginx.conf, upstream block): this must stay longer, so that gunicorn never closes
+# a connection nginx may be sending a request on.
 keepalive = 5
-# Recycle workers now and then so a slow leak can never exhaust the VPS's memory.
+# Recycle workers now and then so a slow leak can never exhaust the VPS's memory. No visitor
+# sees it: the worker stops taking new connections, finishes its requests (graceful_timeout),
+# answers for 2 s more on its open connections with "Connection: close" (nginx has closed the
+# idle ones after 1 s), then exits and the master starts a fresh one. The jitter keeps the
+# workers from leaving together. tests/attacks/test_attack_worker_recycling.py recycles them
+# every ~20 requests under load.
 max_requests = 2000
 max_requests_jitter = 200
 # Trust X-Forwarded-* (scheme) from nginx on this host only; the app's ProxyFix does the rest.

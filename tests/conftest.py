@@ -54,6 +54,7 @@ def pytest_generate_tests(metafunc) -> None:
 SLOW_FIRST = (
     "tests/docs/",
     "tests/deploy/test_gunicorn.py",
+    "tests/attacks/test_attack_worker_recycling.py",
     "tests/ops/test_cli.py",
     "tests/browser/",
     "tests/ops/test_backup.py",
