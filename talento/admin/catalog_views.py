@@ -54,7 +54,6 @@ from talento.profiles.search.query_args import parse_id
 _FAILED = object()
 
 
-
 def _int(value: str | None) -> int | None:
     return parse_id(value) if value else None
 

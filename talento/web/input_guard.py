@@ -5,9 +5,10 @@ U+DFFF) cannot even be encoded to UTF-8 by the driver: either one in a value tha
 query is a driver error, answered as a 500. Rather than clean every field of every form, the
 gate :func:`refuse_unstorable_input` looks at everything a request carries that a view may
 read and store — the path, the query string, form fields, uploaded file names, a JSON body,
-names as well as values — and answers 400 with a readable page before any other gate, CSRF
-or the user loader runs. Browsers never send these characters from what a person types or
-pastes, so a form error would only ever be read by a fuzzer; the page says what was wrong.
+names as well as values — and answers 400 with a readable page right after the request id is
+assigned, before the other gates, CSRF or the user loader run. People practically never type
+or paste these characters (a form error would mostly be read by scripts), so one page saying
+what was wrong serves every form, including those added later.
 
 Invalid UTF-8 (``%FF``) is not refused here: werkzeug decodes it as U+FFFD, which is stored
 like any other character. Surrogates only arrive through JSON ``\\ud800`` escapes.
@@ -58,7 +59,7 @@ class UnstorableInput(BadRequest):
 
 
 class MalformedJson(BadRequest):
-    """400: a JSON body that cannot be read (invalid, or nested too deep for the parser)."""
+    """400: a JSON body nested too deep for the parser (invalid JSON is left to the view)."""
 
     @property
     def page_message(self) -> str:
@@ -106,6 +107,7 @@ def _request_strings() -> Iterator[tuple[str, str]]:
         try:
             document = request.get_json(silent=True)
         except RecursionError:  # silent=True only covers ValueError
+            g.error_page_without_database = True
             log.warning("Requête refusée : JSON trop imbriqué (%s)", request.endpoint or "-")
             raise MalformedJson() from None
         for text in _json_strings(document):
