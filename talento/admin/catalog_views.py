@@ -11,7 +11,6 @@ checked once for the whole blueprint (`talento.admin.blueprint`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -46,18 +45,17 @@ from talento.context import current_language
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
+from talento.profiles.search.query_args import parse_id
 
 # The `type: ignore[attr-defined]` on the SelectChoice import: SelectChoice is new in WTForms
 # 3.3 and the types-WTForms stubs still describe 3.2 (warn_unused_ignores will say when they
 # catch up).
 
 _FAILED = object()
-_ID_RE = re.compile(r"[0-9]{1,18}")
-
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and _ID_RE.fullmatch(value) else None
+    return parse_id(value) if value else None
 
 
 def _name_fr(form: CategoryForm) -> str:

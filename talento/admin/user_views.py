@@ -36,6 +36,7 @@ from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import create_talent, save_profile
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.search.people import parse_admin_filters, same_phone_accounts, search_users
+from talento.profiles.search.query_args import parse_id
 from talento.profiles.services import completeness
 from talento.profiles.uploads import delete_after_commit
 from talento.refusals import Refused, apply_to_form
@@ -298,8 +299,11 @@ def users_bulk():
     Second POST (confirmed): the action, then back to the list."""
     form = ConfirmForm()
     action = request.form.get("action", "")
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    given = request.form.getlist("ids")
+    ids = [i for i in map(parse_id, given) if i is not None]
     if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    if len(ids) != len(given):  # the list only offers real ids: this one was made up
         abort(400)
     if action not in service.BULK_ACTIONS:
         flash(_("Choisissez une action."), "error")

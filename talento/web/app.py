@@ -15,6 +15,7 @@ from talento.extensions import babel, csrf, db, limiter, login_manager, migrate
 from talento.i18n import remember_language, select_locale
 from talento.logging import setup_logging
 from talento.settings import INSTANCE_DIR, MIGRATIONS_DIR, Settings
+from talento.web.input_guard import install_id_converter
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ def build_app(settings: Settings) -> Flask:
         log.warning(warning)
 
     app = Flask("talento", instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    install_id_converter(app)  # before any route: <int:…> ids stay within PostgreSQL integer
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

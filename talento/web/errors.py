@@ -109,7 +109,7 @@ _BARE_503 = (
 def _error_page(app: Flask, status: int, **context) -> str:
     """The error page. While the database is down it is rendered without the context
     processors, the signed-in user's among them: loading that user would hit the database."""
-    if not g.get("database_down"):
+    if not g.get("database_down") and not g.get("error_page_without_database"):
         return render_template("errors/error.html", status=status, **context)
     from flask import session
     from flask_login import AnonymousUserMixin
@@ -140,7 +140,9 @@ def register_error_handlers(app: Flask) -> None:
             response.status_code = status
         else:
             response = error.get_response()
-            response.set_data(_error_page(app, status if status in PAGES else 400))
+            page_status = status if status in PAGES else 400
+            message = getattr(error, "page_message", None)  # a refusal that says what was wrong
+            response.set_data(_error_page(app, page_status, message=message))
             response.content_type = "text/html; charset=utf-8"
         return _retry_later(response) if status == 503 else response
 

@@ -1,11 +1,14 @@
 """The app-wide gates, registered here in the order they run on every request.
 
 1. ``assign_request_id``: every request gets an id (logs, the X-Request-ID header).
-2. ``end_idle_sessions``: a session left unused for SESSION_IDLE_MINUTES is logged out first,
+2. ``refuse_unstorable_input``: a NUL (or a lone surrogate) anywhere in the request is a 400
+   before anything reads the database, the user loader and CSRF included
+   (``talento.web.input_guard``).
+3. ``end_idle_sessions``: a session left unused for SESSION_IDLE_MINUTES is logged out first,
    so no later gate acts for someone who is no longer signed in.
-3. ``require_admin_enrolment``: with ADMIN_2FA_REQUIRED, an admin without two-factor sees only
+4. ``require_admin_enrolment``: with ADMIN_2FA_REQUIRED, an admin without two-factor sees only
    the enrolment pages.
-4. ``send_flagged_people_to_reentry``: after ``talento keys adopt``, someone whose data was lost
+5. ``send_flagged_people_to_reentry``: after ``talento keys adopt``, someone whose data was lost
    re-enters it before anything else (two-factor set-up, when required, comes first).
 
 Each gate lets through :data:`ALWAYS_REACHABLE` (leaving, static files, health checks) plus the
@@ -25,6 +28,7 @@ from talento.accounts import two_factor
 from talento.context import current_settings
 from talento.i18n import SUPPORTED_LANGUAGES
 from talento.i18n import gettext as _
+from talento.web.input_guard import refuse_unstorable_input
 from talento.web.security import end_idle_session
 
 #: Endpoints every "finish this first" gate lets through: leaving, static files, health checks.
@@ -91,6 +95,7 @@ def send_flagged_people_to_reentry():
 #: The gates, in the order they run.
 GATES = (
     assign_request_id,
+    refuse_unstorable_input,
     end_idle_sessions,
     require_admin_enrolment,
     send_flagged_people_to_reentry,

@@ -8,7 +8,8 @@ instead of a 500. In particular:
 
 - integers are ASCII digits only, at most :data:`MAX_DIGITS` of them, so ``²`` (which passes
   ``str.isdigit`` and breaks ``int``), ``٣`` (which ``int`` reads as 3) and numbers beyond
-  PostgreSQL's ``integer``/``bigint`` never reach a query;
+  PostgreSQL's ``integer``/``bigint`` never reach a query; row ids from forms go through
+  :func:`parse_id` (1 to :data:`MAX_ID`);
 - dates are ``YYYY-MM-DD`` in ASCII between :data:`FIRST_DAY` and :data:`LAST_DAY` (a range
   ending on 9999-12-31 would overflow when the next day is computed);
 - text loses control characters (NUL included: PostgreSQL refuses it in a string), has its
@@ -28,6 +29,9 @@ from typing import overload
 
 #: Longest accepted integer: 9 digits stays below 2**31 (PostgreSQL ``integer``).
 MAX_DIGITS = 9
+#: Largest row id: every id column is PostgreSQL ``integer`` (int4). URL ids are bounded by
+#: the same number (``talento.web.input_guard.IdConverter``).
+MAX_ID = 2**31 - 1
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2999, 12, 31)
 #: Cap on the length of a single raw value before anything else is done with it.
@@ -54,6 +58,15 @@ def parse_int(text: str, low: int, high: int) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def parse_id(text: str) -> int | None:
+    """The row id `text` spells in ASCII digits, if it lies within [1, MAX_ID]: ids from forms
+    (bulk selections, catalogue choices) that a query could not take otherwise."""
+    if not text or len(text) > len(str(MAX_ID)) or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 
 
 def parse_date(text: str, first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY) -> dt.date | None:
