@@ -52,9 +52,9 @@ class ConfirmForm(FlaskForm):
 
 
 def _private(body, status: int = 200):
-    """Pages reached through a token: never cached, never sent as a Referer."""
+    """Pages reached through a token: never sent as a Referer (never cached either, like
+    every page that is not public: talento.web.caching)."""
     response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -85,7 +85,7 @@ def test_a_link_is_voided_by_a_password_change(app, client, make_user):
     response = follow(client, path)
     assert response.status_code == 400
     assert "Ce lien n'est pas valide" in response.get_data(as_text=True)
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_a_tampered_or_expired_link_is_refused(app, client, make_user, monkeypatch):
