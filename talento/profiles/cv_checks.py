@@ -1,36 +1,37 @@
 """Structure checks of CVs: they cannot be re-encoded, so they are refused when they are not
-a PDF or a Word document, or when they carry active content (PDF JavaScript or launch
-actions, Word macros). Split from talento.profiles.uploads, which stores the files."""
+a PDF or a Word document, or when they carry active content or automatic actions. Split from
+talento.profiles.uploads, which stores the files.
+
+The checks run in a child process (talento/profiles/cv_probe.py, see its docstring for what
+is refused and why) with a wall-clock budget here and CPU and memory limits there: a document
+crafted to make a parser loop or swell is refused after a few seconds, and the worker thread
+that received it never runs the parser itself. This module maps the child's verdict to the
+French message the person sees."""
 
 from __future__ import annotations
 
-import re
-import zipfile
-import zlib
-from io import BytesIO
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from talento.i18n import gettext as _
 from talento.refusals import Refused
 
+log = logging.getLogger(__name__)
+
 MB = 1024 * 1024
-
-_PDF_TOKEN = re.compile(
-    rb"%[^\r\n]*"  # comment
-    rb"|<<|>>"
-    rb"|<[0-9A-Fa-f\s]*>"  # hex string
-    rb"|\("  # literal string
-    rb"|(?<![^\s()<>\[\]{}/%])stream(?:\r\n|\n|\r)"
-    rb"|/[^\s()<>\[\]{}/%]*"  # name
-)
-_PDF_STRING_PART = re.compile(rb"[()\\]")
-_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_DIRECT_LENGTH = re.compile(rb"\s*(\d+)(?:\s+(\d+)\s+R)?")
-_PDF_ACTIVE_NAMES = frozenset({b"/JavaScript", b"/Launch"})
-_PDF_OBJSTM_BUDGET = 32 * MB  # object streams hold dictionaries only; more is not a CV
-
-_DOCX_MAIN_TYPE = b"wordprocessingml.document.main+xml"
-_DOCX_MAX_ENTRIES = 5000
-_DOCX_MAX_UNPACKED = 200 * MB
+#: The child process that parses the file (run by path, so it never imports talento).
+PROBE = Path(__file__).with_name("cv_probe.py")
+#: Wall-clock budget of one check, start-up included. A real CV takes well under a second;
+#: the child also stops itself after 10 s of CPU time or 512 MB of memory.
+CHECK_SECONDS = 15.0
+#: Checks running at once in one worker process; an upload finding none free within
+#: CHECK_SECONDS gets a 503 (a flood of uploads cannot start a process per thread).
+CONCURRENT_CHECKS = 2
+_slots = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
 
 class UploadRejected(Refused):
@@ -39,11 +40,12 @@ class UploadRejected(Refused):
     ``message`` (also ``str(exc)``) is French, translated at raise time, shown as a form
     error; ``field`` ("photo" or "cv") says which form field it belongs to; ``reason`` is a
     stable code for logs and tests (no personal data). The status is 400 for a file to fix,
-    503 when the server could not store it (``reason == "storage"``: not the user's doing,
-    and it may work later)."""
+    503 when the server could not store or check it (``reason`` "storage" or
+    "check_unavailable": not the user's doing, and it may work later)."""
 
     def __init__(self, message: str, reason: str = "invalid", field: str | None = None):
-        super().__init__(field, message, status=503 if reason == "storage" else 400)
+        status = 503 if reason in ("storage", "check_unavailable") else 400
+        super().__init__(field, message, status=status)
         self.reason = reason
 
 
@@ -55,92 +57,70 @@ def not_a_cv() -> UploadRejected:
 
 
 def check_pdf(data: bytes) -> None:
-    """Refuse encrypted PDFs and JavaScript or launch actions, also inside the compressed
-    object streams where modern PDFs keep their dictionaries."""
-    _scan_pdf(data, _PDF_OBJSTM_BUDGET)
+    """Refuse a PDF that is encrypted, unreadable, or that carries JavaScript, launch actions,
+    automatic actions, embedded files or an XFA form. Raises UploadRejected."""
+    _check("pdf", data)
 
 
-def _scan_pdf(data: bytes, budget: int, inflate: bool = True) -> int:
-    """Walk the tokens outside strings and streams; returns the inflation budget left."""
-    pos = 0
-    objstm = False
-    length: int | None = None
-    while match := _PDF_TOKEN.search(data, pos):
-        token, pos = match.group(), match.end()
-        if token == b"(":
-            pos = _skip_pdf_string(data, pos)
-        elif token[:1] == b"/":
-            name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
-            if name in _PDF_ACTIVE_NAMES:
-                raise _pdf_active()
-            if name == b"/Encrypt":
-                raise UploadRejected(
-                    _("Ce PDF est protégé ou chiffré : enregistrez-le sans mot de passe."),
-                    "pdf_encrypted",
-                )
-            objstm = objstm or name == b"/ObjStm"
-            if name == b"/Length":
-                length = _pdf_length(data, pos)
-        elif token.startswith(b"stream"):
-            body_end = _pdf_stream_end(data, pos, length)
-            if objstm and inflate:
-                budget = _scan_object_stream(data[pos:body_end], budget)
-            objstm, length = False, None
-            pos = body_end + len(b"endstream")
-    return budget
+def check_docx(data: bytes) -> None:
+    """Refuse a .docx that is not a Word document, or that carries a DTD or entities, macros,
+    ActiveX, DDE fields, or a relationship fetched from outside when it opens (a remote
+    template), or that inflates beyond its budget (zip bomb). Raises UploadRejected."""
+    _check("docx", data)
 
 
-def _skip_pdf_string(data: bytes, pos: int) -> int:
-    """Position after a literal string (balanced parentheses, backslash escapes)."""
-    depth = 1
-    while depth:
-        part = _PDF_STRING_PART.search(data, pos)
-        if part is None:  # never closed: a reader and this scan would disagree
-            raise _pdf_unverifiable()
-        if part.group() == b"\\":
-            pos = part.end() + 1
-            continue
-        depth += 1 if part.group() == b"(" else -1
-        pos = part.end()
-    return pos
-
-
-def _pdf_length(data: bytes, pos: int) -> int | None:
-    """A stream's /Length, direct or as a reference to a plain `n g obj <int> endobj`."""
-    match = _PDF_DIRECT_LENGTH.match(data, pos)
-    if match is None:
-        return None
-    if match.group(2) is None:
-        return int(match.group(1))
-    target = re.search(
-        rb"(?<!\d)%s\s+%s\s+obj\s*(\d+)\s*endobj" % (match.group(1), match.group(2)), data
-    )
-    return int(target.group(1)) if target else None
-
-
-def _pdf_stream_end(data: bytes, body_start: int, length: int | None) -> int:
-    """Where `endstream` starts: trust /Length when it lands on it, else search for it."""
-    if length is not None:
-        end = body_start + length
-        while data[end : end + 1] in (b"\r", b"\n", b" "):
-            end += 1
-        if data.startswith(b"endstream", end):
-            return end
-    end = data.find(b"endstream", body_start)
-    if end < 0:
-        raise _pdf_unverifiable()
-    return end
-
-
-def _scan_object_stream(body: bytes, budget: int) -> int:
+def _check(kind: str, data: bytes) -> None:
+    if not _slots.acquire(timeout=CHECK_SECONDS):
+        log.warning(
+            "Vérification d'un CV refusée : %d vérifications déjà en cours", CONCURRENT_CHECKS
+        )
+        raise _check_unavailable()
     try:
-        inflated = zlib.decompressobj().decompress(body, budget + 1)
-    except zlib.error:
-        raise _pdf_unverifiable() from None
-    if len(inflated) > budget:
-        raise _pdf_unverifiable()
-    _scan_pdf(inflated, 0, inflate=False)
-    return budget - len(inflated)
+        verdict = _run_probe(kind, data)
+    finally:
+        _slots.release()
+    if verdict != "ok":
+        refusal = _REFUSALS.get(verdict, _check_failed)()
+        raise refusal
+
+
+def _run_probe(kind: str, data: bytes) -> str:
+    """The child's verdict; "check_failed" when it ran out of time or memory or crashed."""
+    command = [sys.executable, "-I", str(PROBE), kind]
+    try:
+        done = subprocess.run(
+            command,
+            input=data,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={},  # the child needs no setting and gets no secret
+            timeout=CHECK_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child and reaped it
+        log.warning(
+            "Vérification d'un CV (%s, %d octets) interrompue après %s s : fichier refusé",
+            kind,
+            len(data),
+            CHECK_SECONDS,
+        )
+        return "check_failed"
+    except OSError as exc:
+        log.error(
+            "Vérification des CV impossible : le processus de contrôle n'a pas démarré (%s)",
+            type(exc).__name__,
+        )
+        raise _check_unavailable() from None
+    verdict = done.stdout.decode("ascii", "replace").strip()
+    if done.returncode != 0 or verdict not in _VERDICTS:
+        log.warning(
+            "Vérification d'un CV (%s, %d octets) arrêtée (code de sortie %s) : fichier refusé",
+            kind,
+            len(data),
+            done.returncode,
+        )
+        return "check_failed"
+    return verdict
 
 
 def _pdf_active() -> UploadRejected:
@@ -153,41 +133,40 @@ def _pdf_active() -> UploadRejected:
     )
 
 
+def _pdf_auto_action() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce PDF lance une action automatique à son ouverture (par exemple l'ouverture "
+            "d'une adresse web) : il a été refusé pour votre sécurité. Enregistrez-le de "
+            "nouveau en PDF depuis votre traitement de texte."
+        ),
+        "pdf_auto_action",
+    )
+
+
+def _pdf_attachment() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce PDF contient des fichiers joints : il a été refusé pour votre sécurité. "
+            "Enregistrez-le de nouveau en PDF depuis votre traitement de texte, sans pièce "
+            "jointe."
+        ),
+        "pdf_attachment",
+    )
+
+
+def _pdf_encrypted() -> UploadRejected:
+    return UploadRejected(
+        _("Ce PDF est protégé ou chiffré : enregistrez-le sans mot de passe."),
+        "pdf_encrypted",
+    )
+
+
 def _pdf_unverifiable() -> UploadRejected:
     return UploadRejected(
         _("Ce PDF ne peut pas être vérifié : enregistrez-le de nouveau en PDF simple."),
         "pdf_unverifiable",
     )
-
-
-def check_docx(data: bytes) -> None:
-    """A real Word document: the OOXML parts of a .docx, and no macros or ActiveX."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) > _DOCX_MAX_ENTRIES or (
-                sum(info.file_size for info in infos) > _DOCX_MAX_UNPACKED
-            ):
-                raise not_a_cv()
-            names = {info.filename for info in infos}
-            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-                raise not_a_cv()
-            lowered = [name.lower() for name in names]
-            if any(
-                name.rsplit("/", 1)[-1] == "vbaproject.bin" or name.startswith("word/activex/")
-                for name in lowered
-            ):
-                raise _docx_macros()
-            with archive.open("[Content_Types].xml") as member:
-                content_types = member.read(MB + 1)
-    except UploadRejected:
-        raise
-    except Exception:  # noqa: BLE001 - any archive error on untrusted bytes means "not a CV"
-        raise not_a_cv() from None
-    if b"macroenabled" in content_types.lower() or b"vbaproject" in content_types.lower():
-        raise _docx_macros()
-    if _DOCX_MAIN_TYPE not in content_types:
-        raise not_a_cv()
 
 
 def _docx_macros() -> UploadRejected:
@@ -198,3 +177,96 @@ def _docx_macros() -> UploadRejected:
         ),
         "docx_macros",
     )
+
+
+def _docx_xml() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document Word contient des déclarations XML interdites (DOCTYPE ou entités) : "
+            "il a été refusé pour votre sécurité. Enregistrez-le en PDF depuis votre "
+            "traitement de texte."
+        ),
+        "docx_xml",
+    )
+
+
+def _docx_external() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document Word charge un modèle ou un contenu externe à son ouverture : il a "
+            "été refusé pour votre sécurité. Enregistrez-le en PDF depuis votre traitement "
+            "de texte."
+        ),
+        "docx_external",
+    )
+
+
+def _docx_fields() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document Word contient un champ qui lance un programme (DDE) : il a été "
+            "refusé pour votre sécurité. Enregistrez-le en PDF depuis votre traitement de "
+            "texte."
+        ),
+        "docx_fields",
+    )
+
+
+def _docx_oversize() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document Word est anormalement volumineux une fois décompressé : il a été "
+            "refusé pour votre sécurité. Enregistrez-le en PDF depuis votre traitement de "
+            "texte."
+        ),
+        "docx_oversize",
+    )
+
+
+def _docx_unverifiable() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document Word est endommagé et ne peut pas être vérifié : enregistrez-le de "
+            "nouveau depuis votre traitement de texte, ou en PDF."
+        ),
+        "docx_unverifiable",
+    )
+
+
+def _check_failed() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Ce document n'a pas pu être vérifié : son analyse a échoué ou a pris trop de "
+            "temps. Il a été refusé pour votre sécurité ; enregistrez-le de nouveau en PDF "
+            "depuis votre traitement de texte."
+        ),
+        "check_failed",
+    )
+
+
+def _check_unavailable() -> UploadRejected:
+    return UploadRejected(
+        _(
+            "Impossible de vérifier le fichier pour le moment. Rien n'a été enregistré ; "
+            "réessayez dans quelques minutes et, si le problème continue, prévenez l'équipe "
+            "Talento."
+        ),
+        "check_unavailable",
+    )
+
+
+_REFUSALS: dict[str, Callable[[], UploadRejected]] = {
+    "not_cv": not_a_cv,
+    "pdf_active": _pdf_active,
+    "pdf_auto_action": _pdf_auto_action,
+    "pdf_attachment": _pdf_attachment,
+    "pdf_encrypted": _pdf_encrypted,
+    "pdf_unverifiable": _pdf_unverifiable,
+    "docx_macros": _docx_macros,
+    "docx_xml": _docx_xml,
+    "docx_external": _docx_external,
+    "docx_fields": _docx_fields,
+    "docx_oversize": _docx_oversize,
+    "docx_unverifiable": _docx_unverifiable,
+}
+_VERDICTS = frozenset({"ok", *_REFUSALS})

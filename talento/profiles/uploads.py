@@ -4,7 +4,9 @@ Nothing about an upload is trusted: not its name, not the client's MIME type, no
 bytes alone. Photos are decoded with Pillow and re-encoded from pixels, so metadata (EXIF with
 the GPS position of phone photos, XMP, comments) and any payload appended to or hidden in the
 file are dropped. CVs cannot be re-encoded, so they are checked by signature and structure and
-refused when they carry active content (PDF JavaScript or launch actions, Word macros).
+refused when they carry active content or automatic actions (PDF JavaScript, launch or open
+actions; Word macros, DTDs and entities, remote templates): see talento.profiles.cv_checks,
+which parses them in a child process with a time and memory budget.
 
 Layout under ``upload_dir``::
 
@@ -78,9 +80,6 @@ _IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
 )
-
-# PDF scanning: a small lexer that skips comments, strings and stream bodies, so words in a
-# CV's text ("HTML/JavaScript") never count; names may hide behind #xx escapes (/J#61vaScript).
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,10 @@ from tests.ops.legacy_backup import encrypt_legacy, legacy_archive
 pytestmark = pytest.mark.committed
 PASSPHRASE = "une phrase de passe solide 2026"
 AGE_CHUNK = 64 * 1024  # plaintext bytes per sealed chunk of an age payload
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 NOW = dt.datetime(2026, 3, 1, 3, 15, 0, tzinfo=dt.UTC)
 
 

@@ -30,7 +30,10 @@ def photo_name(upload_dir) -> str:
     return store_photo(io.BytesIO(out.getvalue()), upload_dir).name
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def minimal_docx() -> bytes:
@@ -42,7 +45,10 @@ def minimal_docx() -> bytes:
             '<Override PartName="/word/document.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
         )
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        )
     return out.getvalue()
 
 

@@ -69,7 +69,10 @@ LOGIN_PATH = "/auth/login"
 PROFILE_PATH = "/profile"
 DASHBOARD_PATH = "/admin"
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 
 
 # -- expectations ---------------------------------------------------------------------------

@@ -30,7 +30,10 @@ from talento.extensions import db
 from talento.profiles.uploads import CV_DIR, store_cv
 from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 B_PASSWORD = "Bahia-secret-pass-2026"
 A_EMAIL, B_EMAIL = "alice@example.org", "bahia@example.org"
 PRESENCE_EMAIL, ADMIN_EMAIL = "presence@example.org", "admin@example.org"
