@@ -13,7 +13,6 @@ codes are never cached.
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from flask import (
@@ -27,9 +26,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from werkzeug.exceptions import TooManyRequests
 
-from talento.accounts import login_limits, session_views, two_factor
+from talento.accounts import session_views, two_factor
+from talento.accounts.confirmation_limit import confirmation_limited
 from talento.accounts.current import signed_in_user
 from talento.accounts.two_factor_forms import ConfirmTwoFactorForm, EnableTwoFactorForm
 from talento.audit.web import current_actor
@@ -52,33 +51,6 @@ def _private(body, status: int = 200):
     """A page showing a secret or recovery codes (never stored: talento.web.caching makes
     every page of a signed-in session ``private, no-store``)."""
     return make_response(body, status)
-
-
-def _confirm_limit(view):
-    """Disabling and new codes check a password and a code: limited per account like logins.
-    The attempt is counted before the view checks them (parallel guesses cannot overtake the
-    count) and given back unless it failed (401)."""
-
-    @functools.wraps(view)
-    def limited(*args, **kwargs):
-        if request.method != "POST":
-            return view(*args, **kwargs)
-        with login_limits.answering() as limits:
-            attempt = limits.reserve(
-                limits.confirmation_buckets(current_settings(), current_user.id)
-            )
-        if isinstance(attempt, login_limits.Refusal):
-            raise TooManyRequests(retry_after=attempt.retry_after)
-        try:
-            response = make_response(view(*args, **kwargs))
-        except BaseException:
-            attempt.release()
-            raise
-        if response.status_code != 401:
-            attempt.release()
-        return response
-
-    return limited
 
 
 @bp.get("/2fa")
@@ -173,7 +145,7 @@ def _confirm_page(form, action: str, status: int):
 
 @bp.route("/2fa/disable", methods=["GET", "POST"])
 @login_required
-@_confirm_limit
+@confirmation_limited
 def disable():
     user = _user()
     if not user.two_factor_enabled:
@@ -202,7 +174,7 @@ def disable():
 
 @bp.route("/2fa/recovery-codes", methods=["GET", "POST"])
 @login_required
-@_confirm_limit
+@confirmation_limited
 def regenerate():
     user = _user()
     if not user.two_factor_enabled:

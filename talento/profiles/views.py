@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from talento.accounts.confirmation_limit import confirmation_limited
 from talento.accounts.current import signed_in_user
 from talento.accounts.services import set_password
 from talento.audit import services as audit
@@ -87,6 +88,7 @@ def edit():
 
 @bp.route("/profile/password", methods=["GET", "POST"])
 @login_required
+@confirmation_limited
 def change_password():
     from talento.accounts.password_policy import password_problem
 
@@ -103,7 +105,9 @@ def change_password():
         )
         if not passwords.verify(current_user.password_hash, form.current_password.data).ok:
             form.current_password.errors = [_("Mot de passe actuel incorrect.")]
-        elif problem:
+            # 401: a wrong password keeps its place in the per-account limit
+            return render_template("profiles/password.html", form=form), 401
+        if problem:
             form.new_password.errors = [problem]
         else:
             user = signed_in_user()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.helpers import _csrf_from, login, make_settings
+from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings
 from tests.mail.smtp import free_port
 
 OFFER = 'id="sign-in-link-offer"'
@@ -136,3 +136,27 @@ def test_a_limits_storage_that_does_not_answer_is_a_503(database_url):
     assert "Retry-After" in response.headers
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_stolen_session_cannot_guess_the_current_password(client, make_user):
+    """The current password asked again by /profile/password is limited per account like a
+    login ("3 per minute" here): the fourth guess is refused before the password is checked."""
+    make_user(email="owner@example.org", password=USER_PASSWORD)
+    login(client, "owner@example.org")
+
+    def attempt(password: str):
+        page = client.get("/profile/password").get_data(as_text=True)
+        return client.post(
+            "/profile/password",
+            data={
+                "csrf_token": _csrf_from(page),
+                "current_password": password,
+                "new_password": "Another-long-secret-9",
+                "new_password_confirm": "Another-long-secret-9",
+            },
+        )
+
+    assert [attempt(f"guess-{n}").status_code for n in range(3)] == [401] * 3
+    refused = attempt(USER_PASSWORD)
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers

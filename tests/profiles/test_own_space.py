@@ -97,7 +97,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, tal
             "new_password_confirm": "Another-long-secret-9",
         },
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401
     assert "Mot de passe actuel incorrect" in wrong.get_data(True)
     ok = client.post(
         "/profile/password",
