@@ -49,7 +49,10 @@ from tests.helpers import _csrf_from, login, make_settings
 from tests.outage_proxy import TcpProxy
 
 NO_STORE = "private, no-store"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+)
 TALENT_EMAIL = "yasmine.cache@example.org"
 ADMIN_EMAIL = "admin.cache@example.org"
 TALENT_CODE = "MAF0001CAS"

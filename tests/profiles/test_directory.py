@@ -512,12 +512,10 @@ def test_bad_query_parameters_never_fail(client, make_talent):
         "?city=abc&country=MA",
         "?city=99999999999999&country=MA",
         "?country=ZZ",
-        "?country=%00%00",
         "?skill=%27%3B--&skill=" + "x" * 300,
         "?sort=drop",
         "?q=" + "a" * 1000,
         "?q=%25&q=%5F",
-        "?q=%00",
         "?language=xx&language=",
         "?gender=Q",
         "?age_min=50&age_max=20",
@@ -525,6 +523,11 @@ def test_bad_query_parameters_never_fail(client, make_talent):
     ]
     for query in queries:
         page_html(client, query)
+    # A NUL cannot be stored nor searched: the input gate refuses it with a readable 400.
+    for query in ("?country=%00%00", "?q=%00"):
+        response = client.get("/talents" + query)
+        assert response.status_code == 400, query
+        assert "caractère non autorisé" in response.get_data(as_text=True)
 
 
 def test_filter_form_fields_all_have_labels(client, make_talent):
