@@ -198,8 +198,11 @@ def proxy_for(database_url: str) -> TcpProxy:
 @contextlib.contextmanager
 def outage_app(database_url: str, settings: Settings, tmp_path: Path, **overrides):
     """An app whose database can be cut: through a TcpProxy on PostgreSQL; on SQLite, a copy
-    of the database whose folder disappears (a lost mount). `overrides` change its Settings."""
+    of the database whose folder disappears (a lost mount). `overrides` change its Settings;
+    DATABASE_TIMEOUT is 2 s unless they say otherwise (libpq's shortest connect_timeout)."""
     from talento.extensions import db
+
+    overrides.setdefault("database_timeout", 2.0)
     from talento.ops.startup import run_startup_checks
     from talento.web import build_app
 

@@ -11,9 +11,9 @@ commands do: backups, key re-encryption, migrations are long jobs run by an oper
 - On the client, every wait for an answer: a stalled server (a stuck process, a proxy that
   accepts and forwards nothing) never answers, so no server-side limit fires, and its kernel
   still acknowledges TCP data and keepalives. :class:`GuardedConnection` gives up after
-  DATABASE_TIMEOUT + 1 s (the server's own cancellation of a slow statement comes first and
-  keeps the connection), closes the connection (its protocol state is unknown) and raises
-  OperationalError, which the error handlers answer with the French 503.
+  1.5 x DATABASE_TIMEOUT (:func:`answer_limit`: the server's own cancellation of a slow
+  statement comes first and keeps the connection), closes the connection (its protocol state
+  is unknown) and raises OperationalError, which the error handlers answer with the 503.
 
 A circuit breaker (:class:`Breaker`) frees the threads at once: after a wait ran out, or a
 connection attempt did, the database counts as unavailable for DATABASE_TIMEOUT seconds. The
@@ -31,6 +31,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
@@ -45,9 +46,7 @@ from talento.settings import Settings
 log = logging.getLogger("talento.database")
 RV = TypeVar("RV")
 
-#: The client waits this much longer than the server's statement_timeout: a slow statement is
-#: cancelled by the server (the connection stays usable) before the client gives up on it.
-ANSWER_MARGIN = 1.0
+
 #: A transaction left open this long is ended by the server (its locks and snapshot go).
 IDLE_IN_TRANSACTION_SECONDS = 300
 #: libpq's smallest connect_timeout.
@@ -66,6 +65,14 @@ TCP_ARGS = {
     "keepalives_count": 3,
     "tcp_user_timeout": 10_000,
 }
+
+
+def answer_limit(timeout: float) -> float:
+    """How long the client waits for an answer: longer than the server's statement_timeout
+    by half of it (1 s at least), so that a slow statement is cancelled by the server (the
+    connection stays usable, the breaker stays closed) even when a busy server is slow to
+    deliver the cancellation; 7.5 s for the default 5 s."""
+    return timeout + max(1.0, timeout / 2)
 
 
 def connect_args(settings: Settings) -> dict[str, Any]:
@@ -92,8 +99,11 @@ class Breaker:
     """Closed (the database is used), open (unavailable until ``reopens``), half-open (one
     probe allowed). Also keeps the connections waiting for an answer, to wake them."""
 
-    def __init__(self, cooldown: float):
+    def __init__(self, cooldown: float, clock: Callable[[], float] = time.monotonic):
         self.cooldown = cooldown
+        self.clock = clock
+        #: A probe that has not reported by then died without a word: another may go.
+        self.probe_patience = answer_limit(cooldown) + 1.0
         self._lock = threading.Lock()
         self._open_until: float | None = None
         self._probing = False
@@ -104,15 +114,20 @@ class Breaker:
         return self._open_until is not None
 
     def admit(self) -> bool:
-        """May a connection be tried now? Open: no; half-open: only the first asker."""
+        """May a connection be tried now? Open: no; half-open: only the first asker (or a
+        new one if that probe has not reported in time: it may have died)."""
         if self._open_until is None:  # the usual case, without taking the lock
             return True
         with self._lock:
             if self._open_until is None:
                 return True
-            if self._probing or time.monotonic() < self._open_until:
+            now = self.clock()
+            if now < self._open_until:
+                return False
+            if self._probing and now < self._open_until + self.probe_patience:
                 return False
             self._probing = True
+            self._open_until = now  # when the probe started
             return True
 
     def answered(self) -> None:
@@ -133,7 +148,7 @@ class Breaker:
             if not (timed_out or self._probing):
                 return
             first = self._open_until is None
-            self._open_until = time.monotonic() + self.cooldown
+            self._open_until = self.clock() + self.cooldown
             self._probing = False
             # Under the lock: a waiting connection cannot leave its wait (and close its
             # socket, whose number could then be reused) while it is being woken.
@@ -209,7 +224,7 @@ def guard_engine(engine: Engine, settings: Settings) -> Breaker | None:
     if engine.dialect.name != "postgresql" or timeout <= 0:
         return None
     breaker = Breaker(cooldown=timeout)
-    limit = timeout + ANSWER_MARGIN
+    limit = answer_limit(timeout)
 
     @event.listens_for(engine, "do_connect")
     def connect(dialect, connection_record, cargs, cparams):
@@ -220,7 +235,7 @@ def guard_engine(engine: Engine, settings: Settings) -> Breaker | None:
         except pg_errors.ConnectionTimeout:
             breaker.failed(timed_out=True)
             raise
-        except psycopg.Error:
+        except BaseException:
             breaker.failed(timed_out=False)
             raise
         connection.guard = breaker
