@@ -96,8 +96,8 @@ class Unanswered(psycopg.OperationalError):
 
 
 class Breaker:
-    """Closed (the database is used), open (unavailable until ``reopens``), half-open (one
-    probe allowed). Also keeps the connections waiting for an answer, to wake them."""
+    """Closed (the database is used), open (unavailable for ``cooldown`` seconds), half-open
+    (one probe allowed). Also keeps the connections waiting for an answer, to wake them."""
 
     def __init__(self, cooldown: float, clock: Callable[[], float] = time.monotonic):
         self.cooldown = cooldown
