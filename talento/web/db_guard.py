@@ -39,7 +39,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.abc import PQGen
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from talento.settings import Settings
 
@@ -84,10 +84,15 @@ def connect_args(settings: Settings) -> dict[str, Any]:
         return args
     args["connect_timeout"] = max(MIN_CONNECT_TIMEOUT, math.ceil(timeout))
     ms = max(1, round(timeout * 1000))
-    args["options"] = (
+    bounds = (
         f"-c statement_timeout={ms} -c lock_timeout={ms} "
         f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}"
     )
+    # connect_args replace the URL's own parameters: keep its options (a search_path...)
+    # first, so that ours win for the three bounds.
+    own = make_url(settings.database_url).query.get("options", "")
+    own = " ".join(own) if isinstance(own, tuple) else own
+    args["options"] = f"{own} {bounds}".strip()
     return args
 
 

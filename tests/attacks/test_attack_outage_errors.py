@@ -198,6 +198,7 @@ def test_a_rollback_that_fails_is_logged_never_a_500(outage, caplog, status):
     response = outage.app.test_client().get(f"/t/rollback/{status}")
     assert response.status_code in (status, 503)
     assert response.get_data()
+    assert "Annulation de la transaction impossible : OperationalError" in caplog.text
     no_secrets_logged(caplog)
 
 

@@ -71,12 +71,19 @@ def test_a_probe_that_never_reports_is_replaced(breaker, clock):
 
 
 def test_connect_args_follow_database_timeout():
-    bounded = connect_args(SimpleNamespace(database_timeout=1.5))
+    url = "postgresql+psycopg://u@h/d"
+    bounded = connect_args(SimpleNamespace(database_timeout=1.5, database_url=url))
     assert bounded["connect_timeout"] == 2  # libpq's minimum
     assert "-c statement_timeout=1500 -c lock_timeout=1500" in bounded["options"]
     assert "idle_in_transaction_session_timeout=300000" in bounded["options"]
     assert bounded["tcp_user_timeout"] == 10_000
     assert bounded["keepalives"] == 1
-    unbounded = connect_args(SimpleNamespace(database_timeout=0.0))
+    unbounded = connect_args(SimpleNamespace(database_timeout=0.0, database_url=url))
     assert "options" not in unbounded  # the server's own settings
     assert unbounded["connect_timeout"] == 5
+
+
+def test_the_options_of_the_url_are_kept():
+    url = "postgresql+psycopg://u@h/d?options=-csearch_path%3Dfresh"
+    options = connect_args(SimpleNamespace(database_timeout=2, database_url=url))["options"]
+    assert options.startswith("-csearch_path=fresh -c statement_timeout=2000 ")
