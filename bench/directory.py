@@ -158,6 +158,7 @@ def _measure(url: str) -> dict:
             encryption_key=Fernet.generate_key().decode(),
             admin_password=secrets.token_urlsafe(18),
             database_url=url,
+            database_timeout=0.0,  # loading 100,000 talents is a long job (as `talento` does)
             flask_env="testing",
             log_level="WARNING",
         )

@@ -277,6 +277,7 @@ def _prepare(url: str, env: dict) -> dict:
             encryption_key=env["ENCRYPTION_KEY"],
             admin_password=env["ADMIN_PASSWORD"],
             database_url=url,
+            database_timeout=0.0,  # loading 100,000 talents is a long job (as `talento` does)
             flask_env="testing",
             log_level="WARNING",
         )

@@ -8,6 +8,7 @@ and runs the start-up checks (key canary, ADMIN_PASSWORD).
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import NoReturn
 
@@ -32,11 +33,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     return build_app(settings)
 
 
-def boot(startup_checks: bool = True) -> Flask:
+def boot(startup_checks: bool = True, long_jobs: bool = False) -> Flask:
     """Load .env, validate, build and (by default) run the start-up checks.
 
     Every entry point comes through here (app.py, `flask --app talento`, the `talento` data
     commands), so they all refuse the same way: the message on stderr, then exit status 2.
+    ``long_jobs`` (the `talento` commands: backups, key re-encryption, migrations) lifts
+    DATABASE_TIMEOUT, which bounds the web app's waits for the database.
     """
     from talento.keys.canary import KeyMismatchError
     from talento.logging import LogFileError
@@ -46,7 +49,10 @@ def boot(startup_checks: bool = True) -> Flask:
 
     try:
         load_dotenv_file()
-        app = build_app(Settings.from_env())
+        settings = Settings.from_env()
+        if long_jobs:
+            settings = dataclasses.replace(settings, database_timeout=0.0)
+        app = build_app(settings)
         if startup_checks:
             run_startup_checks(app, app.extensions["talento.keyring"])
     except (ConfigError, KeyMismatchError, LogFileError) as exc:

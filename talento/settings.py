@@ -182,6 +182,20 @@ def _seconds(name: str, raw: str) -> float:
     return value
 
 
+def _timeout(name: str, raw: str) -> float:
+    """Seconds, 0 meaning no limit."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 300:
+        raise Invalid(
+            f"{name} doit être un nombre de secondes entre 0 (aucune limite) et 300 "
+            f"(reçu : {raw!r})."
+        )
+    return value
+
+
 def _fernet_keys(name: str, raw: str) -> tuple[str, ...]:
     keys, bad = [], []
     for index, item in enumerate(raw.split(",")):
@@ -345,6 +359,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DATABASE_URL", DEFAULT_DATABASE_URL, "postgresql://… ou sqlite:///chemin.",
              coerce=lambda name, raw: normalise_database_url(raw),
              check=lambda name, value: check_database_url(value)),
+    Variable("DATABASE_TIMEOUT", 5.0, "Attente maximale de la base en s (0 : aucune).",
+             coerce=_timeout),
     Variable("LOG_FILE", None, "Fichier de journal en plus de stderr."),
     Variable("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR.",
              coerce=lambda name, raw: raw.upper(), check=_LOG_LEVELS),
@@ -464,6 +480,8 @@ class Settings:
     admin_password: str = _field("ADMIN_PASSWORD")
     encryption_keys_previous: tuple[str, ...] = _field("ENCRYPTION_KEYS_PREVIOUS")
     database_url: str = _field("DATABASE_URL")
+    #: Longest wait for PostgreSQL (statement, lock, connection, answer), seconds; 0: none.
+    database_timeout: float = _field("DATABASE_TIMEOUT")
     base_url: str = _field("BASE_URL")
     flask_env: str = _field("FLASK_ENV")
     log_file: str | None = _field("LOG_FILE")

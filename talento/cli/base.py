@@ -25,8 +25,11 @@ from talento.unit_of_work import defer_actions, discard_pending, run_actions, ta
 
 
 def data_app(check_keys: bool = True) -> Flask:
-    """Build the app for a data command; with check_keys, run the start-up checks too."""
-    return boot(startup_checks=check_keys)
+    """Build the app for a data command; with check_keys, run the start-up checks too.
+
+    Commands run without DATABASE_TIMEOUT: a backup, a key re-encryption or a migration may
+    run statements longer than a web request may, and an operator watches them."""
+    return boot(startup_checks=check_keys, long_jobs=True)
 
 
 @contextmanager

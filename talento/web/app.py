@@ -15,6 +15,7 @@ from talento.extensions import babel, csrf, db, limiter, login_manager, migrate
 from talento.i18n import remember_language, select_locale
 from talento.logging import setup_logging
 from talento.settings import INSTANCE_DIR, MIGRATIONS_DIR, Settings
+from talento.web import db_guard
 from talento.web.input_guard import install_id_converter
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def build_app(settings: Settings) -> Flask:
         )
 
     db.init_app(app)
+    with app.app_context():
+        app.extensions["talento.db_breaker"] = db_guard.guard_engine(db.engine, settings)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -97,32 +100,24 @@ class TrustedProxyFix:
         return self.direct(environ, start_response)
 
 
-#: libpq settings that bound how long a request waits on an unreachable database (seconds,
-#: tcp_user_timeout in ms): a vanished host fails the connection attempt after 5 s, a peer
-#: that stops acknowledging fails the query after 30 s, instead of the kernel's minutes.
-PG_CONNECT_ARGS = {
-    "connect_timeout": 5,
-    "keepalives": 1,
-    "keepalives_idle": 30,
-    "keepalives_interval": 10,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 30_000,
-}
-
-
 def _engine_options(settings: Settings) -> dict:
     """pool_pre_ping replaces connections that died while pooled (database restarted, cut):
-    the first request after an outage reconnects by itself, no restart needed."""
+    the first request after an outage reconnects by itself, no restart needed. Every wait is
+    bounded by DATABASE_TIMEOUT (:mod:`talento.web.db_guard`); SQL parameters (personal data)
+    never reach an error message or a log line."""
     if settings.is_sqlite:
         return {"hide_parameters": True}
-    return {
+    options = {
         "pool_pre_ping": True,
         "pool_size": 5,
         "max_overflow": 5,
         "pool_recycle": 1800,
-        "hide_parameters": True,  # error messages (and so logs) never quote SQL parameters
-        "connect_args": dict(PG_CONNECT_ARGS),
+        "connect_args": db_guard.connect_args(settings),
+        "hide_parameters": True,
     }
+    if settings.database_timeout > 0:
+        options["pool_timeout"] = settings.database_timeout
+    return options
 
 
 def _register_blueprints(app: Flask) -> None:

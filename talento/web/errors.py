@@ -97,6 +97,17 @@ def _retry_later(response):
     return response
 
 
+#: The page's title (French, then English) when even the site's error page cannot be shown.
+_BARE_TITLES = {
+    400: ("Requête invalide", "Bad request"),
+    403: ("Accès refusé", "Forbidden"),
+    404: ("Page introuvable", "Page not found"),
+    405: ("Méthode non autorisée", "Method not allowed"),
+    413: ("Fichier trop volumineux", "File too large"),
+    429: ("Trop de tentatives", "Too many attempts"),
+    500: ("Erreur interne", "Internal error"),
+    503: ("Service momentanément indisponible", "Service temporarily unavailable"),
+}
 _BARE_503 = (
     '<!doctype html><html lang="fr"><meta charset="utf-8">'
     "<title>Service momentanément indisponible · Talento</title>"
@@ -106,11 +117,62 @@ _BARE_503 = (
 )
 
 
-def _error_page(app: Flask, status: int, **context) -> str:
-    """The error page. While the database is down it is rendered without the context
-    processors, the signed-in user's among them: loading that user would hit the database."""
-    if not g.get("database_down") and not g.get("error_page_without_database"):
-        return render_template("errors/error.html", status=status, **context)
+def _bare_page(status: int, incident: str | None = None) -> str:
+    """A page that needs nothing: no template, no database, no translation catalogue."""
+    if status == 503:
+        return _BARE_503
+    french, english = _BARE_TITLES.get(status, _BARE_TITLES[400])
+    number = f"<p>Numéro d'incident : <code>{incident}</code></p>" if incident else ""
+    return (
+        f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>{french} · Talento</title>'
+        f'<h1>{french} ({status})</h1>{number}<p lang="en">{english}.</p>'
+        '<p><a href="/">Retour à l\'accueil</a></p></html>'
+    )
+
+
+def _error_page(app: Flask, status: int, **context) -> tuple[str, int]:
+    """The error page and the status it shows, rendered without touching the database.
+
+    The page never loads the signed-in user: it shows one the request already loaded (the
+    gates load them for every page but static files and health checks), else a visitor. While
+    the database is down it is rendered without the context processors (whose values may
+    query it). If rendering needs the database after all (a lazy load, a context processor)
+    and it fails, the database is down: the 503 page is shown instead. If the page cannot be
+    rendered at all, a bare page with the same status; never an exception."""
+    try:
+        if not g.get("database_down") and not g.get("error_page_without_database"):
+            _leave_the_user_unloaded()
+            try:
+                return render_template("errors/error.html", status=status, **context), status
+            except Exception as exc:
+                if database_outage(exc) is None:
+                    raise
+                _forget_database_state()
+                log.error(
+                    "Page d'erreur %s : base de données injoignable (%s), page 503",
+                    status,
+                    type(exc).__name__,
+                )
+                status, context = 503, {}
+        return _page_without_database(app, status, **context), status
+    except Exception as exc:  # noqa: BLE001 - the error page must never become a 500 itself
+        log.error("Page d'erreur %s impossible à afficher : %s", status, type(exc).__name__)
+        return _bare_page(status, context.get("incident")), status
+
+
+def _leave_the_user_unloaded() -> None:
+    """Flask-Login loads the user on first use of ``current_user``: an error page must not be
+    that first use (a query, during an outage a wait). g._login_user is where Flask-Login
+    keeps the user of the request (flask_login.utils._get_user)."""
+    if "_login_user" not in g:
+        from talento.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+
+
+def _page_without_database(app: Flask, status: int, **context) -> str:
+    """The error page rendered without the context processors (the signed-in user's among
+    them): for a visitor, in the request's language."""
     from flask import session
     from flask_login import AnonymousUserMixin
 
@@ -139,10 +201,12 @@ def register_error_handlers(app: Flask) -> None:
             response = jsonify(error=error.name, status=status)
             response.status_code = status
         else:
-            response = error.get_response()
-            page_status = status if status in PAGES else 400
             message = getattr(error, "page_message", None)  # a refusal that says what was wrong
-            response.set_data(_error_page(app, page_status, message=message))
+            html, shown = _error_page(app, status if status in PAGES else 400, message=message)
+            if shown == 503 and status != 503:  # the page needed the database, which is down
+                return _retry_later(app.response_class(html, status=503, mimetype="text/html"))
+            response = error.get_response()
+            response.set_data(html)
             response.content_type = "text/html; charset=utf-8"
         return _retry_later(response) if status == 503 else response
 
@@ -195,7 +259,6 @@ def register_error_handlers(app: Flask) -> None:
         )
         if _wants_json():
             return jsonify(error="Internal Server Error", incident=incident), 500
-        return (
-            render_template("errors/error.html", status=500, incident=incident),
-            InternalServerError.code,
-        )
+        html, shown = _error_page(app, InternalServerError.code, incident=incident)
+        response = app.response_class(html, status=shown, mimetype="text/html")
+        return _retry_later(response) if shown == 503 else response

@@ -9,7 +9,9 @@ Actions queued with :func:`talento.unit_of_work.after_commit` (e-mails, deletion
 files) run only if the commit succeeded: right after it (they may still flash a message), or
 after the response was sent, in a fresh application context, when queued with
 ``after_response=True``. A commit that fails is answered like any other error (a lost
-database is the French 503 page), and a rollback that fails is logged, never a 500.
+database is the French 503 page); a rollback that fails, and the closing of the request's
+session that fails (its own rollback, on a lost connection), are logged, never a 500: an
+exception in a teardown would reach the WSGI server, whose 500 has no page at all.
 """
 
 from __future__ import annotations
@@ -70,6 +72,24 @@ def register_unit_of_work(app: Flask) -> None:
         session = db.session()
         defer_actions(session, False)
         discard_pending(session)
+
+    # Teardown functions run last registered first: this one before Flask-SQLAlchemy's
+    # (db.init_app), which then finds no session left to close.
+    app.teardown_appcontext(close_session_quietly)
+
+
+def close_session_quietly(_error: BaseException | None = None) -> None:
+    """Close the request's (or the command's) session; a close that fails is logged by class
+    name, and the session's connections are dropped without a rollback."""
+    try:
+        db.session.remove()
+    except Exception as exc:  # noqa: BLE001 - the connection is gone; invalidate() drops it
+        log.warning("Fermeture de la session impossible : %s", type(exc).__name__)
+        try:
+            db.session().invalidate()
+        except Exception as again:  # noqa: BLE001
+            log.warning("Abandon de la session impossible : %s", type(again).__name__)
+        db.session.registry.clear()
 
 
 def roll_back_quietly() -> None:

@@ -12,42 +12,33 @@ import contextlib
 import dataclasses
 import logging
 import shutil
-import sqlite3
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from flask import Flask, render_template_string
+from flask import render_template_string
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from talento.accounts.models import User
 from talento.extensions import db
-from talento.ops.startup import run_startup_checks
 from talento.web import build_app
 from tests.helpers import _csrf_from, login
-from tests.outage_proxy import TcpProxy
+from tests.outage_proxy import (
+    DB_PASSWORD,
+    EMAIL,
+    LAST_NAME,
+    Outage,
+    TcpProxy,
+    assert_clean_503,
+    outage_app,
+    sqlite_copy,
+    until_ok,
+)
 
 # The app under outage is a second app (through the proxy, or on a copy of the SQLite file):
 # it reads the talent the test's own app committed.
 pytestmark = pytest.mark.committed
-
-DB_PASSWORD = "Pg-secret-w0rd-never-logged"  # PostgreSQL trusts the test role: any password works
-EMAIL = "amina.outage@example.org"
-LAST_NAME = "Benkirane-Panne"
-INTERNALS = ("Traceback", "OperationalError", "psycopg", "sqlite3", "SELECT", "sqlalche.me")
-
-
-@dataclasses.dataclass
-class Outage:
-    """An app on a database the test can take away (`cut`) and give back (`restore`)."""
-
-    app: Flask
-    cut: Callable[[], None]
-    restore: Callable[[], None]
-    proxy: TcpProxy | None = None
 
 
 @pytest.fixture
@@ -57,78 +48,14 @@ def talent(make_talent) -> int:
 
 @pytest.fixture
 def outage(database_url, settings, talent, tmp_path) -> Iterator[Outage]:
-    if database_url.startswith("postgresql"):
-        url = make_url(database_url)
-        proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
-        via = url.set(host="127.0.0.1", port=proxy.port, password=DB_PASSWORD)
-        app = build_app(dataclasses.replace(settings, database_url=_render(via)))
-        state = Outage(app, proxy.cut, proxy.restore, proxy)
-    else:
-        folder = tmp_path / "db"
-        folder.mkdir()
-        copy = folder / "talento.db"
-        _sqlite_copy(make_url(database_url).database, copy)
-        app = build_app(dataclasses.replace(settings, database_url=f"sqlite:///{copy}"))
-        away = tmp_path / "db-gone"
-
-        def cut() -> None:
-            folder.rename(away)
-            with app.app_context():
-                db.engine.dispose()
-
-        state = Outage(app, cut, lambda: away.rename(folder))
-    run_startup_checks(app, app.extensions["talento.keyring"])  # the key canary /readyz reads
-    yield state
-    if state.proxy is not None:
-        state.proxy.restore()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if state.proxy is not None:
-        state.proxy.stop()
-
-
-def _render(url) -> str:
-    return url.render_as_string(hide_password=False)
-
-
-def _sqlite_copy(source: str, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    with outage_app(database_url, settings, tmp_path) as state:
+        yield state
 
 
 def _pg_only(outage: Outage) -> TcpProxy:
     if outage.proxy is None:
         pytest.skip("SQLite has no connection to cut in the middle of a request")
     return outage.proxy
-
-
-def assert_clean_503(response, lang: str = "fr") -> str:
-    html = response.get_data(as_text=True)
-    assert response.status_code == 503, html[:500]
-    assert int(response.headers["Retry-After"]) >= 29  # the rate limiter may push it later
-    assert response.content_type.startswith("text/html")
-    title = "Service momentanément indisponible" if lang == "fr" else "temporarily unavailable"
-    assert title in html
-    assert f'lang="{lang}"' in html
-    for internal in INTERNALS:
-        assert internal not in html
-    assert EMAIL not in html
-    assert LAST_NAME not in html
-    assert DB_PASSWORD not in html
-    return html
-
-
-def until_ok(get: Callable[[], object], seconds: float = 5.0):
-    """Recovery needs no restart: retry a few seconds at most, without touching the app."""
-    deadline = time.monotonic() + seconds
-    while True:
-        response = get()
-        if response.status_code != 503 or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
 
 
 # --- pages, /readyz, /healthz -------------------------------------------------------------
@@ -361,7 +288,7 @@ def test_sqlite_database_folder_missing_at_start_is_a_503_until_it_is_back(
 ):
     folder = tmp_path / "db"
     folder.mkdir()
-    _sqlite_copy(make_url(database_url).database, folder / "talento.db")
+    sqlite_copy(make_url(database_url).database, folder / "talento.db")
     app = build_app(
         dataclasses.replace(settings, database_url=f"sqlite:///{folder / 'talento.db'}")
     )
