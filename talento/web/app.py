@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g
+from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from talento import models  # noqa: F401  (complete metadata before mappers configure)
@@ -26,7 +26,7 @@ def build_app(settings: Settings) -> Flask:
     for warning in settings.warnings:
         log.warning(warning)
 
-    app = Flask("talento", instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app = TalentoFlask("talento", instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     install_id_converter(app)  # before any route: <int:…> ids stay within PostgreSQL integer
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -80,6 +80,16 @@ def build_app(settings: Settings) -> Flask:
 
     register_error_handlers(app)
     return app
+
+
+class TalentoFlask(Flask):
+    """Flask, whose own "Exception on <path>" line (an error handler or an after-request hook
+    that failed) would write the real path: a reset token, a talent's slug. The route instead;
+    the formatters of talento.logging already drop exception messages."""
+
+    def log_exception(self, exc_info) -> None:
+        rule = request.url_rule.rule if request.url_rule is not None else "-"
+        self.logger.error("Exception non gérée sur %s %s", request.method, rule, exc_info=exc_info)
 
 
 class TrustedProxyFix:

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from flask import url_for
+from flask import request, url_for
 from PIL import Image
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
@@ -579,3 +579,29 @@ def test_exceptions_logged_anywhere_lose_their_message(logged_app):
         assert "builtins.ValueError" in output
         assert "raise ValueError" in output  # the frame's code line
         assert NAME not in output
+
+
+def test_flask_own_exception_line_names_the_route_not_the_path(logged_app):
+    """An error raised after the view (an after-request hook, an error handler that failed)
+    reaches Flask's own "Exception on <path>" line: the path can hold a reset token or a name,
+    so the line names the route pattern instead."""
+    app, log_file, _ = logged_app
+    secret_path_part = "reset-token-Xq9Zs3Lk"
+
+    @app.get("/test-only/token/<token>")
+    def echo(token):
+        return "ok"
+
+    @app.after_request
+    def fail(response):
+        if request.path.startswith("/test-only/token/"):
+            raise RuntimeError(f"hook failed for {request.path}")
+        return response
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get(f"/test-only/token/{secret_path_part}")
+    assert response.status_code == 500
+    output = log_file.read_text(encoding="utf-8")
+    assert "/test-only/token/<token>" in output
+    assert "builtins.RuntimeError" in output
+    assert secret_path_part not in output

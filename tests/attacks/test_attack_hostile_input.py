@@ -96,6 +96,11 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         USER,
         ("phone", "whatsapp", "address", "link_website", "link_instagram"),
     ),
+    "sign_in_link.request_link": (
+        "the e-mailed link is only offered once an account's login ceiling is reached",
+        ANONYMOUS,
+        ("identifier",),
+    ),
     "admin.lost_data_notify": (
         "the button only shows when someone's data was lost",
         ADMIN_ROLE,
