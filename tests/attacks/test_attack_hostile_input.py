@@ -70,7 +70,7 @@ NUL = "\x00"
 HUGE_ID = "99999999999999999999999"
 REFUSAL = "caractère non autorisé"
 #: Examples per POST endpoint and per GET endpoint (bounded: the whole file stays short).
-POST_EXAMPLES = 6
+POST_EXAMPLES = 10
 GET_EXAMPLES = 3
 
 #: POST endpoints whose form the crawl cannot see, with why, the role that may post, and the
