@@ -82,11 +82,13 @@ nginx:
 	  fi; \
 	fi; true
 
-## Serve on http://127.0.0.1:5004 (writes .env with fresh secrets on the first run).
+## Serve on http://127.0.0.1:$(PORT) (writes .env with fresh secrets on the first run);
+## `make run PORT=5010` for another port; Ctrl+C stops, `make run` again restarts.
+PORT ?= 5004
 run: install
 	@test -f .env || $(VENV)/bin/talento init-env
 	$(VENV)/bin/talento init-db
-	$(VENV)/bin/flask --app talento run --host 127.0.0.1 --port 5004
+	$(VENV)/bin/flask --app talento run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -16,7 +16,14 @@ if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.par
     # The system python3 lacks the pinned dependencies: use the project's interpreter.
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])  # noqa: S606
 
-from talento.cli import main  # noqa: E402
+try:
+    from talento.cli import main
+except ImportError as exc:  # no .venv yet, or an interpreter without the pinned dependencies
+    sys.stderr.write(
+        f"Environnement non installé ({exc.name or exc}) : lancez d'abord `make install` "
+        "dans le dossier du projet, puis relancez `python3 migrations_init.py`.\n"
+    )
+    sys.exit(1)
 
 if __name__ == "__main__":
     main(args=["init-db"], prog_name="migrations_init.py")
