@@ -59,7 +59,8 @@ def run_doctor(env: Mapping[str, str], env_file: Path | None, root: Path = PROJE
     if previous:
         add(Finding(OK, f"ENCRYPTION_KEYS_PREVIOUS : {len(previous)} ancienne(s) clé(s) valide(s)"))
 
-    findings += _env_file_findings(env_file, root)
+    production = values.get("FLASK_ENV", "production") == "production"
+    findings += _env_file_findings(env_file, root, production)
 
     if "DATABASE_URL" in values:  # else its problem is listed above
         findings += _database_findings(
@@ -86,8 +87,11 @@ def run_doctor(env: Mapping[str, str], env_file: Path | None, root: Path = PROJE
     return findings
 
 
-def _env_file_findings(env_file: Path | None, root: Path) -> list[Finding]:
+def _env_file_findings(env_file: Path | None, root: Path, production: bool) -> list[Finding]:
+    """Secrets any local user can read, or that one `git add .` would publish: a blocking
+    problem in production, a warning elsewhere (a developer's laptop)."""
     found: list[Finding] = []
+    serious = FAIL if production else WARN
     if env_file is None or not env_file.is_file():
         found.append(
             Finding(
@@ -98,7 +102,15 @@ def _env_file_findings(env_file: Path | None, root: Path) -> list[Finding]:
         )
     else:
         mode = stat.S_IMODE(env_file.stat().st_mode)
-        if mode & 0o077:
+        if mode & 0o004:
+            found.append(
+                Finding(
+                    serious,
+                    f".env lisible par tous les utilisateurs de la machine (mode {mode:o})",
+                    f"chmod 600 {env_file}",
+                )
+            )
+        elif mode & 0o077:
             found.append(
                 Finding(
                     WARN,
@@ -109,13 +121,15 @@ def _env_file_findings(env_file: Path | None, root: Path) -> list[Finding]:
         else:
             found.append(Finding(OK, f".env protégé (mode {mode:o})"))
     gitignore = root / ".gitignore"
+    if not gitignore.is_file() and not (root / ".git").exists():
+        return found  # not a git checkout: nothing can commit the file by mistake
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.is_file() else []
     if ".env" in (line.strip() for line in lines):
         found.append(Finding(OK, ".env est listé dans .gitignore"))
     else:
         found.append(
             Finding(
-                WARN,
+                serious,
                 ".env n'est pas listé dans .gitignore",
                 "echo .env >> .gitignore (ne versionnez jamais vos secrets)",
             )

@@ -230,6 +230,11 @@ def test_doctor_exit_codes(fresh_db, tmp_path):
     loose = run_cli([TALENTO, "doctor"], {"TALENTO_ENV_FILE": str(env_file)})
     assert loose.returncode == 0
     assert "⚠ .env lisible" in loose.stdout
+    loose_in_production = run_cli(
+        [TALENTO, "doctor"], {"TALENTO_ENV_FILE": str(env_file), "FLASK_ENV": "production"}
+    )
+    assert loose_in_production.returncode == 1
+    assert "✖ .env lisible par tous les utilisateurs" in loose_in_production.stdout
     wrong = run_cli(
         [TALENTO, "doctor"],
         {"TALENTO_ENV_FILE": str(env_file), "ENCRYPTION_KEY": new_key(), "ADMIN_PASSWORD": "admin"},
