@@ -66,15 +66,46 @@ class Problem:
 
 
 class ConfigError(Exception):
-    """Raised with every configuration problem found, so all are fixed in one pass."""
+    """Raised with every configuration problem found, so all are fixed in one pass.
 
-    def __init__(self, problems: Sequence[str | Problem]):
-        self.problems = [str(problem) for problem in problems]
+    `sources` (variable → where its value came from) adds that line under each problem: the
+    operator fixes the .env file while a stale `Environment=` line of the unit wins, otherwise.
+    """
+
+    def __init__(
+        self, problems: Sequence[str | Problem], sources: Mapping[str, str] | None = None
+    ):
+        sources = sources or {}
+        self.problems = [
+            str(problem)
+            + (
+                f"\n    ({sources[problem.variable]})"
+                if isinstance(problem, Problem) and problem.variable in sources
+                else ""
+            )
+            for problem in problems
+        ]
         super().__init__(format_problems(self.problems))
 
 
+#: Variables set by the loaded .env file (not those the process environment already had).
+_FROM_ENV_FILE: dict[str, Path] = {}
+
+
+def value_source(name: str) -> str:
+    """Where start-up read `name`: the .env file, or the process environment that wins over it."""
+    if name in _FROM_ENV_FILE:
+        return f"valeur lue dans le fichier {_FROM_ENV_FILE[name]}"
+    if name in os.environ:
+        return (
+            "valeur lue dans l'environnement du processus (export, Environment= de systemd…), "
+            "qui l'emporte sur le fichier .env"
+        )
+    return "définie nulle part : ni dans un fichier .env chargé, ni dans l'environnement"
+
+
 def format_problems(problems: list[str]) -> str:
-    lines = ["Talento ne peut pas démarrer : configuration invalide (fichier .env)."]
+    lines = ["Talento ne peut pas démarrer : configuration invalide."]
     lines += [f"  ✖ {p}" for p in problems]
     lines.append(
         "Corrigez le fichier .env (chmod 600) ou l'environnement, puis redémarrez. "
@@ -542,7 +573,10 @@ class Settings:
         """Read and validate; raise ConfigError listing every problem."""
         reading = read_settings(environ)
         if reading.settings is None:
-            raise ConfigError(reading.problems)
+            sources = None
+            if environ is None:  # the real environment: say where each bad value came from
+                sources = {p.variable: value_source(p.variable) for p in reading.problems}
+            raise ConfigError(reading.problems, sources)
         return reading.settings
 
 
@@ -621,11 +655,16 @@ def env_file_path() -> Path | None:
 
 def load_dotenv_file() -> Path | None:
     """Load the `.env` file without overriding variables already in the environment."""
-    from dotenv import load_dotenv
+    from dotenv import dotenv_values, load_dotenv
 
     path = env_file_path()
     if path is not None and path.is_file():
         try:
+            in_file = dotenv_values(path)
+            _FROM_ENV_FILE.update(
+                (name, path) for name, value in in_file.items()
+                if value is not None and name not in os.environ
+            )
             load_dotenv(path, override=False)
         except OSError as exc:
             raise ConfigError(
