@@ -130,8 +130,10 @@ def keys_reencrypt(batch_size: int) -> None:
     )
     if report.previous_keys_removable:
         click.echo(
-            "Plus aucune donnée ne dépend des anciennes clés : vous pouvez vider "
-            "ENCRYPTION_KEYS_PREVIOUS dans .env puis redémarrer."
+            "Plus aucune donnée ne dépend des anciennes clés : vous pouvez maintenant retirer "
+            "l'ancienne clé de ENCRYPTION_KEYS_PREVIOUS dans .env (vider la ligne) puis "
+            "redémarrer.\nGardez-en une copie hors du serveur : les sauvegardes faites avant "
+            "la rotation restent chiffrées avec elle."
         )
     else:
         click.echo(

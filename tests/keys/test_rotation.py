@@ -140,7 +140,13 @@ def test_rotate_and_reencrypt_commands(app, database_url, make_talent):
     result = run_cli([TALENTO, "keys", "reencrypt", "--batch-size", "1"], env)
     assert result.returncode == 0, result.stderr
     assert "3 valeur(s) à rechiffrer" in result.stdout
-    assert "vous pouvez vider ENCRYPTION_KEYS_PREVIOUS" in result.stdout
+    # Only now, and the guide's words (docs/fr/exploitation.md, section 10): remove it from
+    # ENCRYPTION_KEYS_PREVIOUS, but keep a copy for the backups made before the rotation.
+    assert "vous pouvez maintenant retirer l'ancienne clé de ENCRYPTION_KEYS_PREVIOUS" in (
+        result.stdout
+    )
+    assert "les sauvegardes faites avant la rotation" in result.stdout
+    assert "Gardez ENCRYPTION_KEYS_PREVIOUS" not in result.stdout
     del env["ENCRYPTION_KEYS_PREVIOUS"]
     status = run_cli([TALENTO, "keys", "status"], env)
     assert status.returncode == 0, status.stdout
