@@ -92,3 +92,16 @@ def on_starting(server):
         server.log.warning(
             "Vérification avant démarrage impossible (code %s) : chaque worker vérifiera.", status
         )
+
+
+def _url(address: str) -> str:
+    return address if address.startswith(("unix:", "fd://")) else f"http://{address}"
+
+
+def when_ready(server):
+    """One French line with the address(es) listened on: gunicorn's own "Listening at:" is
+    empty under the seed's --reuse-port (each worker opens its own socket), so the configured
+    binds are named then; otherwise the master's actual sockets."""
+    listeners = [str(listener) for listener in server.LISTENERS]
+    addresses = ", ".join(listeners or [_url(address) for address in server.cfg.bind])
+    server.log.info("Talento écoute sur %s (%s worker(s)).", addresses, server.num_workers)

@@ -242,7 +242,20 @@ def test_valid_config_serves_health_and_login(tmp_path, servers):
     assert server.stop() == 0
     output = server.log()
     assert "Using worker: gthread" in output  # the deploy config applied through the shim
+    assert f"Talento écoute sur http://127.0.0.1:{port} (1 worker(s))." in output
     assert output.count("Booting worker") == 1  # --workers 1 won too
+
+
+def test_systemd_command_logs_the_address_it_listens_on(tmp_path, servers):
+    """Without --reuse-port the master holds the socket: the line names the real listener."""
+    port = free_port()
+    env = clean_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1")
+    db_upgrade(env)
+    command = [GUNICORN, "-c", "deploy/gunicorn.conf.py", "app:app"]
+    server = start(servers, tmp_path, "systemd-ok", command, env)
+    wait_ready(server, port)
+    assert server.stop() == 0
+    assert f"Talento écoute sur http://127.0.0.1:{port} (1 worker(s))." in server.log()
 
 
 def test_unreachable_database_does_not_stop_the_master(tmp_path, servers):
