@@ -12,7 +12,7 @@ from talento.accounts import login_limits
 from talento.accounts.passwords import PasswordService
 from talento.crypto import KeyRing, install_keyring
 from talento.extensions import babel, csrf, db, limiter, login_manager, migrate
-from talento.i18n import remember_language, select_locale
+from talento.i18n import compiled_translations, remember_language, select_locale
 from talento.logging import setup_logging
 from talento.settings import INSTANCE_DIR, MIGRATIONS_DIR, Settings
 from talento.web import db_guard
@@ -42,7 +42,7 @@ def build_app(settings: Settings) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="fr",
-        BABEL_TRANSLATION_DIRECTORIES="translations",
+        BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations()),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
