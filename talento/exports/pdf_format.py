@@ -8,7 +8,7 @@ it is written: a 10,000-row PDF takes about a second to build, then goes out in 
 Speed: fpdf2's ``cell()`` costs about 70 µs a call (8 s for 10,000 rows of 12 columns) and even
 ``text()`` about 13 µs. Rows are therefore written as one PDF text object each (``BT … Tj …
 ET``) through fpdf2's page buffer, with glyph ids from the font's subset picked once per
-character, and texts cut to their column once per distinct value. Headings, page titles and
+character, and texts wrapped to their column once per distinct value. Headings, page titles and
 numbers use the public API. This relies on four fpdf2 internals (``FPDF._out``,
 ``TTFFont.subset.pick``, ``TTFFont.escape_text``, ``TTFFont.get_text_width``) of the pinned
 fpdf2 version; tests read the text back from the produced file.
@@ -32,6 +32,8 @@ MARGIN = 10.0
 TITLE_H = 8.0
 HEADER_H = 6.0
 ROW_H = 4.6
+LINE_H = 3.0  # each further line of a wrapped cell
+MAX_LINES = 6
 FOOTER_H = 6.0
 FONT_SIZE = 7.0
 PADDING = 1.0
@@ -82,28 +84,60 @@ class _Table:
     def _width(self, text: str) -> float:
         return self.font.get_text_width(text, FONT_SIZE, None)[1] / self.k
 
-    def _fit(self, column: int, text: str) -> str:
-        """`text` encoded, cut with an ellipsis to fit its column (cached per value)."""
+    def _lines(self, column: int, text: str) -> list[str]:
+        """`text` wrapped to its column, each line encoded (cached per value).
+
+        Codes, phones and dates must be read whole: a value is broken after a space when it
+        can be, else between characters, over at most MAX_LINES lines (only free text longer
+        than that ends with an ellipsis). Breaking spaces stay at the end of their line, so the
+        text copied out of the PDF is the value itself.
+        """
         key = (column, text)
         fitted = self._fitted.get(key)
         if fitted is None:
             room = self.widths[column] - 2 * PADDING
-            shown = text
-            if self._width(shown) > room:
-                low, high = 0, len(text)
-                while low < high:  # longest prefix that fits with the ellipsis
-                    middle = (low + high + 1) // 2
-                    if self._width(text[:middle] + ELLIPSIS) <= room:
-                        low = middle
-                    else:
-                        high = middle - 1
-                shown = text[:low].rstrip() + ELLIPSIS
+            lines = []
+            rest = text
+            while rest and len(lines) < MAX_LINES:
+                if self._width(rest) <= room:
+                    lines.append(rest)
+                    rest = ""
+                    break
+                cut = self._longest_prefix(rest, room)
+                space = rest.rfind(" ", 0, cut + 1)
+                if space > 0:
+                    cut = space + 1  # the space stays on this line
+                lines.append(rest[:cut])
+                rest = rest[cut:]
+            if rest:  # longer than MAX_LINES lines: the last one ends with an ellipsis
+                last = lines[-1].rstrip() + rest
+                lines[-1] = last[: self._longest_prefix(last, room, ELLIPSIS)].rstrip() + ELLIPSIS
             if len(self._fitted) >= _CACHE_LIMIT:
                 self._fitted.clear()
-            fitted = self._fitted[key] = self._encode(shown)
+            fitted = self._fitted[key] = [self._encode(line) for line in lines]
         return fitted
 
-    def row(self, y: float, texts: Sequence[str], color: tuple[int, int, int]) -> None:
+    def _longest_prefix(self, text: str, room: float, suffix: str = "") -> int:
+        """Length of the longest prefix of `text` (at least one character) that fits `room`."""
+        low, high = 1, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._width(text[:middle].rstrip() + suffix) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def layout(self, texts: Sequence[str]) -> list[list[str]]:
+        return [self._lines(column, text) if text else [] for column, text in enumerate(texts)]
+
+    @staticmethod
+    def height(cells: Sequence[Sequence[str]]) -> float:
+        lines = max(map(len, cells), default=1) or 1
+        return ROW_H + (lines - 1) * LINE_H
+
+    def row(self, y: float, cells: Sequence[Sequence[str]], color: tuple[int, int, int]) -> None:
+        """One text object per row, column after column (a wrapped value's lines together)."""
         k = self.k
         baseline = (PAGE_H - y - ROW_H * 0.72) * k
         r, g, b = (c / 255 for c in color)
@@ -111,15 +145,23 @@ class _Table:
             f"q BT /F{self.font.i} {FONT_SIZE:.2f} Tf {r:.3f} {g:.3f} {b:.3f} rg",
             f"{(MARGIN + PADDING) * k:.2f} {baseline:.2f} Td",
         ]
-        previous = 0.0
-        x = 0.0
-        for column, text in enumerate(texts):
-            if text:
-                if x != previous:
-                    parts.append(f"{(x - previous) * k:.2f} 0 Td")
-                    previous = x
-                parts.append(f"({self._fit(column, text)}) Tj")
-            x += self.widths[column]
+        add = parts.append
+        previous_x = previous_y = x = 0.0
+        for lines, width in zip(cells, self.widths, strict=True):
+            if len(lines) == 1 and previous_y == 0.0:  # the usual case: one line, first row
+                if x != previous_x:
+                    add(f"{(x - previous_x) * k:.2f} 0 Td")
+                    previous_x = x
+                add(f"({lines[0]}) Tj")
+            else:
+                line_y = 0.0
+                for line in lines:
+                    if x != previous_x or line_y != previous_y:
+                        add(f"{(x - previous_x) * k:.2f} {(line_y - previous_y) * k:.2f} Td")
+                        previous_x, previous_y = x, line_y
+                    add(f"({line}) Tj")
+                    line_y -= LINE_H
+            x += width
         parts.append("ET Q")
         self.pdf._out(" ".join(parts))  # fpdf2 internal: see the module docstring
 
@@ -159,24 +201,32 @@ def build_pdf(
         pdf.text(MARGIN, PAGE_H - MARGIN, page_label.format(page=pdf.page_no()))
         pdf.set_font(FONT, size=FONT_SIZE)
         top = MARGIN + TITLE_H
-        pdf.set_fill_color(*PRIMARY)
-        pdf.rect(MARGIN, top, usable, HEADER_H, style="F")
         if table is None:
             table = _Table(pdf, mm_widths)
-        table.row(top + (HEADER_H - ROW_H) / 2, labels, (255, 255, 255))
+        header = table.layout(labels)
+        header_h = HEADER_H + table.height(header) - ROW_H
+        pdf.set_fill_color(*PRIMARY)
+        pdf.rect(MARGIN, top, usable, header_h, style="F")
+        table.row(top + (HEADER_H - ROW_H) / 2, header, (255, 255, 255))
         pdf.set_fill_color(*STRIPE)
-        return top + HEADER_H
+        return top + header_h
 
     index = 0
     for batch in batches:
         for row in batch:
-            if y + ROW_H > bottom:
+            texts = [pdf_cell(value) for value in row]
+            cells = table.layout(texts) if table is not None else None
+            height = ROW_H if cells is None else _Table.height(cells)
+            if y + height > bottom:
                 y = new_page()
-            if index % 2:
-                pdf.rect(MARGIN, y, usable, ROW_H, style="F")
             assert table is not None
-            table.row(y, [pdf_cell(value) for value in row], TEXT)
-            y += ROW_H
+            if cells is None:
+                cells = table.layout(texts)
+                height = _Table.height(cells)
+            if index % 2:
+                pdf.rect(MARGIN, y, usable, height, style="F")
+            table.row(y, cells, TEXT)
+            y += height
             index += 1
     if table is None:  # no rows: still a page with the headings
         new_page()
