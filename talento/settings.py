@@ -72,9 +72,7 @@ class ConfigError(Exception):
     operator fixes the .env file while a stale `Environment=` line of the unit wins, otherwise.
     """
 
-    def __init__(
-        self, problems: Sequence[str | Problem], sources: Mapping[str, str] | None = None
-    ):
+    def __init__(self, problems: Sequence[str | Problem], sources: Mapping[str, str] | None = None):
         sources = sources or {}
         self.problems = [
             str(problem)
@@ -662,7 +660,8 @@ def load_dotenv_file() -> Path | None:
         try:
             in_file = dotenv_values(path)
             _FROM_ENV_FILE.update(
-                (name, path) for name, value in in_file.items()
+                (name, path)
+                for name, value in in_file.items()
                 if value is not None and name not in os.environ
             )
             load_dotenv(path, override=False)

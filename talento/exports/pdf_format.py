@@ -68,7 +68,7 @@ class _Table:
         self.font = font
         self.k = pdf.k
         self._glyphs: dict[str, str] = {}
-        self._fitted: dict[tuple[int, str], str] = {}
+        self._fitted: dict[tuple[int, str], list[str]] = {}
 
     def _encode(self, text: str) -> str:
         glyphs = self._glyphs
@@ -96,7 +96,7 @@ class _Table:
         fitted = self._fitted.get(key)
         if fitted is None:
             room = self.widths[column] - 2 * PADDING
-            lines = []
+            lines: list[str] = []
             rest = text
             while rest and len(lines) < MAX_LINES:
                 if self._width(rest) <= room:

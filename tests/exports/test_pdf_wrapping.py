@@ -13,7 +13,7 @@ CODE = "MAF0001CASXYZ"  # longer than any real code: the column is narrower stil
 PHONE = "+212 6 12 34 56 78 (poste 1234)"
 WHATSAPP = "+212612345678901"  # no space to break at
 BIRTH = dt.date(1990, 12, 31)
-CREATED = dt.datetime(2026, 12, 5, 1, 28)
+CREATED = dt.datetime(2026, 12, 5, 1, 28, tzinfo=dt.UTC)
 
 
 def _row() -> list:
@@ -72,8 +72,6 @@ def test_headings_wrap_too_and_every_row_still_gets_a_page():
 def test_free_text_longer_than_the_line_limit_ends_with_an_ellipsis():
     row = _row()
     row[[c.key for c in COLUMNS].index("address")] = "rue " * 200
-    text = "".join(
-        "".join(r) for r in pdf_text_rows(_pdf([row])) if CODE[:3] in "".join(r)
-    )
+    text = "".join("".join(r) for r in pdf_text_rows(_pdf([row])) if CODE[:3] in "".join(r))
     assert ELLIPSIS in text
     assert CODE in text

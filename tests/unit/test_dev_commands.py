@@ -1,4 +1,4 @@
-"""The developer's entry points as typed: `make run PORT=…` and a bare `python3 migrations_init.py`."""
+"""The developer's entry points: `make run PORT=…` and a bare `python3 migrations_init.py`."""
 
 from __future__ import annotations
 
