@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
@@ -54,7 +55,7 @@ def insert_talents(session: Session, rows: Sequence[TalentRow]) -> list[int]:
         )
         _copy(
             session,
-            User.__table__,
+            cast(Table, User.__table__),
             [{**r.user, "id": uid} for uid, r in zip(ids, rows, strict=True)],
         )
     else:
@@ -65,11 +66,11 @@ def insert_talents(session: Session, rows: Sequence[TalentRow]) -> list[int]:
             )
         )
     pairs = list(zip(ids, rows, strict=True))
-    tables = (
-        (TalentProfile.__table__, [{**r.profile, "user_id": uid} for uid, r in pairs]),
+    tables: tuple[tuple[Table, list[dict]], ...] = (
+        (cast(Table, TalentProfile.__table__), [{**r.profile, "user_id": uid} for uid, r in pairs]),
         (talent_skills, [{"user_id": uid, "skill_id": s} for uid, r in pairs for s in r.skill_ids]),
         (
-            TalentLanguage.__table__,
+            cast(Table, TalentLanguage.__table__),
             [{"user_id": uid, "code": c} for uid, r in pairs for c in r.languages],
         ),
     )
@@ -89,6 +90,7 @@ def _copy(session: Session, table: Table, rows: list[dict]) -> None:
     encrypted = {c for c in columns if isinstance(table.c[c].type, EncryptedText)}
     keyring = active_keyring() if encrypted else None
     raw = session.connection().connection.driver_connection
+    assert raw is not None  # a live psycopg connection inside the session's transaction
     names = ", ".join(f'"{c}"' for c in columns)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:

@@ -325,6 +325,7 @@ def remove_demo(session: Session, upload_dir: str | Path) -> int:
     session.execute(delete(talent_skills).where(talent_skills.c.user_id.in_(ids)))
     session.execute(delete(TalentLanguage).where(TalentLanguage.user_id.in_(ids)))
     session.execute(delete(TalentProfile).where(TalentProfile.user_id.in_(ids)))
-    removed = session.execute(delete(User).where(demo_email_filter())).rowcount or 0
+    removed = session.scalar(select(func.count()).where(demo_email_filter())) or 0
+    session.execute(delete(User).where(demo_email_filter()))
     delete_after_commit(session, upload_dir, *photos)
     return removed

@@ -128,3 +128,25 @@ def test_unknown_country_is_refused(app, settings):
     result = _seed(settings, "--users", "3", "--country", "ZZ")
     assert result.returncode == 1
     assert "Pays inconnu" in result.stderr
+
+
+@pytest.mark.sqlite_only
+def test_seed_and_remove_on_sqlite(app, settings):
+    """The same service without COPY (SQLite: a developer's quick database)."""
+    from talento.profiles.demo import remove_demo, seed_demo
+
+    with app.app_context():
+        report = seed_demo(db.session, settings.upload_dir, 30, "MA", seed=3)
+        db.session.commit()
+        assert report.created == 30
+        assert _demo_count() == 30
+        user = db.session.scalars(select(User).where(User.code == report.last_code)).one()
+        assert user.phone.startswith("+2126")
+        assert user.profile.skills
+        assert user.profile.languages
+        assert remove_demo(db.session, settings.upload_dir) == 30
+        db.session.commit()
+        assert _demo_count() == 0
+        assert db.session.scalar(select(func.count()).select_from(TalentProfile)) == 0
+        db.session.remove()
+    assert not list((Path(settings.upload_dir) / "photos").glob("*.jpg"))
