@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from talento.extensions import utctoday
@@ -66,9 +66,9 @@ def _median_ms(func) -> float:
 
 
 def _load(session, count: int) -> None:
-    from talento.accounts.models import User
     from talento.geo.models import City, Country
-    from talento.profiles.models import Skill, TalentLanguage, TalentProfile, talent_skills
+    from talento.profiles.bulk import TalentRow, insert_talents
+    from talento.profiles.models import Skill
 
     rng = random.Random(7)  # noqa: S311 - reproducible fake data, not a secret
     countries = session.execute(
@@ -84,49 +84,36 @@ def _load(session, count: int) -> None:
     today = utctoday()
     batch = 10_000
     for start in range(0, count, batch):
-        users = []
+        rows = []
         for n in range(start, min(start + batch, count)):
             country_id, _iso2 = countries[n % len(countries)]
-            users.append(
-                {
-                    "code": f"X{n:09d}",  # unique, code-shaped (10 characters)
-                    "email": f"bench{n}@example.org",
-                    "first_name": rng.choice(first),
-                    "last_name": rng.choice(last) + f"{n % 97}",
-                    "password_hash": "",
-                    "role": "user",
-                    "is_active_account": n % 20 != 0,
-                    "gender": rng.choice("MFN"),
-                    "date_of_birth": today - dt.timedelta(days=rng.randint(18 * 365, 60 * 365)),
-                    "country_id": country_id,
-                    "city_id": rng.choice(cities[country_id]),
-                }
+            rows.append(
+                TalentRow(
+                    user={
+                        "code": f"X{n:09d}",  # unique, code-shaped (10 characters)
+                        "email": f"bench{n}@example.org",
+                        "first_name": rng.choice(first),
+                        "last_name": rng.choice(last) + f"{n % 97}",
+                        "password_hash": "",
+                        "role": "user",
+                        "is_active_account": n % 20 != 0,
+                        "gender": rng.choice("MFN"),
+                        "date_of_birth": today - dt.timedelta(days=rng.randint(18 * 365, 60 * 365)),
+                        "country_id": country_id,
+                        "city_id": rng.choice(cities[country_id]),
+                    },
+                    profile={
+                        "availability": rng.choice(
+                            ["immediate", "soon", "unavailable", "in_project"]
+                        ),
+                        "work_mode": "flexible",
+                        "public_links": "",
+                    },
+                    skill_ids=rng.sample(skills, 2),
+                    languages=rng.sample(["fr", "ar", "en", "ber"], 2),
+                )
             )
-        ids = session.scalars(insert(User).returning(User.id), users).all()
-        session.execute(
-            insert(TalentProfile),
-            [
-                {
-                    "user_id": uid,
-                    "availability": rng.choice(["immediate", "soon", "unavailable", "in_project"]),
-                    "work_mode": "flexible",
-                    "public_links": "",
-                }
-                for uid in ids
-            ],
-        )
-        session.execute(
-            insert(talent_skills),
-            [{"user_id": uid, "skill_id": sid} for uid in ids for sid in rng.sample(skills, 2)],
-        )
-        session.execute(
-            insert(TalentLanguage),
-            [
-                {"user_id": uid, "code": code}
-                for uid in ids
-                for code in rng.sample(["fr", "ar", "en", "ber"], 2)
-            ],
-        )
+        insert_talents(session, rows)  # the loader `talento seed-demo` uses too
         session.commit()
 
 

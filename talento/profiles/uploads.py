@@ -130,7 +130,13 @@ def _store_photo(stream: BinaryIO, upload_dir: str | Path) -> StoredPhoto:
             _("La photo dépasse %(limit)s Mo : choisissez une image plus légère.", limit=5),
             "too_large",
         )
-    photo = _resized(_decode_image(data), PHOTO_MAX_SIDE)
+    return store_drawn_photo(_decode_image(data), upload_dir)
+
+
+def store_drawn_photo(image: Image.Image, upload_dir: str | Path) -> StoredPhoto:
+    """Save an image the server made itself (demo avatars: nothing to distrust, nothing to
+    decode) exactly as an upload is saved: clean JPEG, thumbnail, random name."""
+    photo = _resized(image, PHOTO_MAX_SIDE)
     thumb = _resized(photo, THUMB_MAX_SIDE)
     name = f"{secrets.token_urlsafe(TOKEN_BYTES)}.jpg"
     photos = Path(upload_dir) / PHOTOS_DIR
