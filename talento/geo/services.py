@@ -119,8 +119,10 @@ def fold_countries(session: Session) -> int:
         )
         keep[code] = candidates[0]
         for duplicate in candidates[1:]:
+            users = _users()
             session.execute(
-                update(_users()).where(_users().c.city_id == duplicate.id)
+                update(users)
+                .where(users.c.city_id == duplicate.id)
                 .values(city_id=candidates[0].id, country_id=morocco.id)
             )
             session.delete(duplicate)
