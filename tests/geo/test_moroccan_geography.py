@@ -80,8 +80,8 @@ def test_western_sahara_is_not_a_country(session):
 def test_french_key_sorts_as_a_french_reader():
     names = ["Fnideq", "Fès", "Figuig", "Fes", "Essaouira", "Zagora", "Él", "El Jadida"]
     assert sorted(names, key=french_key) == [
+        "Él",  # a prefix comes first, accent or not
         "El Jadida",
-        "Él",
         "Essaouira",
         "Fes",
         "Fès",
