@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import unicodedata
+from dataclasses import dataclass
 
 from sqlalchemy import column, delete, select, table, update
 from sqlalchemy.orm import Session
@@ -166,7 +165,8 @@ def fold_countries(session: Session) -> int:
         users = _users()
         moved = session.execute(
             update(users).where(users.c.country_id.in_(folded_ids)).values(country_id=morocco.id)
-        ).rowcount
+        )
+        changed += getattr(moved, "rowcount", 0) or 0
         profiles = _profiles()
         session.execute(
             update(profiles)
@@ -174,7 +174,7 @@ def fold_countries(session: Session) -> int:
             .values(nationality_id=morocco.id)
         )
         session.execute(delete(Country).where(Country.id.in_(folded_ids)))
-        changed += len(folded_ids) + (moved or 0)
+        changed += len(folded_ids)
     session.flush()
     return changed
 

@@ -93,15 +93,18 @@ def test_0008_moves_users_keeps_their_codes_and_is_idempotent(tmp_path, database
         _seed()
         upgrade()
 
-        assert _where_users_live() == {
-            "MAF0002NEW": ("MA", "FES", "Fès"),  # the duplicate row merged into Fès
-            "MAM0003TAN": ("MA", "TNG", "Tanger"),  # renamed; TAN is Tan-Tan's now
-            "MAF0004LAA": ("MA", "LAA", "Laâttaouia")[:1] + _recoded("Laâttaouia"),
-            "EHF0001LAA": ("MA", "LAA", "Laâyoune"),
-            "EHM0002DAK": ("MA", "DAK", "Dakhla"),
-            "EHF0003ELM": ("MA",) + _recoded("El Marsa"),
-            "MAM0005DAK": ("MA", "DAK", "Dakhla"),
-        }
+        assert (
+            _where_users_live()
+            == {
+                "MAF0002NEW": ("MA", "FES", "Fès"),  # the duplicate row merged into Fès
+                "MAM0003TAN": ("MA", "TNG", "Tanger"),  # renamed; TAN is Tan-Tan's now
+                "MAF0004LAA": ("MA", "LAA", "Laâttaouia")[:1] + _recoded("Laâttaouia"),
+                "EHF0001LAA": ("MA", "LAA", "Laâyoune"),
+                "EHM0002DAK": ("MA", "DAK", "Dakhla"),
+                "EHF0003ELM": ("MA",) + _recoded("El Marsa"),
+                "MAM0005DAK": ("MA", "DAK", "Dakhla"),
+            }
+        )
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT iso2 FROM countries")).scalars().all() == ["MA"]
             cities = dict(conn.execute(text("SELECT code, name FROM cities")).all())
@@ -132,5 +135,7 @@ def _recoded(name: str) -> tuple[str, str]:
     """A city that held a code it does not own (or clashed once moved): a new code, same name."""
     with db.engine.connect() as conn:
         code = conn.execute(text("SELECT code FROM cities WHERE name = :n"), {"n": name}).scalar()
-    assert code is not None and len(code) == 3 and code not in {"LAA", "ELM"}
+    assert code is not None
+    assert len(code) == 3
+    assert code not in {"LAA", "ELM"}
     return code, name
