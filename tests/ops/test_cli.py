@@ -82,7 +82,7 @@ def test_init_db_is_idempotent_and_migrations_init_is_the_same(fresh_db):
         assert (
             conn.scalar(text("SELECT last_value FROM code_counters WHERE country_iso2='MA'")) == 1
         )
-        assert conn.scalar(text("SELECT count(*) FROM countries")) >= 249
+        assert conn.scalar(text("SELECT count(*) FROM countries")) >= 248
         assert conn.scalar(text("SELECT count(*) FROM key_canaries")) == 1
     engine.dispose()
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from talento.accounts.models import Gender, Role, User
 from talento.geo.models import City, Country
+from talento.geo.services import french_key
 from talento.profiles.choices import LANGUAGES
 from talento.profiles.models import (
     Availability,
@@ -344,7 +345,7 @@ class DirectoryForm:
 
 
 def _by_label(choices: Iterable[Choice]) -> tuple[Choice, ...]:
-    return tuple(sorted(choices, key=lambda c: sort_key(c.label)))
+    return tuple(sorted(choices, key=lambda c: french_key(c.label)))
 
 
 def _has_listed_talent(*where) -> ColumnElement[bool]:
