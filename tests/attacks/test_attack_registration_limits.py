@@ -13,7 +13,6 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -217,6 +216,4 @@ def test_reset_mails_stop_at_the_limit_and_answers_do_not_tell(app, make_user, s
     assert len(inbox.wait_for(4, timeout=2)) == 3
     assert all(m["To"] == "victim@example.ma" for m in inbox.messages)
     # Twenty requests on many addresses from one venue: all answered (the ceiling is 60).
-    assert all(
-        ask_reset(app, f"person{n}@example.ma").status_code == 200 for n in range(20)
-    )
+    assert all(ask_reset(app, f"person{n}@example.ma").status_code == 200 for n in range(20))
