@@ -217,3 +217,18 @@ def test_reset_mails_stop_at_the_limit_and_answers_do_not_tell(app, make_user, s
     assert all(m["To"] == "victim@example.ma" for m in inbox.messages)
     # Twenty requests on many addresses from one venue: all answered (the ceiling is 60).
     assert all(ask_reset(app, f"person{n}@example.ma").status_code == 200 for n in range(20))
+
+
+def test_a_limits_storage_that_does_not_answer_refuses_registration_and_reset(database_url):
+    """Never a skipped limit, never a 500: a 503 page."""
+    from talento.web import build_app
+    from tests.mail.smtp import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    app = build_app(make_settings(database_url, ratelimit_storage_uri=dead))
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    assert client.post("/auth/register", data={"email": "a@example.ma"}).status_code == 503
+    assert client.post("/auth/forgot", data={"email": "a@example.ma"}).status_code == 503
+    with app.app_context():
+        db.engine.dispose()
