@@ -406,6 +406,18 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LOGIN_CEILING_PER_IDENTIFIER", "20 per hour",
              "Échecs par identifiant, toutes adresses ; au-delà : lien par e-mail.",
              check=_rate_limit_problem),
+    Variable("REGISTRATION_LIMIT_PER_IP", "300 per hour",
+             "Envois du formulaire d'inscription par adresse IP (lieu, école, opérateur mobile).",
+             check=_rate_limit_problem),
+    Variable("REGISTRATION_LIMIT_PER_EMAIL", "5 per hour", "Inscriptions tentées par e-mail.",
+             check=_rate_limit_problem),
+    Variable("REGISTRATION_LIMIT_PER_PHONE", "5 per hour", "Inscriptions tentées par téléphone.",
+             check=_rate_limit_problem),
+    Variable("RESET_LIMIT_PER_IP", "60 per hour",
+             "Demandes de réinitialisation du mot de passe par adresse IP.",
+             check=_rate_limit_problem),
+    Variable("RESET_LIMIT_PER_EMAIL", "3 per hour", "Demandes de réinitialisation par e-mail.",
+             check=_rate_limit_problem),
     Variable("ARGON2_MEMORY_KIB", 19456, "Argon2id : mémoire (Kio).", coerce=_count()),
     Variable("ARGON2_TIME_COST", 2, "Argon2id : itérations.", coerce=_count()),
     Variable("ARGON2_PARALLELISM", 1, "Argon2id : parallélisme.", coerce=_count()),
@@ -527,6 +539,14 @@ class Settings:
     #: ...and from every address: past it, the password is not checked and the login page
     #: offers an e-mailed one-time sign-in link, so an attack never locks the owner out.
     login_ceiling_per_identifier: str = _field("LOGIN_CEILING_PER_IDENTIFIER")
+    #: Registration POSTs per client address: a high ceiling, so a venue or a carrier's shared
+    #: address is never blocked; one attacker is stopped by the per-e-mail and per-phone limits.
+    registration_limit_per_ip: str = _field("REGISTRATION_LIMIT_PER_IP")
+    registration_limit_per_email: str = _field("REGISTRATION_LIMIT_PER_EMAIL")
+    registration_limit_per_phone: str = _field("REGISTRATION_LIMIT_PER_PHONE")
+    #: Password reset requests per client address and per e-mail (the victim's inbox).
+    reset_limit_per_ip: str = _field("RESET_LIMIT_PER_IP")
+    reset_limit_per_email: str = _field("RESET_LIMIT_PER_EMAIL")
     argon2_memory_kib: int = _field("ARGON2_MEMORY_KIB")
     argon2_time_cost: int = _field("ARGON2_TIME_COST")
     argon2_parallelism: int = _field("ARGON2_PARALLELISM")

@@ -56,6 +56,15 @@ LINK_AT_ADDRESS = "link-address"
 LINK_FOR_IDENTIFIER = "link-identifier"
 LINK_LIMIT_PER_ADDRESS = "5 per hour"
 LINK_LIMIT_PER_IDENTIFIER = "3 per hour"
+#: Registrations: every POST from one address (a high ceiling: a casting venue, a school or a
+#: mobile carrier puts many people behind one address), then every complete form per e-mail
+#: and per phone (the limits that stop one attacker without blocking a crowd).
+REGISTRATION_AT_ADDRESS = "registration-address"
+REGISTRATION_FOR_EMAIL = "registration-email"
+REGISTRATION_FOR_PHONE = "registration-phone"
+#: Password reset requests, per address (ceiling) and per e-mail (a victim's inbox).
+RESET_AT_ADDRESS = "reset-address"
+RESET_FOR_EMAIL = "reset-email"
 
 EXTENSION = "talento.login_limits"
 
@@ -336,6 +345,49 @@ class LoginLimits:
                 LINK_FOR_IDENTIFIER,
                 self.digest(LINK_FOR_IDENTIFIER, self.subject(identifier, user)),
                 limits_of(LINK_LIMIT_PER_IDENTIFIER),
+            ),
+        ]
+
+    def registration_address_buckets(self, settings: Settings, address: str | None) -> list[Bucket]:
+        """Every registration POST, successful or not, before the form is even read."""
+        return [
+            Bucket(
+                REGISTRATION_AT_ADDRESS,
+                self.digest(REGISTRATION_AT_ADDRESS, client_network(address)),
+                limits_of(settings.registration_limit_per_ip),
+            )
+        ]
+
+    def registration_identity_buckets(
+        self, settings: Settings, email: str, phone: str
+    ) -> list[Bucket]:
+        """A complete form's e-mail (any case) and phone (E.164, as the form stores it): each
+        attempt counts, a successful one too (the next ones would only be refused as taken)."""
+        return [
+            Bucket(
+                REGISTRATION_FOR_EMAIL,
+                self.digest(REGISTRATION_FOR_EMAIL, email.strip().lower()),
+                limits_of(settings.registration_limit_per_email),
+            ),
+            Bucket(
+                REGISTRATION_FOR_PHONE,
+                self.digest(REGISTRATION_FOR_PHONE, phone.strip()),
+                limits_of(settings.registration_limit_per_phone),
+            ),
+        ]
+
+    def reset_buckets(self, settings: Settings, email: str, address: str | None) -> list[Bucket]:
+        """Counted whether or not the address has an account, so a refusal tells nothing."""
+        return [
+            Bucket(
+                RESET_AT_ADDRESS,
+                self.digest(RESET_AT_ADDRESS, client_network(address)),
+                limits_of(settings.reset_limit_per_ip),
+            ),
+            Bucket(
+                RESET_FOR_EMAIL,
+                self.digest(RESET_FOR_EMAIL, email.strip().lower()),
+                limits_of(settings.reset_limit_per_email),
             ),
         ]
 

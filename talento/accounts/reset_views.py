@@ -5,11 +5,15 @@ e-mail leaves only after the response is written (the unit of work runs queued m
 neither the body, the status nor the response time reveals which addresses are registered.
 (With Flask's test client, the e-mail therefore leaves when the response is closed: post with
 `buffered=True`.)
+
+Limits (accounts/login_limits.py): a high ceiling per client address, so a shared address (a
+venue, a mobile carrier) is not blocked, and a low one per e-mail, so a victim's inbox is not
+flooded. Both count a request whether or not the address has an account: a refusal tells
+nothing either.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import (
@@ -24,21 +28,20 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
+from talento.accounts import login_limits
 from talento.accounts.reset import TokenStatus, check_token, request_password_reset
 from talento.accounts.reset_forms import ForgotPasswordForm, NewPasswordForm
 from talento.accounts.services import set_password
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.context import current_passwords, current_settings
-from talento.extensions import db, limiter
+from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
+from talento.i18n import ngettext
 
 bp = Blueprint("reset", __name__)
 log = logging.getLogger(__name__)
-
-FORGOT_LIMIT_PER_IP = "5 per hour"
-FORGOT_LIMIT_PER_EMAIL = "3 per hour"
 
 TOKEN_PROBLEMS = {
     TokenStatus.EXPIRED: (_l("Ce lien a expiré : il n'est valable qu'une heure."), 410),
@@ -53,17 +56,6 @@ TOKEN_PROBLEMS = {
 }
 
 
-
-def _email_key() -> str:
-    """Rate-limit key per address, hashed so no e-mail sits in the limiter storage."""
-    email = request.form.get("email", "").strip().lower()
-    return "forgot-email:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
-
-
-def _no_email() -> bool:
-    return not request.form.get("email", "").strip()
-
-
 def _private(response, status: int = 200):
     """Pages reached through a token: never sent as a Referer (never cached either: the
     endpoints are private for talento.web.caching)."""
@@ -73,17 +65,38 @@ def _private(response, status: int = 200):
 
 
 @bp.route("/auth/forgot", methods=["GET", "POST"])
-@limiter.limit(FORGOT_LIMIT_PER_IP, methods=["POST"])
-@limiter.limit(FORGOT_LIMIT_PER_EMAIL, key_func=_email_key, methods=["POST"], exempt_when=_no_email)
 def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         settings = current_settings()
         assert form.email.data is not None  # DataRequired: a validated form has it
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.reset_buckets(settings, form.email.data, request.remote_addr)
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            return _too_many(form, attempt)
         request_password_reset(db.session(), settings, form.email.data)
         return render_template("accounts/forgot.html", sent=True)
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/forgot.html", form=form, sent=False), status
+
+
+def _too_many(form: ForgotPasswordForm, refusal: login_limits.Refusal):
+    """The form again (the address kept), the same whether or not the address has an account."""
+    minutes = max(1, -(-refusal.retry_after // 60))
+    wait = ngettext("Réessayez dans %(num)d minute.", "Réessayez dans %(num)d minutes.", minutes)
+    if refusal.bucket == login_limits.RESET_FOR_EMAIL:
+        message = _(
+            "Trop de demandes pour cette adresse. Si un compte existe, des e-mails sont déjà "
+            "partis : vérifiez aussi le dossier des courriers indésirables."
+        )
+    else:
+        message = _("Trop de demandes de réinitialisation depuis votre connexion.")
+    log.info("Demande de réinitialisation refusée (limite %s)", refusal.bucket)
+    form.email.errors = [*form.email.errors, f"{message} {wait}"]
+    page = render_template("accounts/forgot.html", form=form, sent=False)
+    return page, 429, {"Retry-After": str(refusal.retry_after)}
 
 
 @bp.route("/auth/reset/<token>", methods=["GET", "POST"])

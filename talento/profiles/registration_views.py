@@ -3,6 +3,11 @@
 Without JavaScript the city list is that of the country chosen, so a first submission with a
 new country comes back with its cities (everything typed is kept, files and passwords aside).
 Views only: the account is created by talento.profiles.editing.create_talent from plain data.
+
+Limits (accounts/login_limits.py) stop an attacker, not a crowd: every POST takes a place under
+a high per-address ceiling (a casting venue or a carrier's shared address registers dozens of
+people), and every complete form a place per e-mail and per phone. A refusal is the same form,
+everything typed kept, with a 429 and Retry-After.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ import logging
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
+from talento.accounts import login_limits
 from talento.context import current_language, current_passwords, current_settings
-from talento.extensions import db, limiter
+from talento.extensions import db
 from talento.i18n import gettext as _
+from talento.i18n import ngettext
 from talento.mail import OutgoingMail, queue_mail
 from talento.profiles.editing import create_talent
 from talento.profiles.forms import RegistrationForm
@@ -25,9 +32,7 @@ bp = Blueprint("registration", __name__)
 log = logging.getLogger(__name__)
 
 
-
 @bp.route("/auth/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("profiles.me"))
@@ -35,8 +40,23 @@ def register():
     form = RegistrationForm()
     form.fill_choices(db.session(), lang)
     status = 200
+    settings = current_settings()
+    if request.method == "POST":
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.registration_address_buckets(settings, request.remote_addr)
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            return _too_many(form, attempt)
     if request.method == "POST" and form.validate():
-        settings = current_settings()
+        assert form.email.data is not None  # required fields: a validated form has them
+        assert form.phone.data is not None
+        with login_limits.answering() as limits:
+            attempt = limits.reserve(
+                limits.registration_identity_buckets(settings, form.email.data, form.phone.data)
+            )
+        if isinstance(attempt, login_limits.Refusal):
+            return _too_many(form, attempt)
         try:
             user = create_talent(
                 db.session(),
@@ -54,6 +74,24 @@ def register():
         flash(_("Certains champs sont à corriger : voyez les messages en rouge."), "error")
         status = 400
     return render_template("profiles/register.html", form=form), status
+
+
+def _too_many(form: RegistrationForm, refusal: login_limits.Refusal):
+    """The same form, everything typed kept, saying which limit and for how long."""
+    minutes = max(1, -(-refusal.retry_after // 60))
+    wait = ngettext("Réessayez dans %(num)d minute.", "Réessayez dans %(num)d minutes.", minutes)
+    if refusal.bucket == login_limits.REGISTRATION_FOR_EMAIL:
+        message = _("Trop d'inscriptions tentées avec cette adresse e-mail.")
+        form.email.errors = [*form.email.errors, f"{message} {wait}"]
+    elif refusal.bucket == login_limits.REGISTRATION_FOR_PHONE:
+        message = _("Trop d'inscriptions tentées avec ce numéro de téléphone.")
+        form.phone.errors = [*form.phone.errors, f"{message} {wait}"]
+    else:
+        message = _("Trop d'inscriptions envoyées depuis votre connexion.")
+    log.info("Inscription refusée (limite %s)", refusal.bucket)
+    flash(f"{message} {wait}", "error")
+    page = render_template("profiles/register.html", form=form)
+    return page, 429, {"Retry-After": str(refusal.retry_after)}
 
 
 def _welcome(user, settings, lang):
