@@ -62,8 +62,9 @@ def _admin_cookie(app) -> str | None:
             "csrf_token": match.group(1),
         },
     )
-    cookie = client.get_cookie("session")
-    return f"session={cookie.value}" if cookie else None
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    return f"{name}={cookie.value}" if cookie else None
 
 
 def page_cases(app, session) -> dict[str, float | str]:

@@ -354,7 +354,7 @@ class ListedPlaces:
     listed talents, kept `ttl` seconds per process (the filter form's options).
 
     At 100,000 talents the aggregate reads every listed talent (tens of ms), so it is not run
-    for each page. A flush or an ORM UPDATE/DELETE touching users or talent profiles in this
+    for each page. A flush or an ORM INSERT/UPDATE/DELETE touching users or talent profiles in this
     process drops the list at once; another process sees a change within `ttl` seconds.
     """
 
@@ -393,8 +393,13 @@ def _bump() -> None:
     _changes.count += 1
 
 
+def local_changes() -> int:
+    """How many times this process has changed talents (a cache's cheap freshness check)."""
+    return _changes.count
+
+
 _changes = _Changes()
-_WATCHED = (User, TalentProfile)
+_WATCHED = (User, TalentProfile, TalentLanguage)
 
 
 @event.listens_for(Session, "after_flush")
@@ -406,7 +411,7 @@ def _after_flush(session: Session, _context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_orm_execute(state) -> None:
-    if (state.is_update or state.is_delete) and any(
+    if (state.is_insert or state.is_update or state.is_delete) and any(
         getattr(m, "class_", None) in _WATCHED for m in state.all_mappers
     ):
         _bump()
