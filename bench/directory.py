@@ -3,8 +3,9 @@ talents (admin figures: bench/admin.py).
 
 Creates a throw-away database next to TEST_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/test), migrates it, bulk-loads generated talents, runs
-ANALYZE, then prints median timings of typical searches as JSON. Never fails on speed; prints
-a skip reason when no PostgreSQL answers.
+ANALYZE, then prints median timings of typical searches as JSON, and the pages themselves
+timed as HTTP requests through a real server (bench/pages.py) next to bench/previous.json.
+Never fails on speed; prints a skip reason when no PostgreSQL answers.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def _measure(url: str) -> dict:
                 "skill": "actor",
             },
             "languages_age_ms": {"language": ["fr", "ar"], "age_min": "25", "age_max": "35"},
-            "page_200_by_name_ms": {"sort": "name", "page": "200"},
+            "by_name_page_200_ms": {"sort": "name", "page": "200"},
         }
         for label, args in cases.items():
             filters = parse_filters(args)

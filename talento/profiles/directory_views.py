@@ -33,7 +33,7 @@ def index():
     lang = current_language()
     listed = current_app.extensions.setdefault("talento.listed_places", ListedPlaces())
     form = directory_form(db.session(), parse_filters(request.args), lang, listed)
-    result = search_directory(db.session(), form.filters, lang)
+    result = search_directory(db.session(), form.filters, lang, listed=listed)
     languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
     return render_template(
         "profiles/directory.html",

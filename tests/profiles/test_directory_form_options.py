@@ -7,7 +7,12 @@ from sqlalchemy import event, select
 
 from talento.extensions import db
 from talento.geo.models import City, Country
-from talento.profiles.search.directory import ListedPlaces, directory_form, parse_filters
+from talento.profiles.search.directory import (
+    ListedPlaces,
+    directory_form,
+    parse_filters,
+    search_directory,
+)
 from tests.helpers import is_app_sql
 from tests.profiles.test_directory import move, page_html, set_user
 
@@ -132,3 +137,24 @@ def test_cities_are_those_of_the_chosen_country_with_listed_talents(app, client,
     assert f'value="{ids["other"]}"' not in morocco  # nobody there
     set_user(app, rabat_talent, is_active_account=False)
     assert f'value="{ids["RAB"]}"' not in page_html(client, "?country=MA")
+
+
+def test_an_unfiltered_full_page_takes_its_total_from_the_kept_list(app, make_talent):
+    for _ in range(3):
+        make_talent()
+    listed = ListedPlaces(ttl=3600)
+    with app.app_context():
+        listed.pairs(db.session)
+        with Statements(db.engine) as statements:
+            page = search_directory(
+                db.session, parse_filters({"per_page": "2"}), "fr", listed=listed
+            )
+        assert page.total == 3
+        assert page.pages == 2
+        assert len(statements.seen) == 2  # the page and its skills, no COUNT
+        with Statements(db.engine) as statements:
+            filtered = search_directory(
+                db.session, parse_filters({"per_page": "2", "q": "Amina"}), "fr", listed=listed
+            )
+        assert filtered.total == 3
+        assert len(statements.seen) == 3  # a filtered total is counted

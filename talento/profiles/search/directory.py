@@ -18,7 +18,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, and_, event, exists, false, func, or_, select, true
@@ -248,19 +248,35 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def page_total(session: Session, base: Select, page: int, per_page: int, shown: int) -> int:
+def page_total(
+    session: Session,
+    base: Select,
+    page: int,
+    per_page: int,
+    shown: int,
+    known: Callable[[], int] | None = None,
+) -> int:
     """How many rows `base` selects. A short page is the last one and tells the total without
-    a COUNT; otherwise count (the cost of an exact figure on a large list)."""
+    a COUNT; then a `known` total (a kept aggregate); otherwise count (the cost of an exact
+    figure on a large list)."""
     if shown < per_page and (shown or page == 1):
         return (page - 1) * per_page + shown
+    if known is not None:
+        return known()
     return session.scalar(select(func.count()).select_from(base.subquery())) or 0
 
 
 def search_directory(
-    session: Session, filters: DirectoryFilters, lang: str, *, today: dt.date | None = None
+    session: Session,
+    filters: DirectoryFilters,
+    lang: str,
+    *,
+    today: dt.date | None = None,
+    listed: ListedPlaces | None = None,
 ) -> DirectoryPage:
     """One page of public cards: a query for the page, one for the skills, one for the count
-    (skipped when the page itself shows the total)."""
+    (skipped when the page itself shows the total, or when nothing is filtered and `listed`
+    keeps the number of listed talents)."""
     base = filtered_select(filters, today)
     offset = (filters.page - 1) * filters.per_page
     page_stmt = (
@@ -281,7 +297,10 @@ def search_directory(
         .offset(offset)
     )
     rows = session.execute(page_stmt).all()
-    total = page_total(session, base, filters.page, filters.per_page, len(rows))
+    known = None
+    if listed is not None and _nothing_chosen(filters):
+        known = lambda: listed.total(session)  # noqa: E731 - read only when the page is full
+    total = page_total(session, base, filters.page, filters.per_page, len(rows), known)
     skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
     items = [
         DirectoryCard(
@@ -298,6 +317,11 @@ def search_directory(
     ]
     pages = max(1, math.ceil(total / filters.per_page))
     return DirectoryPage(items, total, filters.page, pages, filters.per_page)
+
+
+def _nothing_chosen(filters: DirectoryFilters) -> bool:
+    """True when only the order and the page differ from an empty search."""
+    return not filters.q and not filters.refined
 
 
 def _card_skills(
@@ -361,26 +385,34 @@ class ListedPlaces:
     def __init__(self, ttl: float = 60.0) -> None:
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._pairs: frozenset[tuple[int | None, int | None]] | None = None
+        self._counts: dict[tuple[int | None, int | None], int] | None = None
         self._at = 0.0
         self._generation = -1
 
-    def pairs(self, session: Session) -> frozenset[tuple[int | None, int | None]]:
+    def counts(self, session: Session) -> dict[tuple[int | None, int | None], int]:
+        """Listed talents per (country id, city id)."""
         with self._lock:
             fresh = time.monotonic() - self._at < self.ttl
-            if self._pairs is not None and fresh and self._generation == _changes.count:
-                return self._pairs
+            if self._counts is not None and fresh and self._generation == _changes.count:
+                return self._counts
             generation = _changes.count
         stmt = (
-            select(User.country_id, User.city_id)
+            select(User.country_id, User.city_id, func.count())
             .join(TalentProfile, TalentProfile.user_id == User.id)
             .where(*_listed())
             .group_by(User.country_id, User.city_id)
         )
-        pairs = frozenset((country, city) for country, city in session.execute(stmt))
+        counts = {(country, city): n for country, city, n in session.execute(stmt)}
         with self._lock:
-            self._pairs, self._at, self._generation = pairs, time.monotonic(), generation
-        return pairs
+            self._counts, self._at, self._generation = counts, time.monotonic(), generation
+        return counts
+
+    def pairs(self, session: Session) -> frozenset[tuple[int | None, int | None]]:
+        return frozenset(self.counts(session))
+
+    def total(self, session: Session) -> int:
+        """Every listed talent: the unfiltered directory's total without a COUNT."""
+        return sum(self.counts(session).values())
 
 
 class _Changes:
