@@ -52,9 +52,7 @@ def admin_cases(session: Session, keyring, median_ms: Callable) -> dict[str, flo
     results: dict[str, float] = {}
     for label, args in cases.items():
         filters = parse_admin_filters(args)
-        results[label] = median_ms(
-            lambda f=filters: search_users(session, f, keyring, "fr")
-        )
+        results[label] = median_ms(lambda f=filters: search_users(session, f, keyring, "fr"))
     found = search_users(session, parse_admin_filters(cases["admin_phone_search_ms"]), keyring)
     results["admin_phone_search_found"] = found.total
     results["dashboard_ms"] = median_ms(lambda: dashboard_figures(session, "fr"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import cast
 
 from flask import current_app, render_template, request, url_for
@@ -16,7 +18,12 @@ from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.keys.reentry import flagged_count
+from talento.profiles.search.directory import local_changes
 from talento.profiles.search.query_args import QueryArgs
+
+#: Seconds the dashboard's figures are kept per process (the page says how old they are).
+DASHBOARD_TTL = 60.0
+_dashboard_lock = threading.Lock()
 
 #: The admin pages, in menu order. A page whose endpoint is not registered (yet) is left out
 #: of the menu rather than breaking the dashboard.
@@ -72,7 +79,7 @@ def dashboard():
     # choice() returns one of PERIODS or the default, so a Period
     period = cast(Period, QueryArgs(request.args).choice("period", PERIODS, "week"))
     lang = current_language()
-    figures = dashboard_figures(db.session(), lang=lang, period=period)
+    figures, age = _cached_figures(lang, period)
     registration_title = (
         _("Inscriptions de talents par mois, 12 derniers mois")
         if period == "month"
@@ -106,4 +113,25 @@ def dashboard():
         admin_menu=admin_menu(),
         users_url=users_url,
         lost_data_total=flagged_count(db.session()),
+        figures_age=age,
     )
+
+
+def _cached_figures(lang: str, period: Period):
+    """The figures and their age in seconds. At 100,000 talents they cost about a second to
+    compute, so they are kept DASHBOARD_TTL seconds per process; a change to talents made by
+    this process drops them at once (another process's change shows within the TTL)."""
+    kept = current_app.extensions.setdefault("talento.dashboard_figures", {})
+    key = (lang, period)
+    with _dashboard_lock:
+        entry = kept.get(key)
+    now = time.monotonic()
+    if entry is not None:
+        figures, at, generation = entry
+        if now - at < DASHBOARD_TTL and generation == local_changes():
+            return figures, int(now - at)
+    generation = local_changes()
+    figures = dashboard_figures(db.session(), lang=lang, period=period)
+    with _dashboard_lock:
+        kept[key] = (figures, time.monotonic(), generation)
+    return figures, 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from talento.context import current_language
 from talento.extensions import db, limiter
@@ -10,6 +10,7 @@ from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import LANGUAGES
 from talento.profiles.search.directory import (
     DEFAULT_PER_PAGE,
+    ListedPlaces,
     directory_form,
     parse_filters,
     search_directory,
@@ -30,8 +31,9 @@ SORT_LABELS = {
 @limiter.limit("120 per minute")  # public search: slow down scraping, never a real visitor
 def index():
     lang = current_language()
-    form = directory_form(db.session(), parse_filters(request.args), lang)
-    result = search_directory(db.session(), form.filters, lang)
+    listed = current_app.extensions.setdefault("talento.listed_places", ListedPlaces())
+    form = directory_form(db.session(), parse_filters(request.args), lang, listed)
+    result = search_directory(db.session(), form.filters, lang, listed=listed)
     languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
     return render_template(
         "profiles/directory.html",

@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
+import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import Select, and_, event, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import Gender, Role, User
@@ -247,19 +249,35 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def page_total(session: Session, base: Select, page: int, per_page: int, shown: int) -> int:
+def page_total(
+    session: Session,
+    base: Select,
+    page: int,
+    per_page: int,
+    shown: int,
+    known: Callable[[], int] | None = None,
+) -> int:
     """How many rows `base` selects. A short page is the last one and tells the total without
-    a COUNT; otherwise count (the cost of an exact figure on a large list)."""
+    a COUNT; then a `known` total (a kept aggregate); otherwise count (the cost of an exact
+    figure on a large list)."""
     if shown < per_page and (shown or page == 1):
         return (page - 1) * per_page + shown
+    if known is not None:
+        return known()
     return session.scalar(select(func.count()).select_from(base.subquery())) or 0
 
 
 def search_directory(
-    session: Session, filters: DirectoryFilters, lang: str, *, today: dt.date | None = None
+    session: Session,
+    filters: DirectoryFilters,
+    lang: str,
+    *,
+    today: dt.date | None = None,
+    listed: ListedPlaces | None = None,
 ) -> DirectoryPage:
     """One page of public cards: a query for the page, one for the skills, one for the count
-    (skipped when the page itself shows the total)."""
+    (skipped when the page itself shows the total, or when nothing is filtered and `listed`
+    keeps the number of listed talents)."""
     base = filtered_select(filters, today)
     offset = (filters.page - 1) * filters.per_page
     page_stmt = (
@@ -280,7 +298,10 @@ def search_directory(
         .offset(offset)
     )
     rows = session.execute(page_stmt).all()
-    total = page_total(session, base, filters.page, filters.per_page, len(rows))
+    known = None
+    if listed is not None and _nothing_chosen(filters):
+        known = lambda: listed.total(session)  # noqa: E731 - read only when the page is full
+    total = page_total(session, base, filters.page, filters.per_page, len(rows), known)
     skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
     items = [
         DirectoryCard(
@@ -297,6 +318,11 @@ def search_directory(
     ]
     pages = max(1, math.ceil(total / filters.per_page))
     return DirectoryPage(items, total, filters.page, pages, filters.per_page)
+
+
+def _nothing_chosen(filters: DirectoryFilters) -> bool:
+    """True when only the order and the page differ from an empty search."""
+    return not filters.q and not filters.refined
 
 
 def _card_skills(
@@ -348,18 +374,90 @@ def _by_label(choices: Iterable[Choice]) -> tuple[Choice, ...]:
     return tuple(sorted(choices, key=lambda c: french_key(c.label)))
 
 
-def _has_listed_talent(*where) -> ColumnElement[bool]:
-    """A correlated ``(SELECT … LIMIT 1) IS NOT NULL`` probe. PostgreSQL turns an EXISTS into
-    a semi-join that reads every user (200 ms at 100,000 talents); this scalar subquery runs
-    per country or city row instead, as one index probe on ix_users_country_city (1 ms)."""
-    probe = select(User.id).join(TalentProfile, TalentProfile.user_id == User.id)
-    return probe.where(*_listed(), *where).limit(1).scalar_subquery().is_not(None)
+class ListedPlaces:
+    """The (country, city) pairs that have a listed talent, from one ``GROUP BY`` over the
+    listed talents, kept `ttl` seconds per process (the filter form's options).
+
+    At 100,000 talents the aggregate reads every listed talent (tens of ms), so it is not run
+    for each page. A flush or an ORM INSERT/UPDATE/DELETE touching users or talent profiles in this
+    process drops the list at once; another process sees a change within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[int | None, int | None], int] | None = None
+        self._at = 0.0
+        self._generation = -1
+
+    def counts(self, session: Session) -> dict[tuple[int | None, int | None], int]:
+        """Listed talents per (country id, city id)."""
+        with self._lock:
+            fresh = time.monotonic() - self._at < self.ttl
+            if self._counts is not None and fresh and self._generation == _changes.count:
+                return self._counts
+            generation = _changes.count
+        stmt = (
+            select(User.country_id, User.city_id, func.count())
+            .join(TalentProfile, TalentProfile.user_id == User.id)
+            .where(*_listed())
+            .group_by(User.country_id, User.city_id)
+        )
+        counts = {(country, city): n for country, city, n in session.execute(stmt)}
+        with self._lock:
+            self._counts, self._at, self._generation = counts, time.monotonic(), generation
+        return counts
+
+    def pairs(self, session: Session) -> frozenset[tuple[int | None, int | None]]:
+        return frozenset(self.counts(session))
+
+    def total(self, session: Session) -> int:
+        """Every listed talent: the unfiltered directory's total without a COUNT."""
+        return sum(self.counts(session).values())
 
 
-def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> DirectoryForm:
+class _Changes:
+    """A counter bumped whenever this process changes users or talent profiles."""
+
+    count = 0
+
+
+def _bump() -> None:
+    _changes.count += 1
+
+
+def local_changes() -> int:
+    """How many times this process has changed talents (a cache's cheap freshness check)."""
+    return _changes.count
+
+
+_changes = _Changes()
+_WATCHED = (User, TalentProfile, TalentLanguage)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _WATCHED) for obj in touched):
+        _bump()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_orm_execute(state) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and any(
+        getattr(m, "class_", None) in _WATCHED for m in state.all_mappers
+    ):
+        _bump()
+
+
+def directory_form(
+    session: Session, filters: DirectoryFilters, lang: str, listed: ListedPlaces | None = None
+) -> DirectoryForm:
     """Skills by category; countries (and cities of the chosen country) that have a listed
     talent, plus the chosen one. Unknown skills, countries and cities are dropped from
-    `filters`, as is a city of another country."""
+    `filters`, as is a city of another country. At most four statements whatever the number
+    of countries: skills, the listed places (none while `listed` holds them), countries,
+    cities."""
     groups: dict[int, tuple[str, list[Choice]]] = {}
     skill_rows = session.execute(
         select(SkillCategory.id, SkillCategory.name(lang), Skill.slug, Skill.name(lang)).join(
@@ -374,10 +472,12 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
     )
     known_skills = {c.value for group in skill_groups for c in group.skills}
 
+    places = (listed or ListedPlaces(ttl=0)).pairs(session)
+    country_ids = {country for country, _ in places if country is not None}
     chosen_country = Country.iso2 == filters.country if filters.country else false()
     country_rows = session.execute(
         select(Country.id, Country.iso2, Country.name(lang)).where(
-            or_(_has_listed_talent(User.country_id == Country.id), chosen_country)
+            or_(Country.id.in_(country_ids), chosen_country)
         )
     ).all()
     countries = _by_label(Choice(iso2, name) for _, iso2, name in country_rows)
@@ -385,14 +485,11 @@ def directory_form(session: Session, filters: DirectoryFilters, lang: str) -> Di
 
     cities: tuple[Choice, ...] = ()
     if country_id is not None:
+        city_ids = {city for country, city in places if country == country_id and city}
         chosen_city = City.id == filters.city if filters.city else false()
         city_rows = session.execute(
             select(City.id, City.name).where(
-                City.country_id == country_id,
-                or_(
-                    _has_listed_talent(User.country_id == City.country_id, User.city_id == City.id),
-                    chosen_city,
-                ),
+                City.country_id == country_id, or_(City.id.in_(city_ids), chosen_city)
             )
         )
         cities = _by_label(Choice(str(cid), name) for cid, name in city_rows)
