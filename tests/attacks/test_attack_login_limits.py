@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -33,9 +31,8 @@ from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.services import Actor
 from talento.extensions import db
 from tests.browser.support import serving
-from tests.helpers import RATELIMIT_KEY_PREFIX, USER_PASSWORD, _csrf_from, make_settings
+from tests.helpers import USER_PASSWORD, _csrf_from, make_settings
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 OWNER = "owner@example.ma"
 OWNER_ADDRESS = "192.0.2.10"  # the owner's own connection
 ATTACKER = "198.51.100.7"
@@ -118,26 +115,6 @@ def kind(result) -> str:
 
 
 # -- fixtures: the storage backend, the server(s) ------------------------------------------------
-
-
-@pytest.fixture(params=["memory", "redis"])
-def storage(request) -> Iterator[tuple[str, str]]:
-    """(storage URI, key prefix): a prefix of this test's own, removed afterwards."""
-    prefix = f"{RATELIMIT_KEY_PREFIX}-{uuid.uuid4().hex[:8]}"
-    if request.param == "memory":
-        yield "memory://", prefix
-        return
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    yield REDIS_URL, prefix
-    for key in connection.scan_iter(match=f"{prefix}:*"):
-        connection.delete(key)
-    connection.close()
 
 
 @pytest.fixture

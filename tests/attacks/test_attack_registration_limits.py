@@ -9,10 +9,7 @@ without an account. Counts are exact, with the in-memory limits and with Redis.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -20,31 +17,10 @@ from sqlalchemy import func, select
 from talento.accounts.models import User
 from talento.extensions import db
 from talento.geo.models import City, Country
-from tests.helpers import RATELIMIT_KEY_PREFIX, _csrf_from, make_settings
+from tests.helpers import _csrf_from, make_settings
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 VENUE = "203.0.113.50"  # one casting venue's shared address
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
-
-
-@pytest.fixture(params=["memory", "redis"])
-def storage(request) -> Iterator[tuple[str, str]]:
-    """(storage URI, key prefix): a prefix of this test's own, removed afterwards."""
-    prefix = f"{RATELIMIT_KEY_PREFIX}-{uuid.uuid4().hex[:8]}"
-    if request.param == "memory":
-        yield "memory://", prefix
-        return
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    yield REDIS_URL, prefix
-    for key in connection.scan_iter(match=f"{prefix}:*"):
-        connection.delete(key)
-    connection.close()
 
 
 @pytest.fixture
