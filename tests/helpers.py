@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from talento.settings import PROJECT_ROOT, Settings, normalise_database_url
 
@@ -155,3 +155,23 @@ def run_cli(
 
 PYTHON = sys.executable
 TALENTO = str(Path(sys.executable).parent / "talento")
+
+
+class SqlStatements:
+    """Counts the SQL the app sends while used as a context manager (``.seen``)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.seen: list[str] = []
+
+    def _listener(self, conn, cursor, statement, parameters, context, executemany):
+        if is_app_sql(statement):
+            self.seen.append(statement)
+
+    def __enter__(self):
+        self.seen = []
+        event.listen(self.engine, "before_cursor_execute", self._listener)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._listener)

@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from werkzeug.datastructures import MultiDict
 
 from talento.accounts.models import User
@@ -24,7 +24,7 @@ from talento.profiles.search.directory import (
     search_directory,
     years_before,
 )
-from tests.helpers import is_app_sql
+from tests.helpers import SqlStatements
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -346,7 +346,7 @@ def test_one_query_for_the_page_and_one_for_the_skills(app, make_talent):
     for n in range(6):
         make_talent(skills=["actor", "singer", "dj"][: n % 3 + 1], languages=["fr"])
     with app.app_context():
-        statements = _capture(db.engine)
+        statements = SqlStatements(db.engine)
         with statements:
             full = search_directory(db.session, parse_filters({}), "fr")
         assert len(full.items) == 6
@@ -369,26 +369,6 @@ def test_cards_show_at_most_five_skills_the_searched_ones_first(app, make_talent
 
 
 # -- privacy -----------------------------------------------------------------------------------
-
-
-class _capture:
-    """Collects the SQL sent to the database while used as a context manager."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.seen: list[str] = []
-
-    def _listener(self, conn, cursor, statement, parameters, context, executemany):
-        if is_app_sql(statement):
-            self.seen.append(statement)
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(self.engine, "before_cursor_execute", self._listener)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._listener)
 
 
 SECRETS = ("+212600000001", "600000001", "+212600000002", "Rue Secrète", "secret.person")
@@ -437,7 +417,7 @@ def test_the_directory_never_decrypts_nor_selects_encrypted_columns(
     )
     with app.app_context():
         engine = db.engine
-    with _capture(engine) as statements:
+    with SqlStatements(engine) as statements:
         for query in ("", "?q=amina", everything, everything + "&page=5", "?sort=updated"):
             page_html(client, query)
     assert statements.seen

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from talento.extensions import db
 from talento.geo.models import City, Country
@@ -13,35 +13,15 @@ from talento.profiles.search.directory import (
     parse_filters,
     search_directory,
 )
-from tests.helpers import is_app_sql
+from tests.helpers import SqlStatements
 from tests.profiles.test_directory import move, page_html, set_user
 
 COUNTRIES = ["SN", "CI", "NG", "FR", "ES", "TN", "DZ", "EG"]
 
 
-class Statements:
-    """Counts the SQL the app sends while used as a context manager."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.seen: list[str] = []
-
-    def _listener(self, conn, cursor, statement, parameters, context, executemany):
-        if is_app_sql(statement):
-            self.seen.append(statement)
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(self.engine, "before_cursor_execute", self._listener)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._listener)
-
-
 def _form_statements(app, listed: ListedPlaces, **args) -> int:
     with app.app_context():
-        with Statements(db.engine) as statements:
+        with SqlStatements(db.engine) as statements:
             directory_form(db.session, parse_filters(args), "fr", listed)
         return len(statements.seen)
 
@@ -62,7 +42,7 @@ def test_the_whole_page_does_not_grow_with_the_countries(app, client, make_talen
     page_html(client)  # warm the app (first request)
 
     def page_statements() -> int:
-        with app.app_context(), Statements(db.engine) as statements:
+        with app.app_context(), SqlStatements(db.engine) as statements:
             page_html(client, "?country=MA")
         return len(statements.seen)
 
@@ -145,14 +125,14 @@ def test_an_unfiltered_full_page_takes_its_total_from_the_kept_list(app, make_ta
     listed = ListedPlaces(ttl=3600)
     with app.app_context():
         listed.pairs(db.session)
-        with Statements(db.engine) as statements:
+        with SqlStatements(db.engine) as statements:
             page = search_directory(
                 db.session, parse_filters({"per_page": "2"}), "fr", listed=listed
             )
         assert page.total == 3
         assert page.pages == 2
         assert len(statements.seen) == 2  # the page and its skills, no COUNT
-        with Statements(db.engine) as statements:
+        with SqlStatements(db.engine) as statements:
             filtered = search_directory(
                 db.session, parse_filters({"per_page": "2", "q": "Amina"}), "fr", listed=listed
             )
