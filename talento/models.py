@@ -2,9 +2,11 @@
 
 from talento.accounts.models import AccountSession, CodeCounter, RecoveryCode, User
 from talento.audit.models import AuditEvent
+from talento.content.models import LegalPage
 from talento.geo.models import City, Country
 from talento.keys.models import KeyCanary, LostValue
 from talento.profiles.models import (
+    SavedSearch,
     Skill,
     SkillCategory,
     TalentLanguage,
@@ -20,8 +22,10 @@ __all__ = [
     "CodeCounter",
     "Country",
     "KeyCanary",
+    "LegalPage",
     "LostValue",
     "RecoveryCode",
+    "SavedSearch",
     "Skill",
     "SkillCategory",
     "TalentLanguage",

@@ -17,6 +17,7 @@ every SQLite test.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 
@@ -276,6 +277,7 @@ def make_user(app):
         counter["n"] += 1
         n = counter["n"]
         password = fields.pop("password", USER_PASSWORD)
+        fields.setdefault("email_verified_at", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         with app.app_context():
             country = db.session.scalars(db.select(Country).filter_by(iso2="MA")).one()
             city = db.session.scalars(

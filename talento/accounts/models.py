@@ -25,6 +25,24 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class Capability(enum.StrEnum):
+    """What an account may do (DESIGN "Capabilities"); an account combines several."""
+
+    TALENT = "talent"
+    RECRUITER = "recruiter"
+    CASTING = "casting"
+    PRESENCE = "presence"
+    ADMIN = "admin"
+
+
+#: The capabilities each legacy single role stands for.
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.USER.value: frozenset({Capability.TALENT.value}),
+    Role.PRESENCE.value: frozenset({Capability.PRESENCE.value}),
+    Role.ADMIN.value: frozenset({Capability.ADMIN.value}),
+}
+
+
 class Gender(enum.StrEnum):
     MALE = "M"
     FEMALE = "F"
@@ -81,6 +99,9 @@ class User(UserMixin, Model):
     lost_fields: Mapped[str | None] = mapped_column(String(120))
     #: When the "please update your profile" e-mail about lost data was last sent.
     lost_data_notified_at: Mapped[dt.datetime | None]
+    #: When the person proved they read this address (the signed link of accounts/verification);
+    #: an unverified talent can log in and edit but is listed nowhere.
+    email_verified_at: Mapped[dt.datetime | None]
     #: TOTP two-factor secret (base32), set once enrolment is confirmed. Stored in clear on
     #: purpose: login must never depend on ENCRYPTION_KEY (see accounts/two_factor.py).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -104,6 +125,18 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return ROLE_CAPABILITIES.get(self.role, frozenset())
+
+    def can(self, capability: str) -> bool:
+        """True when the account holds `capability` (a :class:`Capability` value)."""
+        return capability in self.capabilities
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def two_factor_enabled(self) -> bool:

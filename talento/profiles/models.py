@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, true
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import EncryptedText, watch_unreadable_values
-from talento.extensions import Model, UpdatedAt, db, one_of
+from talento.extensions import CreatedAt, Model, UpdatedAt, db, one_of
 
 
 class Availability(enum.StrEnum):
@@ -25,6 +25,22 @@ class WorkMode(enum.StrEnum):
     REMOTE = "remote"
     HYBRID = "hybrid"
     FLEXIBLE = "flexible"
+
+
+class Visibility(enum.StrEnum):
+    """Where a talent appears: directory and public page, the public page by code or QR
+    only, or nowhere."""
+
+    PUBLIC = "public"
+    LINK = "link"
+    HIDDEN = "hidden"
+
+
+class LanguageLevel(enum.StrEnum):
+    NATIVE = "native"
+    FLUENT = "fluent"
+    CONVERSATIONAL = "conversational"
+    NOTIONS = "notions"
 
 
 def skill_name_field(lang: str) -> str:
@@ -73,14 +89,19 @@ talent_skills = Table(
 
 
 class TalentLanguage(Model):
-    """A language the talent speaks (ISO 639-1 code), one row each so the directory can filter."""
+    """A language the talent speaks (ISO 639-1 code, 639-3 where 639-1 has none) and how
+    well, one row each so the directory can filter."""
 
     __tablename__ = "talent_languages"
+    __table_args__ = (one_of("level", LanguageLevel, name="level_known"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("talent_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
+    level: Mapped[str] = mapped_column(
+        String(16), default=LanguageLevel.FLUENT.value, server_default="fluent"
+    )
 
 
 class TalentProfile(Model):
@@ -90,6 +111,7 @@ class TalentProfile(Model):
     __table_args__ = (
         one_of("availability", Availability, name="availability_known"),
         one_of("work_mode", WorkMode, name="work_mode_known"),
+        one_of("visibility", Visibility, name="visibility_known"),
         CheckConstraint(
             "rate_min IS NULL OR rate_max IS NULL OR rate_min <= rate_max", name="rate_range"
         ),
@@ -117,6 +139,11 @@ class TalentProfile(Model):
     photo_name: Mapped[str | None] = mapped_column(String(80))
     cv_name: Mapped[str | None] = mapped_column(String(80))
     consent_at: Mapped[dt.datetime | None]
+    visibility: Mapped[str] = mapped_column(
+        String(8), default=Visibility.PUBLIC.value, server_default="public"
+    )
+    #: The talent accepts messages relayed from the public page (profiles/contact).
+    contact_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[UpdatedAt]
 
     user = relationship("User", back_populates="profile")
@@ -129,3 +156,16 @@ class TalentProfile(Model):
 
 Index("ix_talent_profiles_updated_at", TalentProfile.updated_at)
 watch_unreadable_values(TalentProfile)
+
+
+class SavedSearch(Model):
+    """A recruiter's named directory search, kept as its query string (the one parser,
+    search.query_args, reads it back, so a saved search cannot hold what a URL could not)."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    created_at: Mapped[CreatedAt]

@@ -172,7 +172,7 @@ def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
 # -- search ------------------------------------------------------------------------------------
 
 
-def _listed() -> tuple:
+def listed_conditions() -> tuple:
     """Conditions of a listed talent (the query also joins talent_profiles)."""
     return (User.is_active_account == true(), User.role == Role.USER.value)
 
@@ -207,7 +207,11 @@ def years_before(day: dt.date, years: int) -> dt.date:
 def filtered_select(filters: DirectoryFilters, today: dt.date | None = None) -> Select:
     """``SELECT users.id`` of the listed talents matching `filters` (no order, no limit)."""
     today = today or dt.datetime.now(dt.UTC).date()
-    stmt = select(User.id).join(TalentProfile, TalentProfile.user_id == User.id).where(*_listed())
+    stmt = (
+        select(User.id)
+        .join(TalentProfile, TalentProfile.user_id == User.id)
+        .where(*listed_conditions())
+    )
     if filters.q:
         stmt = stmt.where(name_condition(filters.q))
     if filters.skills:
@@ -400,7 +404,7 @@ class ListedPlaces:
         stmt = (
             select(User.country_id, User.city_id, func.count())
             .join(TalentProfile, TalentProfile.user_id == User.id)
-            .where(*_listed())
+            .where(*listed_conditions())
             .group_by(User.country_id, User.city_id)
         )
         counts = {(country, city): n for country, city, n in session.execute(stmt)}

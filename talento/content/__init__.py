@@ -1,0 +1,1 @@
+"""Site content edited by admins: the legal pages."""
