@@ -354,7 +354,7 @@ def test_one_query_for_the_page_and_one_for_the_skills(app, make_talent):
         with statements:
             paged = search_directory(db.session, parse_filters({"per_page": "2"}), "fr")
         assert paged.total == 6
-        assert len(statements.seen) == 3
+        assert len(statements.seen) == 2  # the total is a window over the page's own query
 
 
 def test_cards_show_at_most_five_skills_the_searched_ones_first(app, make_talent):

@@ -137,4 +137,30 @@ def test_an_unfiltered_full_page_takes_its_total_from_the_kept_list(app, make_ta
                 db.session, parse_filters({"per_page": "2", "q": "Amina"}), "fr", listed=listed
             )
         assert filtered.total == 3
-        assert len(statements.seen) == 3  # a filtered total is counted
+        assert not filtered.more
+        # a filtered total is counted in the page's own query (a window), not by a second one
+        assert len(statements.seen) == 2
+        assert "count(*) OVER ()" in statements.seen[0]
+
+
+def test_a_broad_search_counts_up_to_the_cap_and_says_more(app, client, make_talent, monkeypatch):
+    from talento.profiles.search import directory
+
+    monkeypatch.setattr(directory, "COUNT_CAP", 3)
+    for _ in range(6):
+        make_talent(first_name="Amina")
+    with app.app_context():
+        first = search_directory(db.session, parse_filters({"per_page": "2", "q": "Amina"}), "fr")
+        assert (first.total, first.more, first.next_page) == (3, True, 2)
+        # the page asked for is always inside what is counted: page 3 sees the end
+        third = search_directory(
+            db.session, parse_filters({"per_page": "2", "q": "Amina", "page": "3"}), "fr"
+        )
+        assert (third.total, third.more, third.next_page, len(third.items)) == (6, False, None, 2)
+        past = search_directory(
+            db.session, parse_filters({"per_page": "2", "q": "Amina", "page": "9"}), "fr"
+        )
+        assert (past.total, past.more, past.items, past.previous_page) == (6, False, [], 3)
+    html = page_html(client, "?q=Amina&per_page=2")
+    assert "Plus de 3 talents" in html
+    assert 'rel="next"' in html

@@ -48,6 +48,10 @@ MAX_Q_LENGTH = 100
 MAX_TERMS = 5
 MAX_SKILLS = 20
 CARD_SKILLS = 5
+#: A search counts its matches up to here (or to the end of the page asked for, if further):
+#: past it the page says « plus de 1 000 talents ». An exact count of a broad search (« ben »
+#: matches 12,000 of 100,000) reads every match, which is the slowest part of the page.
+COUNT_CAP = 1000
 
 _CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")  # PPGNNNNVVV
 
@@ -131,6 +135,8 @@ class DirectoryPage:
     page: int
     pages: int
     per_page: int
+    #: True when `total` is a floor: more talents match than were counted (see COUNT_CAP).
+    more: bool = False
 
     @property
     def previous_page(self) -> int | None:
@@ -139,7 +145,7 @@ class DirectoryPage:
 
     @property
     def next_page(self) -> int | None:
-        return self.page + 1 if self.page < self.pages else None
+        return self.page + 1 if self.page < self.pages or self.more else None
 
 
 # -- input -------------------------------------------------------------------------------------
@@ -279,11 +285,39 @@ def search_directory(
     today: dt.date | None = None,
     listed: ListedPlaces | None = None,
 ) -> DirectoryPage:
-    """One page of public cards: a query for the page, one for the skills, one for the count
-    (skipped when the page itself shows the total, or when nothing is filtered and `listed`
-    keeps the number of listed talents)."""
+    """One page of public cards, and how many talents match.
+
+    With nothing chosen the page walks the newest listed talents and `listed` keeps their
+    number (no count). Otherwise one query takes the first matches in order up to the cap
+    (:data:`COUNT_CAP`, or the end of the asked page), counts them with a window and keeps the
+    asked page: a narrow search is read once instead of twice (page, then count), a broad one
+    stops at the cap instead of counting every match. Plus one query for the cards' skills.
+    """
     base = filtered_select(filters, today)
     offset = (filters.page - 1) * filters.per_page
+    if listed is not None and _nothing_chosen(filters):
+        rows, total, more = _page_of_everyone(session, base, filters, offset, lang, listed)
+    else:
+        rows, total, more = _counted_page(session, base, filters, offset, lang)
+    skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
+    items = [
+        DirectoryCard(
+            code=code,
+            first_name=first,
+            last_name=last,
+            photo_name=photo,
+            city=city,
+            country=country,
+            skills=skills.get(user_id, ()),
+            availability=availability,
+        )
+        for user_id, code, first, last, photo, availability, city, country, *_ in rows
+    ]
+    pages = max(1, math.ceil(total / filters.per_page))
+    return DirectoryPage(items, total, filters.page, pages, filters.per_page, more)
+
+
+def _page_of_everyone(session, base, filters, offset, lang, listed) -> tuple[list, int, bool]:
     page_stmt = (
         base.with_only_columns(
             User.id,
@@ -302,26 +336,64 @@ def search_directory(
         .offset(offset)
     )
     rows = session.execute(page_stmt).all()
-    known = None
-    if listed is not None and _nothing_chosen(filters):
-        known = lambda: listed.total(session)  # noqa: E731 - read only when the page is full
-    total = page_total(session, base, filters.page, filters.per_page, len(rows), known)
-    skills = _card_skills(session, [row[0] for row in rows], filters.skills, lang)
-    items = [
-        DirectoryCard(
-            code=code,
-            first_name=first,
-            last_name=last,
-            photo_name=photo,
-            city=city,
-            country=country,
-            skills=skills.get(user_id, ()),
-            availability=availability,
+    total = page_total(
+        session, base, filters.page, filters.per_page, len(rows), lambda: listed.total(session)
+    )
+    return list(rows), total, False
+
+
+def _counted_page(session, base, filters, offset, lang) -> tuple[list, int, bool]:
+    cap = max(COUNT_CAP, offset + filters.per_page) + 1
+    first = (
+        base.with_only_columns(
+            User.id,
+            User.code,
+            User.first_name,
+            User.last_name,
+            TalentProfile.photo_name,
+            TalentProfile.availability,
+            User.city_id,
+            User.country_id,
+            User.created_at,
+            TalentProfile.updated_at,
         )
-        for user_id, code, first, last, photo, availability, city, country in rows
-    ]
-    pages = max(1, math.ceil(total / filters.per_page))
-    return DirectoryPage(items, total, filters.page, pages, filters.per_page)
+        .order_by(*_order(filters.sort))
+        .limit(cap)
+        .subquery()
+    )
+    c = first.c
+    if filters.sort == "name":
+        order: tuple = (func.lower(c.last_name), func.lower(c.first_name), c.id)
+    elif filters.sort == "updated":
+        order = (c.updated_at.desc(), c.id.desc())
+    else:
+        order = (c.created_at.desc(), c.id.desc())
+    page_stmt = (
+        select(
+            c.id,
+            c.code,
+            c.first_name,
+            c.last_name,
+            c.photo_name,
+            c.availability,
+            City.name,
+            Country.name(lang),
+            func.count().over(),
+        )
+        .outerjoin(City, City.id == c.city_id)
+        .outerjoin(Country, Country.id == c.country_id)
+        .order_by(*order)
+        .limit(filters.per_page)
+        .offset(offset)
+    )
+    rows = session.execute(page_stmt).all()
+    if rows:
+        counted = rows[0][-1]
+    else:  # past the end: how far the matches go (capped)
+        counted = session.scalar(select(func.count()).select_from(base.limit(cap).subquery()))
+        counted = counted or 0
+    more = counted >= cap
+    return list(rows), (cap - 1 if more else counted), more
 
 
 def _nothing_chosen(filters: DirectoryFilters) -> bool:
