@@ -227,9 +227,16 @@ def stamp_expired(secret_key: str, stamp: str, code: str, now: float | None = No
 # -- checking what was typed -----------------------------------------------------------------
 
 
+#: Bidi embeddings, overrides and isolates: they can make a name display as something else.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _single_line(value: str) -> bool:
-    """No control or format character (CR, LF, NUL, bidi overrides…): a header-safe line."""
-    return not any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value)
+    """No control character (CR, LF, NUL…), line or paragraph separator, or bidi override: a
+    header-safe line. Joiners (ZWJ, ZWNJ) stay allowed: some scripts and emoji need them."""
+    return not any(
+        unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS for char in value
+    )
 
 
 def reply_address(name: str, email: str) -> Address:
@@ -242,7 +249,7 @@ def reply_address(name: str, email: str) -> Address:
 
 def checked(message: ContactMessage) -> ContactMessage:
     """The message with its fields trimmed (a body's line breaks kept), or Refusals."""
-    name = " ".join(message.name.split(" ")).strip()
+    name = message.name.strip()
     organisation = message.organisation.strip()
     email = message.email.strip()
     body = message.body.replace("\r\n", "\n").replace("\r", "\n").strip()
