@@ -16,11 +16,10 @@ recruiters; a recruiter account (or an admin) has one generous ceiling of its ow
 The per-sender limit also bounds the copies a visitor can make Talento send to an address
 typed in the form.
 
-Spam traps without any third-party service: a honeypot field humans never see and a signed
-time stamp in the form (a submission faster than :data:`MIN_FILL_SECONDS`, or without a valid
-stamp, is a robot's). The view answers a trapped submission exactly like a sent one; here it
-sends nothing, takes places in the network and sender buckets (not the talent's: a robot
-cannot spend a talent's daily cap) and leaves an audit row.
+Spam traps without any third-party service (talento.profiles.contact_traps): a honeypot field
+humans never see and a signed time stamp in the form. The view answers a trapped submission
+exactly like a sent one; here it sends nothing, takes places in the network and sender buckets
+(not the talent's: a robot cannot spend a talent's daily cap) and leaves an audit row.
 
 Audit: one row per relayed message (who: the account or anonymous, with the client address as
 every row has; to whom: the talent; when), never the message nor the sender's e-mail. The
@@ -35,12 +34,10 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 from email.headerregistry import Address
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,12 +69,6 @@ ORGANISATION_MAX = 120
 EMAIL_MAX = 254
 MESSAGE_MIN = 20
 MESSAGE_MAX = 3000
-#: A person needs more than this to read the form and write 20 characters.
-MIN_FILL_SECONDS = 3
-#: A form left open longer is sent again with a fresh stamp (nothing typed is lost).
-FORM_MAX_AGE_SECONDS = 24 * 3600
-FORM_SALT = "talento-contact-form"
-MAX_TOKEN_LENGTH = 512
 
 #: A plain address whose parts make a valid header: no quotes, spaces, brackets or commas.
 _EMAIL_RE = re.compile(
@@ -177,51 +168,6 @@ def contact_enabled(session: Session, code: str) -> bool:
             .where(User.code == normalise_code(code))
         )
     )
-
-
-# -- the form's time stamp -------------------------------------------------------------------
-
-
-def form_stamp(secret_key: str, code: str, now: float | None = None) -> str:
-    """A signed (code, time) put in the form when it is shown."""
-    moment = int(time.time() if now is None else now)
-    return URLSafeSerializer(secret_key, salt=FORM_SALT).dumps({"c": code.upper(), "t": moment})
-
-
-def stamp_age(secret_key: str, stamp: str, code: str, now: float | None = None) -> float | None:
-    """Seconds since the form was shown, or None when the stamp is missing, forged or for
-    another talent's form."""
-    if not stamp or len(stamp) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        payload = URLSafeSerializer(secret_key, salt=FORM_SALT).loads(stamp)
-    except BadSignature:
-        return None
-    if not isinstance(payload, dict) or payload.get("c") != (code or "").upper():
-        return None
-    moment = payload.get("t")
-    if type(moment) is not int:
-        return None
-    return (time.time() if now is None else now) - moment
-
-
-def trap_reason(
-    secret_key: str, code: str, stamp: str, honeypot: str, now: float | None = None
-) -> str | None:
-    """Why a submission looks automated ("honeypot", "stamp", "too_fast"), or None."""
-    if honeypot.strip():
-        return "honeypot"
-    age = stamp_age(secret_key, stamp, code, now)
-    if age is None:
-        return "stamp"
-    if age < MIN_FILL_SECONDS:
-        return "too_fast"
-    return None
-
-
-def stamp_expired(secret_key: str, stamp: str, code: str, now: float | None = None) -> bool:
-    age = stamp_age(secret_key, stamp, code, now)
-    return age is not None and age > FORM_MAX_AGE_SECONDS
 
 
 # -- checking what was typed -----------------------------------------------------------------

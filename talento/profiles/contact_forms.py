@@ -50,5 +50,5 @@ class ContactForm(FlaskForm):
         filters=[lambda value: value or ""],
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
-    #: When the form was shown, signed (talento.profiles.contact.form_stamp).
+    #: When the form was shown, signed (talento.profiles.contact_traps.form_stamp).
     stamp = HiddenField()

@@ -26,7 +26,7 @@ from talento.audit.web import current_actor
 from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
-from talento.profiles import contact, contact_reports
+from talento.profiles import contact, contact_reports, contact_traps
 from talento.profiles.contact_forms import ContactForm
 from talento.profiles.public_views import PUBLIC_LIMIT
 from talento.refusals import Refused, apply_to_form
@@ -70,7 +70,7 @@ def form(code: str):
     sender = contact.Sender(
         actor=current_actor(), recruiter=_is_recruiter(account), lang=current_language()
     )
-    reason = contact.trap_reason(
+    reason = contact_traps.trap_reason(
         settings.secret_key, target.code, form.stamp.data or "", form.website.data or ""
     )
     if reason is not None:
@@ -79,7 +79,7 @@ def form(code: str):
                 db.session(), settings, limits, target.code, form.email.data or "", sender, reason
             )
         return redirect(url_for("contact.sent", code=target.code))
-    if contact.stamp_expired(settings.secret_key, form.stamp.data or "", target.code):
+    if contact_traps.stamp_expired(settings.secret_key, form.stamp.data or "", target.code):
         form.validate()
         form.form_errors.append(
             _("Ce formulaire est resté ouvert longtemps : relisez votre message et envoyez-le.")
@@ -109,7 +109,7 @@ def form(code: str):
 
 def _page(form: ContactForm, target: contact.Recipient) -> str:
     """The form, with a fresh time stamp each time it is shown."""
-    form.stamp.data = contact.form_stamp(current_settings().secret_key, target.code)
+    form.stamp.data = contact_traps.form_stamp(current_settings().secret_key, target.code)
     return render_template(
         "profiles/contact.html",
         form=form,

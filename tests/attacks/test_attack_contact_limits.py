@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
-from talento.profiles import contact
+from talento.profiles import contact_traps
 from tests.helpers import login, make_settings
 
 OFFICE = "203.0.113.80"  # one production company's shared address
@@ -58,7 +58,7 @@ def send(app, code: str, email: str, address: str = OFFICE, client=None, **field
         "email": email,
         "message": BODY,
         "website": "",
-        "stamp": contact.form_stamp(secret, code, time.time() - 30),
+        "stamp": contact_traps.form_stamp(secret, code, time.time() - 30),
         **fields,
     }
     return client.post(f"/p/{code}/contact", data=data, environ_base={"REMOTE_ADDR": address})
@@ -221,7 +221,7 @@ def test_a_limits_storage_that_does_not_answer_refuses_the_relay(database_url, t
         "name": "Karim",
         "email": "karim@studio.ma",
         "message": BODY,
-        "stamp": contact.form_stamp(secret, code, time.time() - 30),
+        "stamp": contact_traps.form_stamp(secret, code, time.time() - 30),
     }
     assert app.test_client().post(f"/p/{code}/contact", data=data).status_code == 503
     with app.app_context():

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
-from talento.profiles import contact, contact_reports
+from talento.profiles import contact, contact_reports, contact_traps
 from talento.profiles.models import TalentProfile, Visibility
 from tests.helpers import _csrf_from, login, make_settings
 from tests.mail.smtp import text_and_html as _text_and_html
@@ -60,7 +60,7 @@ def talent(make_talent):
 def stamp(app, code: str = CODE, age: float = 30) -> str:
     """The form's signed time stamp, as if it had been shown `age` seconds ago."""
     secret = app.extensions["talento.settings"].secret_key
-    return contact.form_stamp(secret, code, time.time() - age)
+    return contact_traps.form_stamp(secret, code, time.time() - age)
 
 
 def send(app, client, code: str = CODE, age: float = 30, **fields):
@@ -283,7 +283,7 @@ def test_a_missing_field_is_said_on_its_field(app, client, talent):
 
 
 def test_a_form_left_open_for_days_is_sent_again_by_its_author(app, client, talent, inbox):
-    response = send(app, client, age=contact.FORM_MAX_AGE_SECONDS + 60)
+    response = send(app, client, age=contact_traps.FORM_MAX_AGE_SECONDS + 60)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Ce formulaire est resté ouvert longtemps" in page
@@ -294,7 +294,7 @@ def test_a_form_left_open_for_days_is_sent_again_by_its_author(app, client, tale
     )
     assert fresh
     secret = app.extensions["talento.settings"].secret_key
-    assert 0 <= contact.stamp_age(secret, fresh.group(1), CODE) < 5
+    assert 0 <= contact_traps.stamp_age(secret, fresh.group(1), CODE) < 5
     assert inbox.wait_for(1, timeout=0.5) == []
 
 
@@ -336,9 +336,9 @@ def test_the_honeypot_is_hidden_from_people(client, talent):
 
 def test_a_stamp_for_another_talent_is_a_robots(app):
     secret = app.extensions["talento.settings"].secret_key
-    other = contact.form_stamp(secret, "MAM0002CAS", time.time() - 60)
-    assert contact.trap_reason(secret, CODE, other, "") == "stamp"
-    assert contact.trap_reason(secret, "MAM0002CAS", other, "") is None
+    other = contact_traps.form_stamp(secret, "MAM0002CAS", time.time() - 60)
+    assert contact_traps.trap_reason(secret, CODE, other, "") == "stamp"
+    assert contact_traps.trap_reason(secret, "MAM0002CAS", other, "") is None
 
 
 # -- header injection -------------------------------------------------------------------------
