@@ -418,6 +418,21 @@ VARIABLES: tuple[Variable, ...] = (
              check=_rate_limit_problem),
     Variable("RESET_LIMIT_PER_EMAIL", "3 per hour", "Demandes de réinitialisation par e-mail.",
              check=_rate_limit_problem),
+    Variable("CONTACT_LIMIT_PER_IP", "30 per hour",
+             "Messages « Contacter » par adresse IP (plafond large : réseau partagé).",
+             check=_rate_limit_problem),
+    Variable("CONTACT_LIMIT_PER_SENDER", "5 per hour;20 per day",
+             "Messages « Contacter » par expéditeur (e-mail saisi, ou compte).",
+             check=_rate_limit_problem),
+    Variable("CONTACT_LIMIT_PER_TALENT", "10 per hour",
+             "Messages reçus par un talent d'expéditeurs non recruteurs.",
+             check=_rate_limit_problem),
+    Variable("CONTACT_CAP_PER_TALENT", "20 per day",
+             "Plafond quotidien de messages reçus par un talent (hors recruteurs).",
+             check=_rate_limit_problem),
+    Variable("CONTACT_CEILING_PER_RECRUITER", "60 per hour;300 per day",
+             "Messages par compte recruteur (non soumis aux plafonds par talent).",
+             check=_rate_limit_problem),
     Variable("ARGON2_MEMORY_KIB", 19456, "Argon2id : mémoire (Kio).", coerce=_count()),
     Variable("ARGON2_TIME_COST", 2, "Argon2id : itérations.", coerce=_count()),
     Variable("ARGON2_PARALLELISM", 1, "Argon2id : parallélisme.", coerce=_count()),
@@ -547,6 +562,14 @@ class Settings:
     #: Password reset requests per client address and per e-mail (the victim's inbox).
     reset_limit_per_ip: str = _field("RESET_LIMIT_PER_IP")
     reset_limit_per_email: str = _field("RESET_LIMIT_PER_EMAIL")
+    #: The contact relay (profiles/contact.py): a wide ceiling per client network, a low limit
+    #: per sender, a limit and a daily cap per talent for senders who are not recruiters, and a
+    #: generous ceiling per recruiter account (which skips the per-talent caps).
+    contact_limit_per_ip: str = _field("CONTACT_LIMIT_PER_IP")
+    contact_limit_per_sender: str = _field("CONTACT_LIMIT_PER_SENDER")
+    contact_limit_per_talent: str = _field("CONTACT_LIMIT_PER_TALENT")
+    contact_cap_per_talent: str = _field("CONTACT_CAP_PER_TALENT")
+    contact_ceiling_per_recruiter: str = _field("CONTACT_CEILING_PER_RECRUITER")
     argon2_memory_kib: int = _field("ARGON2_MEMORY_KIB")
     argon2_time_cost: int = _field("ARGON2_TIME_COST")
     argon2_parallelism: int = _field("ARGON2_PARALLELISM")

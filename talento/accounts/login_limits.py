@@ -65,6 +65,14 @@ REGISTRATION_FOR_PHONE = "registration-phone"
 #: Password reset requests, per address (ceiling) and per e-mail (a victim's inbox).
 RESET_AT_ADDRESS = "reset-address"
 RESET_FOR_EMAIL = "reset-email"
+#: The contact relay (profiles/contact.py): every message from one client network (a wide
+#: ceiling), per sender (typed e-mail or account), per talent (an hourly limit and a daily cap,
+#: for senders who are not recruiters) and per recruiter account (a generous ceiling instead).
+CONTACT_AT_ADDRESS = "contact-address"
+CONTACT_FOR_SENDER = "contact-sender"
+CONTACT_FOR_TALENT = "contact-talent"
+CONTACT_TALENT_DAY = "contact-talent-day"
+CONTACT_FOR_RECRUITER = "contact-recruiter"
 
 EXTENSION = "talento.login_limits"
 
@@ -388,6 +396,59 @@ class LoginLimits:
                 RESET_FOR_EMAIL,
                 self.digest(RESET_FOR_EMAIL, email.strip().lower()),
                 limits_of(settings.reset_limit_per_email),
+            ),
+        ]
+
+    def contact_buckets(
+        self,
+        settings: Settings,
+        *,
+        sender: str,
+        talent_id: int,
+        address: str | None,
+        recruiter: bool,
+        trapped: bool = False,
+    ) -> list[Bucket]:
+        """A relayed message's places. `sender` is the sender's identity ("user:<id>" for an
+        account, the typed e-mail otherwise). A recruiter account has one generous ceiling
+        and skips the rest; anyone else is counted per network, per sender, then per talent
+        (hour, day). A trapped submission (honeypot, too fast) counts against the network and
+        the sender only: a bot cannot spend a talent's daily cap."""
+        sender = sender.strip().lower()
+        if recruiter:
+            return [
+                Bucket(
+                    CONTACT_FOR_RECRUITER,
+                    self.digest(CONTACT_FOR_RECRUITER, sender),
+                    limits_of(settings.contact_ceiling_per_recruiter),
+                )
+            ]
+        buckets = [
+            Bucket(
+                CONTACT_AT_ADDRESS,
+                self.digest(CONTACT_AT_ADDRESS, client_network(address)),
+                limits_of(settings.contact_limit_per_ip),
+            ),
+            Bucket(
+                CONTACT_FOR_SENDER,
+                self.digest(CONTACT_FOR_SENDER, sender),
+                limits_of(settings.contact_limit_per_sender),
+            ),
+        ]
+        if trapped:
+            return buckets
+        talent = f"user:{talent_id}"
+        return [
+            *buckets,
+            Bucket(
+                CONTACT_FOR_TALENT,
+                self.digest(CONTACT_FOR_TALENT, talent),
+                limits_of(settings.contact_limit_per_talent),
+            ),
+            Bucket(
+                CONTACT_TALENT_DAY,
+                self.digest(CONTACT_TALENT_DAY, talent),
+                limits_of(settings.contact_cap_per_talent),
             ),
         ]
 

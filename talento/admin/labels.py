@@ -30,4 +30,7 @@ ACTION_LABELS = {
     AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
     AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
     AuditAction.OTHER_SESSIONS_ENDED: _l("Autres sessions déconnectées"),
+    AuditAction.CONTACT_RELAYED: _l("Message transmis à un talent"),
+    AuditAction.CONTACT_TRAPPED: _l("Message bloqué par l'anti-spam"),
+    AuditAction.CONTACT_REPORTED: _l("Message signalé comme abusif"),
 }

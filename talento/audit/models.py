@@ -39,6 +39,11 @@ class AuditAction(enum.StrEnum):
     LOST_DATA_REENTERED = "lost_data.reentered"
     LOST_DATA_NOTIFIED = "lost_data.notified"
     OTHER_SESSIONS_ENDED = "sessions.others_ended"
+    #: The contact relay: a message relayed to a talent (never its body), a submission caught
+    #: by the spam traps (nothing sent), a relayed message reported as abuse by its talent.
+    CONTACT_RELAYED = "contact.relayed"
+    CONTACT_TRAPPED = "contact.trapped"
+    CONTACT_REPORTED = "contact.abuse_reported"
 
 
 class AuditEvent(Model):

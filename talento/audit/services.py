@@ -76,6 +76,11 @@ def _checked_detail(detail: dict | None) -> str:
     return json.dumps(clean, sort_keys=True, separators=(",", ":"))
 
 
+def detail_text(detail: dict | None) -> str:
+    """The stored form of a detail (sorted, compact JSON): rows can be looked up by it."""
+    return _checked_detail(detail)
+
+
 def record(
     session: Session,
     action: AuditAction,

@@ -37,14 +37,20 @@ log = logging.getLogger(__name__)
 
 
 def send_templated(
-    settings: Settings, to: str, template: str, lang: str = DEFAULT_LANGUAGE, **context
+    settings: Settings,
+    to: str,
+    template: str,
+    lang: str = DEFAULT_LANGUAGE,
+    *,
+    reply_to: Address | None = None,
+    **context,
 ) -> bool:
     """Render `mail/<template>.{txt,html}` in `lang` and send it to `to`.
 
     Needs an application context. Returns False (and logs a warning) on any failure.
     """
     try:
-        message = build_message(settings, to, template, lang, **context)
+        message = build_message(settings, to, template, lang, reply_to=reply_to, **context)
         channel = deliver(settings, message)
     except Exception as exc:  # noqa: BLE001 - an e-mail never breaks the request that sent it
         log.warning("E-mail « %s » non envoyé : %s", template, type(exc).__name__)
@@ -54,9 +60,18 @@ def send_templated(
 
 
 def build_message(
-    settings: Settings, to: str, template: str, lang: str = DEFAULT_LANGUAGE, **context
+    settings: Settings,
+    to: str,
+    template: str,
+    lang: str = DEFAULT_LANGUAGE,
+    *,
+    reply_to: Address | None = None,
+    **context,
 ) -> EmailMessage:
-    """The message with a text body and an HTML alternative; raises on a bad address/template."""
+    """The message with a text body and an HTML alternative; raises on a bad address/template.
+
+    ``reply_to`` (the contact relay's sender) is an :class:`Address` the caller has checked:
+    the header is built from its parts, never from a string a visitor typed."""
     lang = lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
     jinja = current_app.jinja_env
     with force_locale(lang):
@@ -71,6 +86,8 @@ def build_message(
     message["Subject"] = subject
     message["From"] = settings.mail_default_sender
     message["To"] = _recipient(to)
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=_sender_domain(settings))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
@@ -91,10 +108,13 @@ class OutgoingMail:
     template: str
     lang: str = DEFAULT_LANGUAGE
     context: dict = field(default_factory=dict)
+    reply_to: Address | None = None
 
     def send(self, settings: Settings) -> bool:
         """Send now, inside the current application context."""
-        return send_templated(settings, self.to, self.template, self.lang, **self.context)
+        return send_templated(
+            settings, self.to, self.template, self.lang, reply_to=self.reply_to, **self.context
+        )
 
     def send_in(self, app: Flask, settings: Settings) -> bool:
         """Send from outside any context (e.g. after the response was written)."""

@@ -32,6 +32,7 @@ from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.profiles.choices import LINK_KINDS
+from talento.profiles.contact import contact_enabled
 from talento.profiles.public import PublicProfile, public_profile
 from talento.profiles.qr import profile_url, qr_png, qr_svg
 
@@ -71,6 +72,11 @@ def page(code: str):
         og_image=base_url + photo_path if photo_path else None,
         og_description=og_description(profile),
         link_labels=LINK_KINDS,
+        contact_url=(
+            url_for("contact.form", code=profile.code)
+            if contact_enabled(db.session(), profile.code)
+            else None
+        ),
     )
 
 

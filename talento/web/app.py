@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
     from talento.pages import bp as pages_bp
+    from talento.profiles.contact_views import bp as contact_bp
     from talento.profiles.directory_views import bp as directory_bp
     from talento.profiles.media_views import bp as media_bp
     from talento.profiles.public_views import bp as public_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         profiles_bp,
         lost_data_bp,
         public_bp,
+        contact_bp,
         directory_bp,
         media_bp,
         geo_bp,

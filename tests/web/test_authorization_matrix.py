@@ -57,6 +57,7 @@ from sqlalchemy import select
 
 from talento.accounts import sign_in_link
 from talento.accounts.reset import make_token
+from talento.profiles import contact_reports
 from talento.profiles.models import Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
@@ -185,6 +186,7 @@ class Samples:
     reset_token: str
     emails: dict[str, str] = field(default_factory=dict)
     sign_in_token: str = ""
+    report_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,11 @@ RULES: dict[str, Rule] = {
     "public.page": Rule(PUBLIC, _code),
     "public.qr_svg": Rule(PUBLIC, _code),
     "public.qr_png": Rule(PUBLIC, _code),
+    # The contact relay: the form and its "sent" page for anyone, wherever the public page is
+    # shown; the "report abuse" link of a relayed mail is a capability, like a reset link.
+    "contact.form": Rule(PUBLIC, _code),
+    "contact.sent": Rule(PUBLIC, _code),
+    "contact.report": Rule(PUBLIC, lambda s: {"token": s.report_token}),
     "directory.index": Rule(PUBLIC),
     "media.photo": Rule(PUBLIC, _photo),
     "media.photo_thumb": Rule(PUBLIC, _photo),
@@ -341,6 +348,7 @@ def samples(app, make_user, make_talent) -> Samples:
             category_id=category.id,
             reset_token=token,
             sign_in_token=sign_in_link.make_token(app.config["SECRET_KEY"], other),
+            report_token=contact_reports.report_token(app.config["SECRET_KEY"], 1, other_id),
         )
         db.session.remove()
     return Samples(
