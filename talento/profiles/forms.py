@@ -215,7 +215,7 @@ class ProfileFieldsForm(FlaskForm):
     )
     # files
     photo = FileField(
-        _l("Photo (JPEG, PNG ou WebP, 5 Mo maximum)"),
+        _l("Photo"),  # the limit (PHOTO_MAX_MB) is added by __init__
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
     cv = FileField(
