@@ -244,6 +244,11 @@ def test_with_javascript_a_refused_phone_reopens_the_contact_step(open_page, scr
     expect(page.get_by_label(PASSWORD_LABEL)).to_have_value("")
     assert_no_horizontal_overflow(page)
     screenshot(page, "phone-error")
+    # Corrected, the number's error no longer applies: it goes (the server checks it again).
+    phone.fill(SENEGALESE_PHONE)
+    phone.blur()
+    expect(error).to_be_hidden()
+    expect(phone).not_to_have_attribute("aria-invalid", "true")
     watched.assert_clean(expected_statuses=(REFUSED_FORM,))
 
 

@@ -327,6 +327,32 @@ def test_a_photo_over_the_limit_is_refused_on_the_same_page_with_everything_kept
         assert db.session.scalar(text("SELECT count(*) FROM users")) == 0
 
 
+def test_on_the_edit_page_too_an_oversize_photo_is_refused_with_the_input_kept(
+    app, client, make_user, settings
+):
+    from tests.helpers import login
+
+    make_user(email="talent@example.ma")
+    login(client, "talent@example.ma")
+    token = _csrf_from(client.get("/profile/edit").get_data(as_text=True))
+    too_big = b"\xff\xd8\xff\xe0" + os.urandom(21 * MB)
+    response = client.post(
+        "/profile/edit",
+        data={
+            **_form(app),
+            "first_name": "Nouveau-Prénom",
+            "csrf_token": token,
+            "photo": (io.BytesIO(too_big), "IMG.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = _text(response)
+    assert re.search(r'id="photo-error">La photo dépasse 20 Mo', page)
+    assert 'value="Nouveau-Prénom"' in page
+    assert _stored_files(settings) == []
+
+
 def test_the_photo_limit_is_a_setting(app, database_url, tmp_path):
     from talento.web import build_app
 

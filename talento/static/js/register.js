@@ -19,6 +19,19 @@
     else { control.removeAttribute("aria-describedby"); }
   }
 
+  // An error the server wrote no longer applies once its field is changed: it goes.
+  form.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest(".field.has-error");
+    if (!box) { return; }
+    Array.prototype.forEach.call(box.querySelectorAll(".field-error"), function (error) {
+      if (error.id !== "photo-error-js") { error.hidden = true; }
+    });
+    box.classList.remove("has-error");
+    Array.prototype.forEach.call(box.querySelectorAll("[aria-invalid]"), function (control) {
+      control.removeAttribute("aria-invalid");
+    });
+  });
+
   // The phone's hint follows the chosen country (its example), as the server writes it.
   function phoneHint(country) {
     var phone = document.getElementById("phone");
