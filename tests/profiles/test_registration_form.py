@@ -395,3 +395,12 @@ def test_the_request_cap_must_leave_room_for_a_photo_and_a_cv():
     assert refused.settings is None
     assert [p.variable for p in refused.problems] == ["REQUEST_MAX_MB"]
     assert "client_max_body_size" in refused.problems[0].fix
+
+
+def test_the_registration_page_stays_light(client):
+    """HTML, CSS and scripts under 100 KB (DESIGN.md), the phone examples included."""
+    page = client.get("/auth/register").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/static/[^"?]+\.(?:js|css))', page)
+    assert "/static/js/photo_resize.js" in assets
+    total = len(page.encode()) + sum(len(client.get(a).get_data()) for a in set(assets))
+    assert total < 100_000, total
