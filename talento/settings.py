@@ -32,6 +32,14 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'talento.db'}"
 DEFAULT_BASE_URL = "http://127.0.0.1:5004"
 DEFAULT_MAIL_SENDER = "Talento <no-reply@localhost>"
+#: Uploads (MB). A photo may weigh PHOTO_MAX_MB (a phone photo straight from the camera); a CV
+#: CV_MAX_MB. A request (a profile form with its photo and CV) may weigh REQUEST_MAX_MB, which
+#: must leave room for both plus the form's fields, and equal nginx's client_max_body_size
+#: (deploy/nginx.conf; tests/deploy checks the two agree).
+DEFAULT_PHOTO_MAX_MB = 20
+CV_MAX_MB = 10
+FORM_FIELDS_MB = 2
+DEFAULT_REQUEST_MAX_MB = 32
 
 #: The exact commands of the seed guide (step 2), quoted in every error message.
 GENERATE_COMMANDS = {
@@ -397,6 +405,11 @@ VARIABLES: tuple[Variable, ...] = (
              coerce=lambda name, raw: raw.lower(), check=_LOG_FORMATS),
     Variable("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"), "Photos et CV (relatif : au projet).",
              coerce=_project_path),
+    Variable("PHOTO_MAX_MB", DEFAULT_PHOTO_MAX_MB, "Poids maximal d'une photo envoyée (Mo).",
+             coerce=_count(floor=1)),
+    Variable("REQUEST_MAX_MB", DEFAULT_REQUEST_MAX_MB,
+             "Poids maximal d'une requête (Mo) : égal à client_max_body_size de nginx.",
+             coerce=_count(floor=1)),
     Variable("RATELIMIT_STORAGE_URI", "memory://", "Stockage des limites (redis://…).",
              check=_storage_problem),
     Variable("LOGIN_LIMIT_PER_IP", "30 per 15 minutes", "Échecs de connexion par adresse IP.",
@@ -481,6 +494,18 @@ class Rule:
 #: Combinations start-up refuses.
 RULES: tuple[Rule, ...] = (
     Rule(
+        ("PHOTO_MAX_MB", "REQUEST_MAX_MB"),
+        lambda v: v["REQUEST_MAX_MB"] < v["PHOTO_MAX_MB"] + CV_MAX_MB + FORM_FIELDS_MB,
+        Problem(
+            "REQUEST_MAX_MB",
+            f"REQUEST_MAX_MB doit laisser la place d'une photo (PHOTO_MAX_MB), d'un CV "
+            f"({CV_MAX_MB} Mo) et des champs du formulaire ({FORM_FIELDS_MB} Mo) : au moins "
+            f"PHOTO_MAX_MB + {CV_MAX_MB + FORM_FIELDS_MB}.",
+            "Augmentez REQUEST_MAX_MB (ou baissez PHOTO_MAX_MB), et mettez la même valeur dans "
+            "client_max_body_size de nginx (deploy/nginx.conf), suivie de m.",
+        ),
+    ),
+    Rule(
         ("MAIL_USE_TLS", "MAIL_USE_SSL"),
         lambda v: v["MAIL_USE_TLS"] and v["MAIL_USE_SSL"],
         Problem(
@@ -544,6 +569,11 @@ class Settings:
     log_level: str = _field("LOG_LEVEL")
     log_format: str = _field("LOG_FORMAT")
     upload_dir: str = _field("UPLOAD_DIR")
+    #: A photo may weigh this many MB (MiB); larger ones are refused on the form's page.
+    photo_max_mb: int = _field("PHOTO_MAX_MB")
+    #: A request may weigh this many MB (MiB): Flask's MAX_CONTENT_LENGTH, nginx's
+    #: client_max_body_size. Above it: the readable 413 page, the form's input lost.
+    request_max_mb: int = _field("REQUEST_MAX_MB")
     ratelimit_storage_uri: str = _field("RATELIMIT_STORAGE_URI")
     #: Prefix of the limiter's keys in its storage; not read from the environment (a test run
     #: sets one per worker).

@@ -44,8 +44,6 @@ from talento.refusals import Refused, apply_to_form
 log = logging.getLogger(__name__)
 
 
-
-
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -146,8 +144,8 @@ def user_edit(user_id: int):
         service.contact_details(db.session(), user, current_actor())
         form.fill_from(user, profile)
     form.fill_choices(db.session(), current_language())
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.validate():
+    status = 400 if request.method == "POST" and not form.wants_cities() else 200
+    if request.method == "POST" and not form.wants_cities() and form.validate():
 
         def trace() -> None:
             changed = service.changed_fields(before, user)
@@ -177,8 +175,8 @@ def user_edit(user_id: int):
 def user_new():
     form = AdminProfileForm()
     form.fill_choices(db.session(), current_language())
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.validate():
+    status = 400 if request.method == "POST" and not form.wants_cities() else 200
+    if request.method == "POST" and not form.wants_cities() and form.validate():
         actor = current_actor()
 
         def trace(created: User) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
 from talento.accounts.passwords import PasswordService
-from talento.profiles.models import TalentProfile
+from talento.profiles.models import TalentProfile, Visibility
 from talento.profiles.services import (
     AccountChanges,
     AccountInput,
@@ -64,7 +64,7 @@ def save_profile(
         with uploaded_files(session, upload_dir) as batch:
             if files.photo is not None:
                 batch.delete_on_success(profile.photo_name)
-                profile.photo_name = batch.photo(files.photo.stream).name
+                profile.photo_name = batch.photo(files.photo.stream, files.photo_max_bytes).name
             elif files.remove_photo and profile.photo_name:
                 batch.delete_on_success(profile.photo_name)
                 profile.photo_name = None
@@ -104,7 +104,11 @@ def create_talent(
         raise consent_missing()
     try:
         with uploaded_files(session, upload_dir) as batch:
-            photo = batch.photo(files.photo.stream) if files.photo is not None else None
+            photo = (
+                batch.photo(files.photo.stream, files.photo_max_bytes)
+                if files.photo is not None
+                else None
+            )
             cv = batch.cv(files.cv.stream) if files.cv is not None else None
             user = register_talent(
                 session,
@@ -116,6 +120,8 @@ def create_talent(
                 cv_name=cv.name if cv else None,
                 language=account.language,
             )
+            if user.profile is not None:  # as chosen with the consent (public by default)
+                user.profile.visibility = Visibility(account.visibility).value
             if before_commit is not None:
                 before_commit(user)
             session.flush()

@@ -4,6 +4,15 @@ Choices that come from the database (countries, cities, skills) are filled by th
 `form.fill_choices(session, lang)`; the city list is that of the chosen country, so without
 JavaScript choosing the country and then the city is a plain second step.
 
+Every required field carries WTForms' ``required`` flag (so its control gets ``required`` and
+the page's field macro its « * »), and every message says what to do. Residence (country,
+city) comes before the phone: the phone is checked against the chosen country, and its hint
+gives that country's example (``phone_hint``), or asks for the country first.
+
+Photos may weigh ``PHOTO_MAX_MB`` (settings): a bigger one is refused here, with the other
+fields' errors, before any decoding; the page keeps everything typed (files and passwords
+aside). The request itself may be larger (REQUEST_MAX_MB), so such a form is always parsed.
+
 A validated form hands its content to the services as plain data: `to_input()` (the profile),
 `files_input()` (the files sent), `account_input()` (the account); the services never see the
 form, and the view puts their refusals back on it (talento.refusals.apply_to_form).
@@ -39,6 +48,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from talento.accounts.forms import AcceptablePassword
 from talento.accounts.password_policy import MIN_LENGTH
+from talento.context import current_settings
 from talento.crypto import is_unavailable
 from talento.extensions import utctoday
 from talento.geo.services import cities_of, country_choices
@@ -49,9 +59,10 @@ from talento.profiles.choices import (
     GENDER_LABELS,
     LANGUAGES,
     LINK_KINDS,
+    VISIBILITY_LABELS,
     WORK_MODE_LABELS,
 )
-from talento.profiles.phones import InvalidPhone, example_number, to_e164
+from talento.profiles.phones import InvalidPhone, national_example, to_e164
 from talento.profiles.services import (
     ENCRYPTED_FIELDS,
     AccountInput,
@@ -60,23 +71,46 @@ from talento.profiles.services import (
     encrypted_values,
     skills_by_category,
 )
-from talento.profiles.uploads import Upload
+from talento.profiles.uploads import MAX_CV_BYTES, MB, Upload, cv_too_large, photo_too_large
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MIN_AGE = 16
+#: The longest side, in pixels, to which the browser downscales a photo before sending it
+#: (talento/static/js/photo_resize.js); the server then re-encodes it to PHOTO_MAX_SIDE.
+CLIENT_PHOTO_MAX_SIDE = 1600
 
 
-def phone_in_e164(value: str, country_iso2: str | None) -> str:
-    """The number as stored (E.164), or a form error giving an example for the country."""
+def phone_in_e164(value: str, country_iso2: str | None, country_name: str | None = None) -> str:
+    """The number as stored (E.164), or a form error saying how to type it for the country."""
     try:
         return to_e164(value, country_iso2)
     except InvalidPhone:
-        raise ValidationError(
-            _(
-                "Numéro invalide pour le pays choisi (exemple : %(example)s).",
-                example=example_number(country_iso2 or "MA"),
+        example = national_example(country_iso2) if country_iso2 else None
+        if country_name and example:
+            message = _(
+                "Ce numéro n'est pas valide pour ce pays (%(country)s) : tapez-le comme "
+                "%(example)s, ou au format international (+…).",
+                country=country_name,
+                example=example,
             )
-        ) from None
+        else:
+            message = _(
+                "Ce numéro n'est pas valide : tapez-le au format international, "
+                "par exemple +212 6 50 12 34 56."
+            )
+        raise ValidationError(message) from None
+
+
+def _file_size(storage) -> int | None:
+    """Bytes of an uploaded file (werkzeug spools it: seekable); None when none was sent."""
+    if not storage or not hasattr(storage, "stream"):
+        return None
+    stream = storage.stream
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -122,7 +156,7 @@ class ProfileFieldsForm(FlaskForm):
     gender = RadioField(
         _l("Genre"),
         choices=list(GENDER_LABELS.items()),
-        validators=[InputRequired(_l("Choisissez une option."))],
+        validators=[InputRequired(_l("Choisissez Femme, Homme ou Non précisé."))],
     )
     date_of_birth = DateField(
         _l("Date de naissance"),
@@ -130,6 +164,15 @@ class ProfileFieldsForm(FlaskForm):
         render_kw={"autocomplete": "bday"},
     )
     nationality = SelectField(_l("Nationalité"), [_required(_l("Choisissez votre nationalité."))])
+    # residence: before the phone, which is checked against the country
+    country = SelectField(
+        _l("Pays de résidence"), [_required(_l("Choisissez votre pays de résidence."))]
+    )
+    city = SelectField(
+        _l("Ville"),
+        [InputRequired(_l("Choisissez votre ville dans la liste de votre pays."))],
+        validate_choice=False,
+    )
     # contact
     phone = TelField(
         _l("Téléphone"),
@@ -142,9 +185,6 @@ class ProfileFieldsForm(FlaskForm):
         [Optional(), Length(max=300)],
         render_kw={"autocomplete": "street-address", "rows": 2},
     )
-    # residence
-    country = SelectField(_l("Pays de résidence"), [_required(_l("Choisissez votre pays."))])
-    city = SelectField(_l("Ville"), validate_choice=False)
     # professional
     skills = SelectMultipleField(
         _l("Compétences"),
@@ -154,7 +194,7 @@ class ProfileFieldsForm(FlaskForm):
     bio = TextAreaField(_l("Présentation"), [Optional(), Length(max=2000)], render_kw={"rows": 5})
     years_experience = IntegerField(
         _l("Années d'expérience"),
-        [Optional(), NumberRange(0, 80, _l("Entre 0 et 80 ans."))],
+        [Optional(), NumberRange(0, 80, _l("Indiquez un nombre d'années entre 0 et 80."))],
     )
     availability = SelectField(_l("Disponibilité"), choices=list(AVAILABILITY_LABELS.items()))
     work_mode = SelectField(
@@ -175,12 +215,27 @@ class ProfileFieldsForm(FlaskForm):
     )
     # files
     photo = FileField(
-        _l("Photo (JPEG, PNG ou WebP, 5 Mo maximum)"),
+        _l("Photo"),  # the limit (PHOTO_MAX_MB) is added by __init__
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
     cv = FileField(
         _l("CV (PDF ou DOCX, 10 Mo maximum)"), render_kw={"accept": ".pdf,.docx,application/pdf"}
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        photo_max_mb = current_settings().photo_max_mb
+        self.photo_max_bytes = photo_max_mb * MB
+        self.photo.label.text = _(
+            "Photo (JPEG, PNG ou WebP, %(limit)s Mo maximum)", limit=photo_max_mb
+        )
+        # read by photo_resize.js: the browser downscales before sending, or refuses at once
+        self.photo.render_kw = {
+            **(self.photo.render_kw or {}),
+            "data-max-bytes": str(self.photo_max_bytes),
+            "data-max-side": str(CLIENT_PHOTO_MAX_SIDE),
+            "data-too-large": photo_too_large(self.photo_max_bytes).message,
+        }
 
     def is_unreadable(self, name: str) -> bool:
         return name in self.unreadable
@@ -188,6 +243,63 @@ class ProfileFieldsForm(FlaskForm):
     def unreadable_note(self, name: str):
         """The note shown under an unreadable field (None for the others)."""
         return UNREADABLE_NOTE if name in self.unreadable else None
+
+    def country_name(self) -> str | None:
+        """The name of the chosen country of residence, as listed; None when none is."""
+        chosen = (self.country.data or "").upper()
+        listed = self._country_choices()
+        return next((str(name) for value, name in listed if value and value == chosen), None)
+
+    def _country_choices(self) -> list[tuple[str, object]]:
+        return [(str(choice[0]), choice[1]) for choice in self.country.choices or []]
+
+    def phone_hint(self) -> str:
+        """The phone's hint: the chosen country's example, or to choose the country first."""
+        name, iso2 = self.country_name(), (self.country.data or "").upper()
+        example = national_example(iso2) if name else None
+        if name and example:
+            return _(
+                "Numéro de votre pays de résidence (%(country)s), par exemple %(example)s, ou "
+                "au format international (+…).",
+                country=name,
+                example=example,
+            )
+        return self._phone_hint_without_country()
+
+    @staticmethod
+    def _phone_hint_without_country() -> str:
+        return _(
+            "Choisissez d'abord votre pays de résidence : le numéro est vérifié pour ce pays. "
+            "Un numéro au format international (+…) convient toujours."
+        )
+
+    def phone_hint_data(self) -> dict[str, str]:
+        """Attributes of the phone control with which register.js rewrites its hint when the
+        country changes: every listed country's example, the hint with {country} and
+        {example} to fill in, and the hint without a country."""
+        examples = {}
+        for value, _name in self._country_choices():
+            example = national_example(value) if value else None
+            if example:
+                examples[value] = example
+        template = _(
+            "Numéro de votre pays de résidence (%(country)s), par exemple %(example)s, ou "
+            "au format international (+…).",
+            country="{country}",
+            example="{example}",
+        )
+        return {
+            "data-examples": json.dumps(examples, separators=(",", ":")),
+            "data-hint-country": template,
+            "data-hint-none": self._phone_hint_without_country(),
+        }
+
+    def wants_cities(self) -> bool:
+        """The « Afficher les villes » button (no JavaScript): show the chosen country's cities
+        and hints again, checking nothing."""
+        from flask import request
+
+        return request.method == "POST" and "show_cities" in request.form
 
     def set_choices(self, countries, cities, skills_by_category) -> None:
         """Fill database-backed choices: countries [(iso2, name)], cities [(id, name)], skills."""
@@ -240,7 +352,11 @@ class ProfileFieldsForm(FlaskForm):
         )
 
     def files_input(self) -> ProfileFiles:
-        return ProfileFiles(photo=_upload(self.photo.data), cv=_upload(self.cv.data))
+        return ProfileFiles(
+            photo=_upload(self.photo.data),
+            cv=_upload(self.cv.data),
+            photo_max_bytes=self.photo_max_bytes,
+        )
 
     def link_fields(self):
         return [self[f"link_{kind}"] for kind in LINK_KINDS]
@@ -261,7 +377,7 @@ class ProfileFieldsForm(FlaskForm):
 
     def _phone(self, field) -> None:
         if field.data:
-            field.data = phone_in_e164(field.data, self.country.data or None)
+            field.data = phone_in_e164(field.data, self.country.data or None, self.country_name())
 
     def validate_phone(self, field) -> None:
         self._phone(field)
@@ -279,6 +395,16 @@ class ProfileFieldsForm(FlaskForm):
         if not field.data or field.data not in valid:
             raise ValidationError(_l("Choisissez votre ville dans la liste de votre pays."))
 
+    def validate_photo(self, field) -> None:
+        size = _file_size(field.data)
+        if size is not None and size > self.photo_max_bytes:
+            raise ValidationError(photo_too_large(self.photo_max_bytes).message)
+
+    def validate_cv(self, field) -> None:
+        size = _file_size(field.data)
+        if size is not None and size > MAX_CV_BYTES:
+            raise ValidationError(cv_too_large().message)
+
     def links(self) -> dict[str, str]:
         return {
             kind: self[f"link_{kind}"].data.strip()
@@ -289,7 +415,9 @@ class ProfileFieldsForm(FlaskForm):
 
 def _validate_link(form, field) -> None:
     if field.data and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", field.data.strip(), re.I):
-        raise ValidationError(_l("Adresse web complète attendue (https://…)."))
+        raise ValidationError(
+            _l("Collez l'adresse complète de la page, qui commence par https://.")
+        )
 
 
 for _kind, _label in LINK_KINDS.items():
@@ -322,22 +450,49 @@ class RegistrationForm(ProfileFieldsForm):
     )
     password_confirm = PasswordField(
         _l("Confirmez le mot de passe"),
-        [_required(_l("Confirmez le mot de passe."))],
+        [_required(_l("Tapez le même mot de passe une seconde fois."))],
         render_kw={"autocomplete": "new-password"},
     )
+    #: Who sees the profile; the consent text (profiles/register.html) refers to this choice.
+    visibility = RadioField(
+        _l("Visibilité de mon profil"),
+        choices=list(VISIBILITY_LABELS.items()),
+        default="public",
+        validate_choice=False,  # checked below: a form sent without it means the default
+    )
     consent = BooleanField(
-        _l("J'accepte que Talento traite mes données personnelles comme décrit ci-dessus."),
-        [DataRequired(_l("Votre consentement est nécessaire pour créer un profil."))],
+        _l(
+            "J'accepte que Talento traite mes données personnelles comme décrit ci-dessus, avec "
+            "la visibilité et les liens publics que j'ai choisis."
+        ),
+        [
+            DataRequired(
+                _l(
+                    "Cochez cette case pour accepter : sans votre accord, le profil ne "
+                    "peut pas être créé."
+                )
+            )
+        ],
     )
 
     def validate_email(self, field) -> None:
         field.data = (field.data or "").strip()
         if not EMAIL_RE.match(field.data):
-            raise ValidationError(_l("Adresse e-mail invalide (exemple : nom@exemple.ma)."))
+            raise ValidationError(
+                _l("Vérifiez l'adresse e-mail : elle doit ressembler à nom@exemple.ma.")
+            )
+
+    def validate_visibility(self, field) -> None:
+        if not field.data:
+            field.data = "public"
+        elif field.data not in VISIBILITY_LABELS:
+            raise ValidationError(_l("Choisissez qui peut voir votre profil."))
 
     def validate_password_confirm(self, field) -> None:
         if field.data != self.password.data:
-            raise ValidationError(_l("Les deux mots de passe ne correspondent pas."))
+            raise ValidationError(
+                _l("Les deux mots de passe sont différents : tapez le même dans les deux champs.")
+            )
 
     def account_input(self, language: str) -> AccountInput:
         """The new account of the person registering, who writes in ``language``."""
@@ -347,6 +502,7 @@ class RegistrationForm(ProfileFieldsForm):
             password=self.password.data,
             consent=bool(self.consent.data),
             language=language,
+            visibility=self.visibility.data,
         )
 
 
@@ -392,6 +548,7 @@ class EditProfileForm(ProfileFieldsForm):
             cv=_upload(self.cv.data),
             remove_photo=bool(self.remove_photo.data),
             remove_cv=bool(self.remove_cv.data),
+            photo_max_bytes=self.photo_max_bytes,
         )
 
     def fill_from(self, user, profile) -> None:

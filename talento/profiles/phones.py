@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -28,3 +30,15 @@ def example_number(region: str) -> str:
     if example is None:
         return "+212 6 12 34 56 78"
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@lru_cache(maxsize=512)
+def national_example(region: str) -> str | None:
+    """A mobile number as people of the country type it (06 50 12 34 56 in Morocco), for the
+    hint under the phone field; None for a region the library has no example for."""
+    example = phonenumbers.example_number_for_type(
+        region.upper(), phonenumbers.PhoneNumberType.MOBILE
+    )
+    if example is None:
+        return None
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)

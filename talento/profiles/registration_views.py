@@ -1,7 +1,12 @@
 """Talent registration: one form in steps (fieldsets), usable without JavaScript.
 
-Without JavaScript the city list is that of the country chosen, so a first submission with a
-new country comes back with its cities (everything typed is kept, files and passwords aside).
+The fieldsets come in this order: identity, residence, contact (the phone is checked against
+the country of residence), professional profile, links, files, account and consent (with the
+profile's visibility, which the consent text refers to). Without JavaScript the city list is
+that of the country chosen: « Afficher les villes » sends the form back to show them, checking
+nothing, and a full submission with a new country also comes back with its cities (everything
+typed is kept, files and passwords aside). A photo over PHOTO_MAX_MB is refused on the same
+page, everything typed kept; only a request over REQUEST_MAX_MB gets the 413 page.
 Views only: the account is created by talento.profiles.editing.create_talent from plain data.
 
 Limits (accounts/login_limits.py) stop an attacker, not a crowd: every POST takes a place under
@@ -48,7 +53,9 @@ def register():
             )
         if isinstance(attempt, login_limits.Refusal):
             return _too_many(form, attempt)
-    if request.method == "POST" and form.validate():
+    if request.method == "POST" and form.wants_cities():
+        pass  # no JavaScript: the chosen country's cities and phone hint, nothing checked
+    elif request.method == "POST" and form.validate():
         assert form.email.data is not None  # required fields: a validated form has them
         assert form.phone.data is not None
         with login_limits.answering() as limits:

@@ -24,7 +24,7 @@ from talento.extensions import utcnow
 from talento.geo.services import find_city, find_country
 from talento.i18n import gettext as _
 from talento.profiles.models import Skill, SkillCategory, TalentLanguage, TalentProfile
-from talento.profiles.uploads import Upload
+from talento.profiles.uploads import MAX_PHOTO_BYTES, Upload
 from talento.refusals import Refused
 
 
@@ -114,6 +114,8 @@ class AccountInput:
     password: str | None = None
     consent: bool = False
     language: str = "fr"
+    #: Who sees the new profile (profiles.models.Visibility), chosen with the consent.
+    visibility: str = "public"
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class ProfileFiles:
     cv: Upload | None = None
     remove_photo: bool = False
     remove_cv: bool = False
+    #: The photo limit in bytes (the PHOTO_MAX_MB setting; uploads' default otherwise).
+    photo_max_bytes: int = MAX_PHOTO_BYTES
 
 
 def skills_by_category(session: Session, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:

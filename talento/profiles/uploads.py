@@ -21,6 +21,18 @@ Stored photos are JPEG rather than WebP: every browser, e-mail client, office su
 PDF exports (fpdf2 embeds JPEG data as is) read JPEG, and portraits have no transparency to
 keep. WebP would save about a quarter of the bytes on files that are small anyway at 1024 px.
 
+Size limits. A phone photo straight from the camera weighs up to about 20 MB and counts 12 to
+108 megapixels: it is accepted up to ``PHOTO_MAX_MB`` (a setting, 20 by default; the caller
+passes it as ``max_bytes``). With JavaScript the browser downscales it before sending
+(talento/static/js/photo_resize.js), so what usually arrives is a ~1600 px JPEG; without it the
+full file arrives and is re-encoded here. Pixels are bounded before any decoding (decompression
+bombs): a JPEG is decoded at a reduced scale (1/2 to 1/8, ``Image.draft``) when it is to be
+shrunk anyway, so its header may announce up to ``MAX_JPEG_PIXELS``; the pixels actually
+decoded never exceed ``MAX_PHOTO_PIXELS``, which is also the limit of PNG and WebP (decoded at
+full size). Pillow's own warning threshold (``Image.MAX_IMAGE_PIXELS``, ~89 Mpx) is not used:
+these two explicit caps, checked from the header, replace it; its hard error (twice that) stays
+as a last guard.
+
 This module takes plain streams and paths, never the Flask request, so forms, the admin and
 the CLI share it.
 """
@@ -47,15 +59,20 @@ from sqlalchemy.orm import Session
 
 from talento.i18n import gettext as _
 from talento.profiles.cv_checks import UploadRejected, check_docx, check_pdf, not_a_cv
+from talento.settings import CV_MAX_MB, DEFAULT_PHOTO_MAX_MB
 from talento.unit_of_work import after_commit, after_rollback
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-MAX_PHOTO_BYTES = 5 * MB
-MAX_CV_BYTES = 10 * MB
-#: Refused above this, before decoding: a 40 MP image already needs ~160 MB of memory.
+#: The default photo limit (the PHOTO_MAX_MB setting); callers pass the configured one.
+MAX_PHOTO_BYTES = DEFAULT_PHOTO_MAX_MB * MB
+MAX_CV_BYTES = CV_MAX_MB * MB
+#: Pixels decoded at most, checked before decoding: 40 Mpx already need ~160 MB of memory.
 MAX_PHOTO_PIXELS = 40_000_000
+#: Pixels a JPEG header may announce (a 108 Mpx phone photo): it is decoded at 1/8 scale at
+#: most (``draft``), so what is decoded stays under MAX_PHOTO_PIXELS.
+MAX_JPEG_PIXELS = 150_000_000
 PHOTO_MAX_SIDE = 1024
 THUMB_MAX_SIDE = 256
 JPEG_QUALITY = 85
@@ -112,24 +129,43 @@ class StoredPhoto:
 # --- photos -----------------------------------------------------------------------------
 
 
-def store_photo(stream: BinaryIO, upload_dir: str | Path) -> StoredPhoto:
-    """Verify a PNG/JPEG/WebP photo and save a clean JPEG copy plus its thumbnail.
+def store_photo(
+    stream: BinaryIO, upload_dir: str | Path, max_bytes: int = MAX_PHOTO_BYTES
+) -> StoredPhoto:
+    """Verify a PNG/JPEG/WebP photo of at most ``max_bytes`` and save a clean JPEG copy plus
+    its thumbnail.
 
     Raises UploadRejected (``field="photo"``)."""
     try:
-        return _store_photo(stream, upload_dir)
+        return _store_photo(stream, upload_dir, max_bytes)
     except UploadRejected as rejected:
         rejected.field = "photo"
         raise
 
 
-def _store_photo(stream: BinaryIO, upload_dir: str | Path) -> StoredPhoto:
-    data = _read_limited(stream, MAX_PHOTO_BYTES)
+def photo_too_large(max_bytes: int) -> UploadRejected:
+    """The refusal of a photo over the limit (the form says the same before any upload)."""
+    return UploadRejected(
+        _(
+            "La photo dépasse %(limit)s Mo : choisissez une image plus légère ou réduisez-la, "
+            "puis choisissez-la de nouveau.",
+            limit=max_bytes // MB,
+        ),
+        "too_large",
+    )
+
+
+def cv_too_large(max_bytes: int = MAX_CV_BYTES) -> UploadRejected:
+    return UploadRejected(
+        _("Le CV dépasse %(limit)s Mo : envoyez un fichier plus léger.", limit=max_bytes // MB),
+        "too_large",
+    )
+
+
+def _store_photo(stream: BinaryIO, upload_dir: str | Path, max_bytes: int) -> StoredPhoto:
+    data = _read_limited(stream, max_bytes)
     if data is None:
-        raise UploadRejected(
-            _("La photo dépasse %(limit)s Mo : choisissez une image plus légère.", limit=5),
-            "too_large",
-        )
+        raise photo_too_large(max_bytes)
     return store_drawn_photo(_decode_image(data), upload_dir)
 
 
@@ -165,20 +201,20 @@ def _sniff_image(head: bytes) -> str | None:
     return None
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
+def _check_pixels(size: tuple[int, int], limit: int = MAX_PHOTO_PIXELS) -> None:
     width, height = size
     if width < 1 or height < 1:
         raise _not_an_image()
-    if width * height > MAX_PHOTO_PIXELS:
-        raise _too_many_pixels()
+    if width * height > limit:
+        raise _too_many_pixels(limit)
 
 
-def _too_many_pixels() -> UploadRejected:
+def _too_many_pixels(limit: int = MAX_PHOTO_PIXELS) -> UploadRejected:
     return UploadRejected(
         _(
             "Cette image est trop grande (plus de %(mp)s mégapixels) : réduisez-la avant "
             "de l'envoyer.",
-            mp=MAX_PHOTO_PIXELS // 1_000_000,
+            mp=limit // 1_000_000,
         ),
         "too_many_pixels",
     )
@@ -187,20 +223,25 @@ def _too_many_pixels() -> UploadRejected:
 def _decode_image(data: bytes) -> Image.Image:
     """Decode with the one decoder the signature names, upright and in sRGB RGB.
 
-    Dimensions are checked from the header, before any pixel is decompressed (bombs)."""
+    Dimensions are checked from the header, before any pixel is decompressed (bombs): a JPEG's
+    against MAX_JPEG_PIXELS, then what its reduced-scale decoding will produce against
+    MAX_PHOTO_PIXELS; a PNG's or WebP's against MAX_PHOTO_PIXELS."""
     kind = _sniff_image(data[:16])
     if kind is None:
         raise _not_an_image()
+    header_limit = MAX_JPEG_PIXELS if kind == "JPEG" else MAX_PHOTO_PIXELS
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # our explicit caps replace Pillow's warning; its DecompressionBombError remains
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data), formats=[kind]) as probe:
-                _check_pixels(probe.size)
+                _check_pixels(probe.size, header_limit)
                 probe.verify()
             image = Image.open(BytesIO(data), formats=[kind])
-            _check_pixels(image.size)
+            _check_pixels(image.size, header_limit)
             if kind == "JPEG":  # decode at a reduced scale when the result is resized anyway
                 image.draft(None, (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                _check_pixels(image.size)  # what will really be decoded
             image.load()
             if image.format != kind:
                 raise _not_an_image()
@@ -208,8 +249,8 @@ def _decode_image(data: bytes) -> Image.Image:
             return _to_rgb(ImageOps.exif_transpose(image), icc)
     except UploadRejected:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels() from None
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(header_limit) from None
     except Exception:  # noqa: BLE001 - any decoder failure on untrusted bytes means "not an image"
         raise _not_an_image() from None
 
@@ -274,10 +315,7 @@ def store_cv(stream: BinaryIO, upload_dir: str | Path) -> StoredFile:
 def _store_cv(stream: BinaryIO, upload_dir: str | Path) -> StoredFile:
     data = _read_limited(stream, MAX_CV_BYTES)
     if data is None:
-        raise UploadRejected(
-            _("Le CV dépasse %(limit)s Mo : envoyez un fichier plus léger.", limit=10),
-            "too_large",
-        )
+        raise cv_too_large()
     if data.startswith(b"%PDF-"):
         check_pdf(data)
         extension = "pdf"
@@ -433,8 +471,8 @@ class UploadBatch:
     saved: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
 
-    def photo(self, stream: BinaryIO) -> StoredPhoto:
-        stored = store_photo(stream, self.upload_dir)
+    def photo(self, stream: BinaryIO, max_bytes: int = MAX_PHOTO_BYTES) -> StoredPhoto:
+        stored = store_photo(stream, self.upload_dir, max_bytes)
         self.saved.append(stored.name)
         return stored
 

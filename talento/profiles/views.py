@@ -42,7 +42,6 @@ bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
 
 
-
 @bp.get("/profile")
 @login_required
 def me():
@@ -71,8 +70,8 @@ def edit():
     if request.method == "GET":
         form.fill_from(user, profile)
     form.fill_choices(db.session(), current_language())
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.validate():
+    status = 400 if request.method == "POST" and not form.wants_cities() else 200
+    if request.method == "POST" and not form.wants_cities() and form.validate():
         upload_dir = Path(current_settings().upload_dir)
         try:
             save_profile(

@@ -40,7 +40,7 @@ def build_app(settings: Settings) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.production,
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.request_max_mb * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations()),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine, ExceptionContext
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from talento.settings import CV_MAX_MB
+
 log = logging.getLogger("talento.errors")
 PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
 #: Seconds a client (or a monitoring probe) should wait before retrying a 503.
@@ -192,6 +194,29 @@ def _page_without_database(app: Flask, status: int, **context) -> str:
     return app.jinja_env.get_template("errors/error.html").render(values)
 
 
+def _too_large_message(app: Flask) -> str | None:
+    """What a 413 says: the limits, and how to get back to the form with what was typed.
+
+    Up to REQUEST_MAX_MB the profile forms parse and refuse an oversize photo on their own
+    page, everything typed kept; only a request over that hard cap (nginx refuses the same
+    size with its own readable page, deploy/nginx.conf) ends here, its body unread."""
+    try:
+        from talento.i18n import gettext as _
+
+        settings = app.extensions["talento.settings"]
+        return _(
+            "L'envoi dépasse %(limit)s Mo au total : une photo peut peser jusqu'à %(photo)s Mo "
+            "et un CV jusqu'à %(cv)s Mo. Revenez à la page précédente avec le bouton Retour de "
+            "votre navigateur (ce que vous aviez saisi y est en général conservé) et choisissez "
+            "un fichier plus léger.",
+            limit=settings.request_max_mb,
+            photo=settings.photo_max_mb,
+            cv=CV_MAX_MB,
+        )
+    except Exception:  # noqa: BLE001 - the page's generic text is shown instead
+        return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -202,6 +227,8 @@ def register_error_handlers(app: Flask) -> None:
             response.status_code = status
         else:
             message = getattr(error, "page_message", None)  # a refusal that says what was wrong
+            if status == 413 and message is None:
+                message = _too_large_message(app)
             html, shown = _error_page(app, status if status in PAGES else 400, message=message)
             if shown == 503 and status != 503:  # the page needed the database, which is down
                 return _retry_later(app.response_class(html, status=503, mimetype="text/html"))

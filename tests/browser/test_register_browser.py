@@ -5,7 +5,11 @@ checks that the page logged no console error and that no request left 127.0.0.1.
 are full-page here, named after the backend, the test and the step.
 
 With JavaScript the form is a series of steps (talento/static/js/register.js); without it the
-whole form shows at once and choosing the country of residence takes one more submission.
+whole form shows at once and choosing the country of residence takes one more submission
+(« Afficher les villes de ce pays », or the whole form). Residence comes before the contact
+step: the phone is checked against the chosen country, whose example the phone's hint gives.
+With JavaScript a large photo is downscaled in the browser before it is sent
+(talento/static/js/photo_resize.js).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 # The fieldsets of profiles/register.html, in order.
-STEPS = ("identity", "contact", "residence", "professional", "links", "files", "account")
+STEPS = ("identity", "residence", "contact", "professional", "links", "files", "account")
 
 TALENT = {
     "first_name": "Yasmine",
@@ -46,7 +50,9 @@ PASSWORD_LABEL = "Mot de passe (12 caractères minimum)"
 CONFIRM_LABEL = "Confirmez le mot de passe"
 CONSENT_LABEL = "J'accepte que Talento traite mes données personnelles"
 SUBMIT = "Créer mon profil"
-PHONE_ERROR = "Numéro invalide pour le pays choisi"
+PHONE_ERROR = "Ce numéro n'est pas valide pour ce pays (Sénégal)"
+SENEGAL_PHONE_HINT = "Numéro de votre pays de résidence (Sénégal), par exemple 70 123 45 67"
+SHOW_CITIES = "Afficher les villes de ce pays"
 CITY_ERROR = "Choisissez votre ville dans la liste de votre pays."
 
 # A refused registration comes back with status 400 on purpose (the form, its errors and what
@@ -154,13 +160,19 @@ def _fill_account(page) -> None:
 
 
 def _choose_senegal_with_script(page) -> None:
-    """Choose Senegal; register.js must load its cities into "Ville"; choose Dakar."""
+    """Choose Senegal; register.js must load its cities into "Ville" and drop the hints that
+    asked for a country first; choose Dakar."""
     from playwright.sync_api import expect
 
+    expect(page.get_by_role("button", name=SHOW_CITIES)).to_be_hidden()  # no-JS only
+    expect(page.locator("#city-hint")).to_be_visible()
     page.get_by_label("Pays de résidence").select_option("SN")
     city = page.get_by_label("Ville", exact=True)
     expect(city.locator("option", has_text="Dakar")).to_have_count(1)
     expect(city.locator("option", has_text="Casablanca")).to_have_count(0)
+    expect(page.locator("#city-hint")).to_be_hidden()
+    expect(city).not_to_have_attribute("aria-describedby", "city-hint")
+    expect(page.locator("#phone-hint")).to_contain_text(SENEGAL_PHONE_HINT)
     city.select_option(label="Dakar")
 
 
@@ -170,11 +182,11 @@ def _go_through_steps(page, phone: str, photo: Path | None = None, shot=None) ->
 
     _fill_identity(page)
     _next(page, 2)
-    _fill_contact(page, phone)
-    _next(page, 3)
     _choose_senegal_with_script(page)
     if shot:
-        shot(page, "3-residence")
+        shot(page, "2-residence")
+    _next(page, 3)
+    _fill_contact(page, phone)
     _next(page, 4)
     _fill_professional(page)
     if shot:
@@ -202,7 +214,8 @@ def _go_through_steps(page, phone: str, photo: Path | None = None, shot=None) ->
 
 def test_with_javascript_a_refused_phone_reopens_the_contact_step(open_page, screenshot):
     """The server refuses a Moroccan number once Senegal is chosen: the script opens the step
-    holding the first error (Contact), with the error next to the phone and the input kept."""
+    holding the first error (Contact, step 3), with the error next to the phone and the input
+    kept."""
     from playwright.sync_api import expect
 
     watched = open_page(**PHONE)
@@ -213,7 +226,7 @@ def test_with_javascript_a_refused_phone_reopens_the_contact_step(open_page, scr
     page.get_by_role("button", name=SUBMIT).click()
 
     expect(page).to_have_url(re.compile(r"/auth/register$"))
-    _expect_step(page, 2)
+    _expect_step(page, 3)
     phone = page.get_by_label("Téléphone", exact=True)
     error = page.locator("#field-phone .field-error")
     expect(error).to_be_visible()
@@ -231,6 +244,11 @@ def test_with_javascript_a_refused_phone_reopens_the_contact_step(open_page, scr
     expect(page.get_by_label(PASSWORD_LABEL)).to_have_value("")
     assert_no_horizontal_overflow(page)
     screenshot(page, "phone-error")
+    # Corrected, the number's error no longer applies: it goes (the server checks it again).
+    phone.fill(SENEGALESE_PHONE)
+    phone.blur()
+    expect(error).to_be_hidden()
+    expect(phone).not_to_have_attribute("aria-invalid", "true")
     watched.assert_clean(expected_statuses=(REFUSED_FORM,))
 
 
@@ -344,3 +362,101 @@ def test_without_javascript_the_whole_form_shows_and_the_city_comes_second(
     expect(page.locator("#phone")).to_have_text(SENEGALESE_E164)
     screenshot(page, "profile")
     watched.assert_clean(expected_statuses=(REFUSED_FORM,))
+
+
+def test_without_javascript_the_cities_button_shows_them_and_drops_stale_hints(
+    open_page, screenshot
+):
+    from playwright.sync_api import expect
+
+    watched = open_page(java_script_enabled=False, **PHONE)
+    page = watched.page
+    page.goto("/auth/register")
+    expect(page.locator("#city-hint")).to_be_visible()
+    expect(page.locator("#phone-hint")).to_contain_text("Choisissez d'abord votre pays")
+    page.get_by_label("Prénom", exact=True).fill(TALENT["first_name"])
+    page.get_by_label("Pays de résidence").select_option("SN")
+    page.get_by_role("button", name=SHOW_CITIES).click()
+
+    expect(page).to_have_url(re.compile(r"/auth/register#field-city$"))
+    city = page.get_by_label("Ville", exact=True)
+    expect(city.locator("option", has_text="Dakar")).to_have_count(1)
+    expect(page.locator(".field-error")).to_have_count(0)  # nothing was checked yet
+    expect(page.locator("#city-hint")).to_have_count(0)
+    expect(page.locator("#phone-hint")).to_contain_text(SENEGAL_PHONE_HINT)
+    expect(page.get_by_label("Prénom", exact=True)).to_have_value(TALENT["first_name"])
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "cities-shown")
+    watched.assert_clean()
+
+
+def _phone_photo(path: Path) -> Path:
+    """A noisy 2600 x 1950 JPEG of about 18 MB, as a phone camera writes one."""
+    import io
+    import os
+
+    from PIL import Image
+
+    width, height = 2600, 1950
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=100, subsampling=0)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_with_javascript_a_large_phone_photo_is_downscaled_before_upload(
+    app, open_page, screenshot, tmp_path, settings
+):
+    """At 390 px, a ~18 MB photo is reduced in the browser to a ~1600 px JPEG of well under
+    2 MB; that is what the request carries, and the server stores its own re-encoded copy."""
+    from flask import request
+    from playwright.sync_api import expect
+
+    photo = _phone_photo(tmp_path / "IMG_20260314_101010.jpg")
+    assert photo.stat().st_size > 15 * 1024 * 1024
+    uploads: list[int] = []
+
+    @app.before_request
+    def measure() -> None:  # what really arrives: the request's size
+        if request.method == "POST" and request.path == "/auth/register":
+            uploads.append(request.content_length or 0)
+
+    watched = open_page(**PHONE)
+    page = watched.page
+    page.goto("/auth/register")
+    _fill_identity(page)
+    _next(page, 2)
+    _choose_senegal_with_script(page)
+    _next(page, 3)
+    _fill_contact(page, SENEGALESE_PHONE)
+    _next(page, 4)
+    _fill_professional(page)
+    _next(page, 5)
+    _next(page, 6)
+    page.locator("#photo").set_input_files(photo)
+    expect(page.locator("#photo")).to_have_attribute("data-resized", re.compile(r"^\d+$"))
+    sent = page.evaluate(
+        "(() => { const f = document.getElementById('photo').files[0];"
+        " return {size: f.size, type: f.type, name: f.name}; })()"
+    )
+    assert sent["type"] == "image/jpeg"
+    assert sent["name"] == "IMG_20260314_101010.jpg"
+    assert sent["size"] < 2 * 1024 * 1024, sent
+    expect(page.locator("#photo-error-js")).to_have_count(0)
+    screenshot(page, "6-large-photo")
+    _next(page, 7)
+    _fill_account(page)
+    page.get_by_role("button", name=SUBMIT).click()
+
+    expect(page).to_have_url(re.compile(r"/profile$"))
+    assert len(uploads) == 1
+    assert uploads[0] < 2 * 1024 * 1024, uploads
+    stored = list((Path(settings.upload_dir) / "photos").glob("*.jpg"))
+    assert len(stored) == 1
+    from PIL import Image
+
+    with Image.open(stored[0]) as image:
+        assert max(image.size) == 1024
+        assert not image.getexif()
+    watched.assert_clean()

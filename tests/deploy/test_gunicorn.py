@@ -381,7 +381,7 @@ def test_nginx_site_has_the_required_pieces():
         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "proxy_set_header X-Forwarded-Proto $scheme;",
         "proxy_set_header X-Request-ID $request_id;",
-        "client_max_body_size 16m;",
+        "error_page 413 /413.html;",
         "location ^~ /.well-known/acme-challenge/",
         "root /var/www/certbot;",
         "return 301 https://",

@@ -223,8 +223,8 @@ def test_a_failed_email_never_breaks_registration(app, client, database_url, tmp
     assert "n&#39;a pas pu être envoyé" in page or "n'a pas pu être envoyé" in page
 
 
-def test_a_request_over_16_mb_gets_the_french_413_page(app, client):
-    big = (io.BytesIO(b"\0" * (17 * 1024 * 1024)), "huge.jpg")
+def test_a_request_over_the_hard_cap_gets_the_french_413_page(app, client):
+    big = (io.BytesIO(b"\0" * (app.config["MAX_CONTENT_LENGTH"] + 1)), "huge.jpg")
     response = _post(client, _form(app), photo=big)
     assert response.status_code == 413
     assert "Fichier trop volumineux" in response.get_data(as_text=True)

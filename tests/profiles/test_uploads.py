@@ -233,7 +233,7 @@ def test_oversize_photo_is_refused_without_reading_it_all(upload_dir):
     with pytest.raises(UploadRejected) as caught:
         store_photo(stream, upload_dir)
     assert caught.value.reason == "too_large"
-    assert "5 Mo" in caught.value.message
+    assert "20 Mo" in caught.value.message
     assert stream.bytes_read == MAX_PHOTO_BYTES + 1
     assert files_under(upload_dir) == []
 
@@ -569,3 +569,41 @@ def test_disk_full_midway_leaves_no_partial_file(upload_dir, monkeypatch):
         store_photo(io.BytesIO(image_bytes("JPEG")), upload_dir)
     assert caught.value.reason == "storage"
     assert files_under(upload_dir) == []
+
+
+# --- phone photos: large files and many pixels ------------------------------------------
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) is rewritten to claim another size."""
+    data = bytearray(image_bytes("JPEG", size=(16, 16)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_a_phone_photo_of_many_megapixels_is_decoded_at_a_reduced_scale(upload_dir):
+    """63 Mpx (over the 40 Mpx of a full decoding): a JPEG is decoded at 1/8 scale, so it is
+    accepted; a PNG of that size would not be."""
+    out = io.BytesIO()
+    Image.new("L", (9000, 7000), 128).save(out, "JPEG", quality=50)
+    stored = store_photo(io.BytesIO(out.getvalue()), upload_dir)
+    with Image.open(upload_dir / "photos" / stored.name) as image:
+        assert image.size == (1024, 796)
+        assert image.mode == "RGB"
+
+
+def test_a_jpeg_claiming_too_many_pixels_is_refused_before_decoding(upload_dir):
+    with pytest.raises(UploadRejected) as caught:
+        store_photo(io.BytesIO(_jpeg_claiming(16_000, 10_000)), upload_dir)  # 160 Mpx
+    assert caught.value.reason == "too_many_pixels"
+    assert "150 mégapixels" in caught.value.message
+    assert files_under(upload_dir) == []
+
+
+def test_the_photo_limit_is_the_callers(upload_dir):
+    data = image_bytes("PNG", size=(400, 400))
+    with pytest.raises(UploadRejected) as caught:
+        store_photo(io.BytesIO(data), upload_dir, max_bytes=len(data) - 1)
+    assert caught.value.reason == "too_large"
+    assert store_photo(io.BytesIO(data), upload_dir, max_bytes=len(data)).name

@@ -1,9 +1,49 @@
-// Registration enhancements. The form works without this file: it only turns the fieldsets
-// into steps, loads the cities of the chosen country and previews the photo.
+// Registration and profile enhancements. The form works without this file: it only turns the
+// fieldsets into steps, loads the cities of the chosen country (hiding the hints and the
+// « Afficher les villes » button that only serve without JavaScript), rewrites the phone's
+// hint for the chosen country and previews the photo.
 (function () {
   "use strict";
   var form = document.getElementById("register-form");
   if (!form) { return; }
+  Array.prototype.forEach.call(form.querySelectorAll(".without-js"), function (el) { el.hidden = true; });
+
+  // A hint that no longer applies goes, and the control stops pointing at it.
+  function dropHint(control) {
+    var hint = document.getElementById(control.id + "-hint");
+    if (hint) { hint.hidden = true; }
+    var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== control.id + "-hint";
+    });
+    if (ids.length) { control.setAttribute("aria-describedby", ids.join(" ")); }
+    else { control.removeAttribute("aria-describedby"); }
+  }
+
+  // An error the server wrote no longer applies once its field is changed: it goes.
+  form.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest(".field.has-error");
+    if (!box) { return; }
+    Array.prototype.forEach.call(box.querySelectorAll(".field-error"), function (error) {
+      if (error.id !== "photo-error-js") { error.hidden = true; }
+    });
+    box.classList.remove("has-error");
+    Array.prototype.forEach.call(box.querySelectorAll("[aria-invalid]"), function (control) {
+      control.removeAttribute("aria-invalid");
+    });
+  });
+
+  // The phone's hint follows the chosen country (its example), as the server writes it.
+  function phoneHint(country) {
+    var phone = document.getElementById("phone");
+    var hint = document.getElementById("phone-hint");
+    if (!phone || !hint || !phone.hasAttribute("data-examples")) { return; }
+    var examples = JSON.parse(phone.getAttribute("data-examples") || "{}");
+    var option = country.options[country.selectedIndex];
+    var example = examples[country.value];
+    hint.textContent = example && option
+      ? phone.getAttribute("data-hint-country").replace("{country}", option.textContent).replace("{example}", example)
+      : phone.getAttribute("data-hint-none");
+  }
   var lang = document.documentElement.lang;
   var text = lang === "en"
     ? { next: "Next", prev: "Back", step: "Step %1 of %2", choose: "— Choose —" }
@@ -14,6 +54,7 @@
   var city = document.getElementById("city");
   if (country && city) {
     country.addEventListener("change", function () {
+      phoneHint(country);
       var url = country.getAttribute("data-cities-url") + "?country=" + encodeURIComponent(country.value);
       fetch(url, { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
@@ -26,6 +67,7 @@
             o.value = String(c.id); o.textContent = c.name; city.appendChild(o);
           });
           city.required = cities.length > 0;
+          if (cities.length > 0) { dropHint(city); }
         });
     });
   }
