@@ -30,4 +30,7 @@ ACTION_LABELS = {
     AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
     AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
     AuditAction.OTHER_SESSIONS_ENDED: _l("Autres sessions déconnectées"),
+    AuditAction.EMAIL_VERIFIED: _l("Adresse e-mail vérifiée"),
+    AuditAction.VERIFICATION_SENT: _l("Lien de vérification envoyé"),
+    AuditAction.EMAIL_CHANGED: _l("Adresse e-mail changée"),
 }

@@ -39,6 +39,9 @@ class AuditAction(enum.StrEnum):
     LOST_DATA_REENTERED = "lost_data.reentered"
     LOST_DATA_NOTIFIED = "lost_data.notified"
     OTHER_SESSIONS_ENDED = "sessions.others_ended"
+    EMAIL_VERIFIED = "email.verified"
+    VERIFICATION_SENT = "email.verification_sent"
+    EMAIL_CHANGED = "email.changed"
 
 
 class AuditEvent(Model):
