@@ -103,10 +103,14 @@ def load_signed(
     if len(token) > MAX_TOKEN_LENGTH * 2:
         return None, False
     max_age = int(MAX_AGE.total_seconds())
+    signed = serializer(secret_key, salt, now)
     try:
-        payload, expired = serializer(secret_key, salt, now).loads(token, max_age=max_age), False
-    except SignatureExpired as exc:
-        payload, expired = exc.payload, True
+        payload, expired = signed.loads(token, max_age=max_age), False
+    except SignatureExpired as exc:  # the signature is good: its (encoded) payload is given
+        try:
+            payload, expired = signed.load_payload(exc.payload), True
+        except BadSignature:
+            return None, False
     except BadSignature:
         return None, False
     if not isinstance(payload, dict) or type(payload.get("u")) is not int:
