@@ -83,6 +83,7 @@ def _load(session, count: int) -> None:
     first = ["Amina", "Youssef", "Fatima", "Omar", "Awa", "Moussa", "Salma", "Karim", "Nadia"]
     last = ["Benali", "El Idrissi", "Diop", "Traoré", "Alaoui", "Ndiaye", "Kone", "Haddad"]
     today = utctoday()
+    verified_at = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     batch = 10_000
     for start in range(0, count, batch):
         rows = []
@@ -102,6 +103,7 @@ def _load(session, count: int) -> None:
                         "date_of_birth": today - dt.timedelta(days=rng.randint(18 * 365, 60 * 365)),
                         "country_id": country_id,
                         "city_id": rng.choice(cities[country_id]),
+                        "email_verified_at": verified_at,  # listed (profiles: visibility public)
                     },
                     profile={
                         "availability": rng.choice(

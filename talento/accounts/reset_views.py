@@ -32,6 +32,7 @@ from talento.accounts import login_limits
 from talento.accounts.reset import TokenStatus, check_token, request_password_reset
 from talento.accounts.reset_forms import ForgotPasswordForm, NewPasswordForm
 from talento.accounts.services import set_password
+from talento.accounts.verification import mark_verified
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.context import current_passwords, current_settings
@@ -114,6 +115,8 @@ def reset(token: str):
         set_password(user, form.password.data, current_passwords())
         actor = audit.as_actor(user, request.remote_addr, g.get("request_id"))
         audit.record(db.session(), AuditAction.PASSWORD_RESET, actor, **audit.about(user))
+        # The link was bound to the address it was sent to: it proves the mailbox too.
+        mark_verified(db.session(), user, actor)
         log.info("Mot de passe réinitialisé : utilisateur id=%s", user.id)
         if current_user.is_authenticated:
             logout_user()

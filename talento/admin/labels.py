@@ -33,4 +33,7 @@ ACTION_LABELS = {
     AuditAction.CONTACT_RELAYED: _l("Message transmis à un talent"),
     AuditAction.CONTACT_TRAPPED: _l("Message bloqué par l'anti-spam"),
     AuditAction.CONTACT_REPORTED: _l("Message signalé comme abusif"),
+    AuditAction.EMAIL_VERIFIED: _l("Adresse e-mail vérifiée"),
+    AuditAction.VERIFICATION_SENT: _l("Lien de vérification envoyé"),
+    AuditAction.EMAIL_CHANGED: _l("Adresse e-mail changée"),
 }

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from talento.accounts import login_limits, verification
 from talento.accounts.models import User
 from talento.accounts.reset import issue_set_password_link
 from talento.admin import users as service
@@ -228,6 +229,27 @@ def user_send_link(user_id: int):
         flash(_("Activez d'abord ce compte."), "error")
     else:
         _send_link(user)
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/send-verification")
+def user_send_verification(user_id: int):
+    """E-mail the account its verification link again (audited, within the account's limit)."""
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if user.email_verified:
+        flash(_("Cette adresse est déjà vérifiée."), "info")
+    elif not user.is_active_account:
+        flash(_("Activez d'abord ce compte."), "error")
+    else:
+        with login_limits.answering() as limits:
+            attempt = verification.reserve_send(limits, user.id)
+        if isinstance(attempt, login_limits.Refusal):
+            flash(_("Trop de liens envoyés à cette adresse : réessayez plus tard."), "error")
+        else:
+            verification.send_verification(db.session(), current_settings(), user, current_actor())
+            flash(_("Lien de vérification envoyé à %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

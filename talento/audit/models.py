@@ -44,6 +44,9 @@ class AuditAction(enum.StrEnum):
     CONTACT_RELAYED = "contact.relayed"
     CONTACT_TRAPPED = "contact.trapped"
     CONTACT_REPORTED = "contact.abuse_reported"
+    EMAIL_VERIFIED = "email.verified"
+    VERIFICATION_SENT = "email.verification_sent"
+    EMAIL_CHANGED = "email.changed"
 
 
 class AuditEvent(Model):

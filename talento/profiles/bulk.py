@@ -3,7 +3,8 @@
 Used by `talento seed-demo` and the `make bench` scripts (bench/directory.py), so both load the
 same way. Rows are plain dicts of column values; encrypted columns take the clear value and are
 encrypted here with the active key ring; blind indexes are the caller's (no ORM event runs).
-Every row of a table must carry the same keys; omitted columns take their server default.
+Every row of a table must carry the same keys; omitted columns take their server default
+(`users.email_verified_at` has none: a row without it is an unverified talent, listed nowhere).
 
 On PostgreSQL a batch is one ``nextval`` query for the user ids and one COPY per table (the
 fastest way in: no per-row statement, no SQL to compile); elsewhere (SQLite) an executemany

@@ -21,15 +21,6 @@ GENDER_LABELS = {"F": _l("Femme"), "M": _l("Homme"), "N": _l("Non précisé")}
 #: Where a talent appears (profiles.models.Visibility), in the talent's own words: the same
 #: labels on the registration form and on the « Ma visibilité » page, so that the choice and
 #: the consent text (profiles/register.html) say one thing.
-VISIBILITY_LABELS = {
-    "public": _l("Public : visible dans l'annuaire et sur ma page publique"),
-    "link": _l(
-        "Lien seulement : ma page publique est accessible par mon code ou mon QR code, "
-        "mais je n'apparais pas dans l'annuaire"
-    ),
-    "hidden": _l("Masqué : ni annuaire ni page publique"),
-}
-
 #: Spoken languages: ISO 639-1 codes, ISO 639-2/3 where 639-1 has none (ary Darija, ber Amazigh).
 LANGUAGES = {
     "ar": _l("Arabe"),

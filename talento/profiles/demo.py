@@ -278,6 +278,7 @@ def seed_demo(
                             "address": f"{rng.randint(1, 200)}, {rng.choice(STREETS)}, {city.name}",
                             "language": "fr",
                             "password_changed_at": now,
+                            "email_verified_at": now,  # listed: demo talents are verified
                         },
                         profile={
                             "nationality_id": country.id,

@@ -51,13 +51,17 @@ def save_profile(
 ) -> None:
     """Apply the input and its files to ``user`` and ``profile`` (flushed, not committed).
 
-    ``account`` (an admin's edit) also changes the e-mail and language. ``before_commit`` runs
-    once the changes are applied (the admin's audit row names the changed fields). On a
-    refusal everything is rolled back, no new file is kept, and the ``Refused`` propagates."""
+    ``account`` (an admin's edit) also changes the e-mail and language; a different address is
+    unverified until its owner opens a verification link (the admin can send one).
+    ``before_commit`` runs once the changes are applied (the admin's audit row names the
+    changed fields). On a refusal everything is rolled back, no new file is kept, and the
+    ``Refused`` propagates."""
     try:
         if account is not None:
             if email_taken(session, account.email, except_user_id=user.id):
                 raise EmailTaken()
+            if account.email.strip().lower() != user.email.strip().lower():
+                user.email_verified_at = None  # a new address is verified by its own link
             user.email, user.language = account.email, account.language
         if user.profile is None:  # an account without a profile yet (pages pass a detached one)
             user.profile = profile

@@ -59,7 +59,6 @@ from talento.profiles.choices import (
     GENDER_LABELS,
     LANGUAGES,
     LINK_KINDS,
-    VISIBILITY_LABELS,
     WORK_MODE_LABELS,
 )
 from talento.profiles.phones import InvalidPhone, national_example, to_e164
@@ -72,6 +71,7 @@ from talento.profiles.services import (
     skills_by_category,
 )
 from talento.profiles.uploads import MAX_CV_BYTES, MB, Upload, cv_too_large, photo_too_large
+from talento.profiles.visibility import VISIBILITY_SENTENCES
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MIN_AGE = 16
@@ -456,7 +456,7 @@ class RegistrationForm(ProfileFieldsForm):
     #: Who sees the profile; the consent text (profiles/register.html) refers to this choice.
     visibility = RadioField(
         _l("Visibilité de mon profil"),
-        choices=list(VISIBILITY_LABELS.items()),
+        choices=list(VISIBILITY_SENTENCES.items()),
         default="public",
         validate_choice=False,  # checked below: a form sent without it means the default
     )
@@ -485,7 +485,7 @@ class RegistrationForm(ProfileFieldsForm):
     def validate_visibility(self, field) -> None:
         if not field.data:
             field.data = "public"
-        elif field.data not in VISIBILITY_LABELS:
+        elif field.data not in VISIBILITY_SENTENCES:
             raise ValidationError(_l("Choisissez qui peut voir votre profil."))
 
     def validate_password_confirm(self, field) -> None:

@@ -1,7 +1,8 @@
 """Uploaded photos and CVs, served after a permission check (never from static/).
 
-Photos are public while their profile's account is active (public pages show them); a
-deactivated account's photo answers 404 like an unknown name, and no cache has a copy to
+Photos are public while their profile's public page is (an active account, a verified address,
+visibility public or link); otherwise only its owner and admins get it, and anyone else the 404
+of an unknown name, and no cache has a copy to
 serve after deactivation (talento.web.caching makes every media answer ``private, no-store``).
 CVs go only to their owner and to admins; anyone else gets the same 404 as for a name that does
 not exist, so the answer never tells whether a CV exists. Names are checked against the exact
@@ -18,13 +19,13 @@ from flask import Blueprint, Response, abort, send_from_directory
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from talento.accounts.models import User
+from talento.accounts.models import Capability, User
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
 from talento.context import current_settings
 from talento.extensions import db
-from talento.profiles.models import TalentProfile
+from talento.profiles.models import TalentProfile, Visibility
 from talento.profiles.uploads import (
     CV_DIR,
     CV_MIMETYPES,
@@ -43,12 +44,22 @@ def _upload_root() -> Path:
 
 
 def _photo_is_public(name: str) -> bool:
+    """Shown wherever its public page is (a verified address, visibility public or link); a
+    withheld page's photo only to its owner and admins (profiles/public.py)."""
     query = (
-        select(TalentProfile.user_id)
+        select(TalentProfile.user_id, TalentProfile.visibility, User.email_verified_at)
         .join(User, User.id == TalentProfile.user_id)
         .where(TalentProfile.photo_name == name, User.is_active_account.is_(True))
     )
-    return db.session.scalar(query.limit(1)) is not None
+    row = db.session.execute(query.limit(1)).first()
+    if row is None:
+        return False
+    user_id, visibility, verified_at = row
+    if verified_at is not None and visibility in (Visibility.PUBLIC.value, Visibility.LINK.value):
+        return True
+    return current_user.is_authenticated and (
+        current_user.id == user_id or current_user.can(Capability.ADMIN)
+    )
 
 
 def _serve_photo(name: str, folder: Path) -> Response:

@@ -9,8 +9,11 @@ one here means updating the snapshot test in ``tests/profiles/test_public.py``.
 Never here: phone, WhatsApp, address, e-mail, date of birth, identity numbers, CV, rates.
 
 Decisions:
-- Only active accounts that have a talent profile are public; anything else is "not found",
-  exactly like an unknown code (no way to tell a deactivated talent from a typo).
+- Only active accounts that have a talent profile, a verified e-mail address and the visibility
+  « public » or « link » are public; anything else is "not found", exactly like an unknown code
+  (no way to tell a deactivated, hidden or unverified talent from a typo), except for the
+  talent themself and admins, who see the page with the reason others do not
+  (:func:`public_page`).
 - Codes are stored upper-case; the lookup upper-cases its input, so ``/p/maf0001cas`` works.
 - Links are limited to the known kinds (`choices.LINK_KINDS`), in the talent's order, and are
   decrypted only when the talent made at least one public; an unreadable (wrong key)
@@ -19,6 +22,7 @@ Decisions:
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from talento.accounts.models import User
 from talento.crypto import is_unavailable
 from talento.profiles.choices import LINK_KINDS
-from talento.profiles.models import TalentProfile
+from talento.profiles.models import TalentProfile, Visibility
 
 #: Codes are 10 characters (PPGNNNNVVV); a little slack, but nothing that is not alphanumeric.
 _CODE_RE = re.compile(r"[A-Za-z0-9]{1,16}")
@@ -88,8 +92,43 @@ def safe_file_name(name: str | None) -> str | None:
     return None
 
 
+class Withheld(enum.StrEnum):
+    """Why a page is not shown to the public (its owner and admins still see it, with a
+    notice saying why)."""
+
+    UNVERIFIED = "unverified"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """A public page as one viewer may see it: `withheld` says why nobody else does (None: it is
+    public), `listed` whether the talent is also in the directory (else: not to be indexed)."""
+
+    profile: PublicProfile
+    withheld: Withheld | None
+    listed: bool
+
+
 def public_profile(session: Session, code: str, lang: str = "fr") -> PublicProfile | None:
-    """The public view of the active talent whose code is `code` (any case), or None."""
+    """The public view of the talent whose code is `code` (any case), when anyone may see it:
+    an active account with a verified address whose visibility is public or link; else None."""
+    page = public_page(session, code, lang)
+    return page.profile if page is not None else None
+
+
+def public_page(
+    session: Session,
+    code: str,
+    lang: str = "fr",
+    *,
+    viewer_id: int | None = None,
+    viewer_is_admin: bool = False,
+) -> PublicPage | None:
+    """The page of the talent whose code is `code`, as the viewer may see it, or None.
+
+    A page withheld from the public (address not verified, visibility « hidden ») is None,
+    exactly like an unknown code, for everyone but its owner (`viewer_id`) and admins."""
     stored = normalise_code(code)
     if stored is None:
         return None
@@ -101,6 +140,19 @@ def public_profile(session: Session, code: str, lang: str = "fr") -> PublicProfi
     ).one_or_none()
     if profile is None:
         return None
+    user = profile.user
+    withheld = None
+    if profile.visibility not in (Visibility.PUBLIC.value, Visibility.LINK.value):
+        withheld = Withheld.HIDDEN  # the talent's own choice first: verifying will not show it
+    elif user.email_verified_at is None:
+        withheld = Withheld.UNVERIFIED
+    if withheld is not None and not (viewer_is_admin or viewer_id == user.id):
+        return None
+    listed = withheld is None and profile.visibility == Visibility.PUBLIC.value
+    return PublicPage(_public_view(profile, lang), withheld, listed)
+
+
+def _public_view(profile: TalentProfile, lang: str) -> PublicProfile:
     user = profile.user
     skills = sorted((skill.name(lang) for skill in profile.skills), key=str.casefold)
     return PublicProfile(

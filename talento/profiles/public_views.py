@@ -7,9 +7,10 @@ Endpoints (blueprint ``public``):
 - ``public.card``    GET /profile/card.pdf     the owner's printable card (``?contact=1`` adds
                                                phone, WhatsApp and e-mail)
 
-Everything shown comes from :func:`talento.profiles.public.public_profile`, the public
-allowlist. URLs in QR codes and OpenGraph tags are built from ``BASE_URL``, never from the
-request's Host header.
+Everything shown comes from :func:`talento.profiles.public.public_page`, the public
+allowlist. A page withheld from the public (hidden, or the address not verified) answers 404
+like an unknown code, QR codes included, except to its owner and admins, who see why. URLs in
+QR codes and OpenGraph tags are built from ``BASE_URL``, never from the request's Host header.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from talento.accounts.models import Capability
 from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.profiles.choices import LINK_KINDS
 from talento.profiles.contact import contact_enabled
-from talento.profiles.public import PublicProfile, public_profile
+from talento.profiles.public import PublicPage, PublicProfile, public_page
 from talento.profiles.qr import profile_url, qr_png, qr_svg
 
 if TYPE_CHECKING:
@@ -51,17 +53,27 @@ PHOTOS_PATH = "/media/photos/"  # served by media.photo(name); a plain path avoi
 
 
 
-def _load_or_404(code: str) -> PublicProfile:
-    profile = public_profile(db.session(), code, current_language())
-    if profile is None:
+def _load_or_404(code: str) -> PublicPage:
+    """The page as this visitor may see it; a withheld page (hidden, or the address not
+    verified) is the 404 of an unknown code for everyone but its owner and admins."""
+    signed_in = current_user.is_authenticated
+    found = public_page(
+        db.session(),
+        code,
+        current_language(),
+        viewer_id=current_user.id if signed_in else None,
+        viewer_is_admin=signed_in and current_user.can(Capability.ADMIN),
+    )
+    if found is None:
         abort(404)
-    return profile
+    return found
 
 
 @bp.get("/p/<code>")
 @limiter.limit(PUBLIC_LIMIT)
 def page(code: str):
-    profile = _load_or_404(code)
+    found = _load_or_404(code)
+    profile = found.profile
     base_url = current_settings().base_url
     photo_path = PHOTOS_PATH + profile.photo if profile.photo else None
     return render_template(
@@ -72,18 +84,21 @@ def page(code: str):
         og_image=base_url + photo_path if photo_path else None,
         og_description=og_description(profile),
         link_labels=LINK_KINDS,
+        # Withheld pages (shown to their owner or an admin only) offer no contact.
         contact_url=(
             url_for("contact.form", code=profile.code)
-            if contact_enabled(db.session(), profile.code)
+            if found.withheld is None and contact_enabled(db.session(), profile.code)
             else None
         ),
+        withheld=found.withheld.value if found.withheld else None,
+        listed=found.listed,
     )
 
 
 @bp.get("/p/<code>/qr.svg", endpoint="qr_svg")
 @limiter.limit(PUBLIC_LIMIT)
 def qr_svg_image(code: str):
-    profile = _load_or_404(code)
+    profile = _load_or_404(code).profile
     body = qr_svg(profile_url(current_settings().base_url, profile.code))
     response = _image(body, "image/svg+xml", f"talento-{profile.code}.svg")
     # The SVG is ours and script-free; forbid anything active should it be opened directly.
@@ -94,7 +109,7 @@ def qr_svg_image(code: str):
 @bp.get("/p/<code>/qr.png", endpoint="qr_png")
 @limiter.limit(PUBLIC_LIMIT)
 def qr_png_image(code: str):
-    profile = _load_or_404(code)
+    profile = _load_or_404(code).profile
     body = qr_png(profile_url(current_settings().base_url, profile.code))
     return _image(body, "image/png", f"talento-{profile.code}.png")
 
@@ -104,7 +119,10 @@ def qr_png_image(code: str):
 @limiter.limit(CARD_LIMIT)
 def card():
     settings = current_settings()
-    profile = public_profile(db.session(), current_user.code, current_language())
+    own = public_page(
+        db.session(), current_user.code, current_language(), viewer_id=current_user.id
+    )
+    profile = own.profile if own is not None else None
     if profile is None:  # no talent profile yet (an admin, a presence operator)
         flash(_("Créez votre profil de talent pour obtenir votre carte."), "info")
         return redirect(url_for("profiles.me"))

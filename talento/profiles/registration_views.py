@@ -23,6 +23,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from talento.accounts import login_limits
+from talento.accounts.verification import verification_url
 from talento.context import current_language, current_passwords, current_settings
 from talento.extensions import db
 from talento.i18n import gettext as _
@@ -117,6 +118,8 @@ def _welcome(user, settings, lang):
                 "first_name": user.first_name,
                 "code": user.code,
                 "profile_url": profile_url(settings.base_url, user.code),
+                # The address is verified from this mail: one e-mail, not two.
+                "verify_url": verification_url(settings, user),
             },
         ),
         report=_warn_if_not_sent,

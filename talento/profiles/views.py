@@ -31,6 +31,7 @@ from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import save_profile
 from talento.profiles.forms import EditProfileForm
 from talento.profiles.models import TalentProfile
+from talento.profiles.presence_forms import ResendForm
 from talento.profiles.services import (
     completeness,
     delete_account,
@@ -57,6 +58,7 @@ def me():
         score=score,
         missing=missing,
         language_labels=LANGUAGES,
+        verify_form=ResendForm(),
     )
 
 

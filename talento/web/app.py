@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.accounts.session_views import bp as sessions_bp
     from talento.accounts.sign_in_link_views import bp as sign_in_link_bp
     from talento.accounts.two_factor_views import bp as two_factor_bp
+    from talento.accounts.verification_views import bp as verification_bp
     from talento.accounts.views import bp as accounts_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.contact_views import bp as contact_bp
     from talento.profiles.directory_views import bp as directory_bp
     from talento.profiles.media_views import bp as media_bp
+    from talento.profiles.presence_views import bp as presence_bp
     from talento.profiles.public_views import bp as public_bp
     from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.views import bp as profiles_bp
@@ -161,8 +163,10 @@ def _register_blueprints(app: Flask) -> None:
         sign_in_link_bp,
         two_factor_bp,
         sessions_bp,
+        verification_bp,
         registration_bp,
         profiles_bp,
+        presence_bp,
         lost_data_bp,
         public_bp,
         contact_bp,

@@ -26,6 +26,7 @@ def is_unavailable(value) -> bool:
 
 def register_template_context(app: Flask) -> None:
     from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS, WORK_MODE_LABELS
+    from talento.profiles.visibility import VISIBILITY_LABELS
 
     app.jinja_env.globals.update(
         lang_url=lang_url,
@@ -34,6 +35,7 @@ def register_template_context(app: Flask) -> None:
         availability_labels=AVAILABILITY_LABELS,
         work_mode_labels=WORK_MODE_LABELS,
         gender_labels=GENDER_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
     )
 
     @app.context_processor

@@ -107,6 +107,16 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ADMIN_ROLE,
         (),  # a button: the CSRF token is the whole form
     ),
+    "presence.resend_verification": (
+        "« Renvoyer le lien » only shows while the address is not verified (the samples' are)",
+        USER,
+        (),  # a button: the CSRF token is the whole form
+    ),
+    "admin.user_send_verification": (
+        "the button only shows for an account whose address is not verified",
+        ADMIN_ROLE,
+        (),  # a button: the CSRF token is the whole form
+    ),
 }
 #: POST endpoints not fuzzed at all, with why (keep this short).
 NOT_FUZZED: dict[str, str] = {}

@@ -63,6 +63,7 @@ def test_seed_demo_creates_listed_complete_profiles_with_photos(app, client, set
         sequences = sorted(int(c[3:7]) for c in codes)
         assert sequences == list(range(sequences[0], sequences[0] + 300))  # consecutive
         assert all(u.password_hash.startswith("!demo:") for u in users)  # no usable password
+        assert all(u.email_verified_at is not None for u in users)  # listed: verified
         assert {u.gender for u in users} == {"F", "M"}
         assert len({u.city_id for u in users}) > 3
         ages = [(u.created_at.date() - u.date_of_birth).days / 365.25 for u in users]

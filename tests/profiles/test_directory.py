@@ -596,6 +596,7 @@ def test_country_and_availability_filter_uses_an_index_on_postgresql(app):
                     "gender": "MFN"[n % 3],
                     "country_id": countries[n % len(countries)].id,
                     "created_at": now - dt.timedelta(minutes=n),
+                    "email_verified_at": now,
                 }
                 for n in range(2000)
             ],

@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 
 from talento.accounts.models import User
 from talento.extensions import db
-from talento.profiles.choices import VISIBILITY_LABELS
+from talento.profiles.visibility import VISIBILITY_SENTENCES
 from tests.helpers import _csrf_from, make_settings
 from tests.profiles.test_registration import _city_id, _form, _post
 
@@ -254,7 +254,7 @@ def test_the_script_gets_what_it_needs_to_rewrite_the_phone_hint(client):
 
 def test_visibility_choice_uses_the_shared_labels_and_the_consent_text_agrees(client):
     page = _text(client.get("/auth/register"))
-    for value, label in VISIBILITY_LABELS.items():
+    for value, label in VISIBILITY_SENTENCES.items():
         assert f'value="{value}"' in page
         assert str(label) in page
     assert re.search(r'<input[^>]*checked[^>]*value="public"|value="public"[^>]*checked', page)

@@ -55,7 +55,7 @@ from flask import url_for
 from PIL import Image
 from sqlalchemy import select
 
-from talento.accounts import sign_in_link
+from talento.accounts import email_change, sign_in_link, verification
 from talento.accounts.reset import make_token
 from talento.profiles import contact_reports
 from talento.profiles.models import Skill, SkillCategory
@@ -159,6 +159,15 @@ OWN_CARD = access(
 #: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
 #: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
 OTHERS_CV = access("OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, admin=OK)
+#: Pages of one's own talent profile (« Ma visibilité »): staff accounts have none and are sent
+#: to their space.
+OWN_TALENT_PAGE = access(
+    "OWN_TALENT_PAGE",
+    anonymous=LOGIN,
+    user=OK,
+    presence=redirect_to(PROFILE_PATH),
+    admin=redirect_to(PROFILE_PATH),
+)
 #: Pages for accounts with two-factor authentication on (disable it, new recovery codes): the
 #: matrix's accounts have none and are sent back to the account security page.
 TWO_FACTOR_ON = access(
@@ -187,6 +196,8 @@ class Samples:
     emails: dict[str, str] = field(default_factory=dict)
     sign_in_token: str = ""
     report_token: str = ""
+    verify_token: str = ""
+    email_change_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,12 +250,19 @@ RULES: dict[str, Rule] = {
     # a valid sign-in link shows its button to whoever holds it (like a reset link).
     "sign_in_link.request_link": Rule(PUBLIC),
     "sign_in_link.follow_link": Rule(PUBLIC, lambda s: {"token": s.sign_in_token}),
+    # E-mailed links that prove an address: whoever holds a valid one reaches its page (the
+    # verification itself, or the button that confirms a change of address).
+    "verification.verify": Rule(PUBLIC, lambda s: {"token": s.verify_token}),
+    "verification.confirm_change": Rule(PUBLIC, lambda s: {"token": s.email_change_token}),
     # the talent's own space: always the logged-in account, never chosen by the URL
     "profiles.me": Rule(LOGGED_IN),
     "profiles.edit": Rule(LOGGED_IN),
     "profiles.change_password": Rule(LOGGED_IN),
     "profiles.my_data": Rule(LOGGED_IN),
     "profiles.delete": Rule(LOGGED_IN),
+    "presence.visibility": Rule(OWN_TALENT_PAGE),
+    "presence.resend_verification": Rule(LOGGED_IN),
+    "presence.change_email": Rule(LOGGED_IN),
     "public.card": Rule(OWN_CARD),
     "lost_data.reenter": Rule(NOTHING_LOST),
     # public side of profiles
@@ -270,6 +288,7 @@ RULES: dict[str, Rule] = {
     "admin.user_role": Rule(ADMIN, _other_user),
     "admin.user_status": Rule(ADMIN, _other_user),
     "admin.user_send_link": Rule(ADMIN, _other_user),
+    "admin.user_send_verification": Rule(ADMIN, _other_user),
     "admin.users_bulk": Rule(ADMIN),
     "admin.export_users": Rule(ADMIN),
     "admin.audit": Rule(ADMIN),
@@ -349,6 +368,13 @@ def samples(app, make_user, make_talent) -> Samples:
             reset_token=token,
             sign_in_token=sign_in_link.make_token(app.config["SECRET_KEY"], other),
             report_token=contact_reports.report_token(app.config["SECRET_KEY"], 1, other_id),
+            verify_token=verification.make_token(app.config["SECRET_KEY"], other),
+            email_change_token=email_change.make_token(
+                app.config["SECRET_KEY"],
+                app.extensions["talento.keyring"],
+                other,
+                "matrix-other-new@example.org",
+            ),
         )
         db.session.remove()
     return Samples(

@@ -3,7 +3,8 @@
 Only public data leaves this module (DESIGN "Who sees what"): the queries select explicit clear
 columns, never an entity, so no encrypted column is read and nothing is decrypted.
 
-Listed talents are active accounts with the role ``user`` and a talent profile. The same SQL runs
+Listed talents are active accounts with the role ``user``, a verified e-mail address and a talent
+profile whose visibility is « public » (``listed_conditions``). The same SQL runs
 on SQLite and PostgreSQL: ages become date bounds computed in Python, and name search is a
 case-insensitive prefix match (``lower(col) LIKE 'term%'`` with the user's wildcards escaped).
 The database's ``lower()`` folds both sides: PostgreSQL folds every letter, SQLite only ASCII
@@ -34,6 +35,7 @@ from talento.profiles.models import (
     SkillCategory,
     TalentLanguage,
     TalentProfile,
+    Visibility,
     talent_skills,
 )
 from talento.profiles.search.query_args import COUNTRY_RE, SLUG_RE, QueryArgs
@@ -179,8 +181,14 @@ def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
 
 
 def listed_conditions() -> tuple:
-    """Conditions of a listed talent (the query also joins talent_profiles)."""
-    return (User.is_active_account == true(), User.role == Role.USER.value)
+    """Conditions of a listed talent (the query also joins talent_profiles): an active talent
+    whose e-mail address is verified and who chose to be in the directory."""
+    return (
+        User.is_active_account == true(),
+        User.role == Role.USER.value,
+        User.email_verified_at.is_not(None),
+        TalentProfile.visibility == Visibility.PUBLIC.value,
+    )
 
 
 def escape_like(term: str) -> str:

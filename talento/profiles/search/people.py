@@ -30,6 +30,7 @@ DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
 STATUSES = ("active", "inactive")
+VERIFIED = ("yes", "no")
 MAX_Q_LENGTH = 120
 _PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")
@@ -40,6 +41,7 @@ class AdminFilters:
     q: str = ""
     role: str | None = None
     status: str | None = None
+    verified: str | None = None  # "yes" or "no": the e-mail address
     country: str | None = None
     city: int | None = None
     skill: str | None = None
@@ -90,6 +92,7 @@ def parse_admin_filters(args: Mapping) -> AdminFilters:
         q=read.text("q", max_length=MAX_Q_LENGTH),
         role=read.choice("role", set(Role)),
         status=read.choice("status", STATUSES),
+        verified=read.choice("verified", VERIFIED),
         country=country,
         city=read.integer("city", low=1, high=2**31 - 1) if country else None,
         skill=read.token("skill", SLUG_RE, fold=str.lower),
@@ -137,6 +140,9 @@ def admin_select(filters: AdminFilters, keyring: KeyRing) -> Select:
         stmt = stmt.where(User.role == filters.role)
     if filters.status:
         stmt = stmt.where(User.is_active_account == (filters.status == "active"))
+    if filters.verified:
+        verified = User.email_verified_at.is_not(None)
+        stmt = stmt.where(verified if filters.verified == "yes" else ~verified)
     if filters.country:
         country_id = select(Country.id).where(Country.iso2 == filters.country).scalar_subquery()
         stmt = stmt.where(User.country_id == country_id)
