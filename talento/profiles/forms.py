@@ -93,15 +93,18 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LanguageLevelsField(Field):
+    #: Name prefix of each language's select (short: the page carries 90-odd of them).
+    PREFIX = "lang-"
+
     """The languages a talent speaks and how well: one level select per language of the
-    vocabulary (« — » = not spoken), posted as ``<name>-<code>=<level>``. ``data`` is
+    vocabulary (« — » = not spoken), posted as ``lang-<code>=<level>``. ``data`` is
     {code: level}; unknown codes and levels are ignored. Rendered by the
     ``macros/languages.html`` macro (a scrollable list, a filter box when JavaScript runs)."""
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
         if formdata is not None:
-            picked = {code: formdata.get(f"{self.name}-{code}", "") for code in LANGUAGES}
+            picked = {code: formdata.get(f"{self.PREFIX}{code}", "") for code in LANGUAGES}
             self.data = {code: level for code, level in picked.items() if level in LEVEL_LABELS}
         elif not isinstance(self.data, dict):
             self.data = {}

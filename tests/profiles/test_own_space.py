@@ -68,8 +68,8 @@ def test_edit_profile_keeps_the_code_and_updates_fields(app, client, talent):
         "bio": "Chorégraphe",
         "availability": "soon",
         "work_mode": "remote",
-        "languages-fr": "native",
-        "languages-shi": "notions",
+        "lang-fr": "native",
+        "lang-shi": "notions",
     }
     response = client.post("/profile/edit", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

@@ -2,7 +2,8 @@
 // file: every choice is shown, or (the directory's GET form) the server marks the choices that
 // do not match the submitted filter box `hidden`; here the same rule runs as the person types.
 // Markup: [data-filter-list] holding a [data-filter-box] (shown here if hidden), an
-// input[data-filter-input], items [data-filter-item="name"] and optional [data-filter-group]s.
+// input[data-filter-input], items [data-filter-item="name"] (or an empty attribute: the item's
+// label is its name) and optional [data-filter-group]s.
 (function () {
   "use strict";
   function fold(text) {
@@ -17,7 +18,10 @@
     if (box) { box.hidden = false; }
     var items = Array.prototype.slice.call(list.querySelectorAll("[data-filter-item]"));
     var groups = Array.prototype.slice.call(list.querySelectorAll("[data-filter-group]"));
-    var names = items.map(function (item) { return fold(item.getAttribute("data-filter-item")); });
+    var names = items.map(function (item) {
+      var label = item.querySelector("label");
+      return fold(item.getAttribute("data-filter-item") || (label && label.textContent));
+    });
     function apply() {
       var query = fold(input.value);
       items.forEach(function (item, i) {
