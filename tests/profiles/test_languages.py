@@ -246,6 +246,7 @@ def test_the_filter_box_narrows_the_lists_without_javascript(client, speakers):
     assert {"Darija (arabe marocain)", "Anglais", "Comédien·ne"} <= set(hidden)
     # Accents do not count: « francais » finds Français.
     accents = page(client, "/talents?language_filter=francais")
+    assert '<details class="directory__more" open>' in accents  # the narrowed list shows
     assert re.search(r'data-filter-item="Français">', accents)
     # The filter box narrows the list, never the results, and pages do not carry it.
     assert _codes(html) == {"MAF0001CAS", "MAF0002CAS", "MAF0003CAS"}
