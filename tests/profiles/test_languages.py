@@ -222,6 +222,16 @@ def test_directory_filters_by_several_languages_skills_and_a_level(client, speak
     assert '<option value="fluent" selected>Au moins courant</option>' in fluent
 
 
+def test_totals_stay_right_with_levels_and_filter_boxes(client, speakers, make_talent):
+    make_talent(code="MAF0004CAS", languages={"fr": "conversational"})
+    # A full first page: the total comes from a COUNT, or from the cached number of listed
+    # talents only when nothing filters the results (a filter box does not).
+    assert "3 talents" in page(client, "/talents?language=fr&level=conversational&per_page=2")
+    assert "2 talents" in page(client, "/talents?language=fr&level=fluent&per_page=1")
+    assert "4 talents" in page(client, "/talents?language=fr&per_page=2")
+    assert "4 talents" in page(client, "/talents?language_filter=zz&skill_filter=zz&per_page=2")
+
+
 def test_directory_lists_are_checkboxes_of_what_listed_talents_have(client, speakers):
     html = page(client, "/talents")
     assert "multiple" not in html
