@@ -315,8 +315,8 @@ def make_talent(app, make_user):
     """Create a user with a talent profile; returns the user id.
 
     Profile fields (bio, availability, work_mode, years_experience, links as a dict,
-    public_links, skills as slugs, languages as codes, photo_name, cv_name) are keyword
-    arguments; everything else goes to make_user.
+    public_links, skills as slugs, languages as codes or {code: level}, photo_name, cv_name)
+    are keyword arguments; everything else goes to make_user.
     """
     import json
 
@@ -349,7 +349,9 @@ def make_talent(app, make_user):
             profile.skills = list(
                 db.session.scalars(db.select(Skill).where(Skill.slug.in_(skills)))
             )
-            profile.languages = [TalentLanguage(code=code) for code in languages]
+            if not isinstance(languages, dict):
+                languages = dict.fromkeys(languages, "fluent")
+            profile.languages = [TalentLanguage(code=c, level=lv) for c, lv in languages.items()]
             db.session.add(profile)
             db.session.commit()
             db.session.remove()

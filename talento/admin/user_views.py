@@ -33,8 +33,8 @@ from talento.extensions import db
 from talento.geo.services import cities_of, country_choices
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
-from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import create_talent, save_profile
+from talento.profiles.languages import LANGUAGES, LEVEL_LABELS
 from talento.profiles.models import Skill, TalentProfile
 from talento.profiles.search.people import parse_admin_filters, same_phone_accounts, search_users
 from talento.profiles.search.query_args import parse_id
@@ -113,6 +113,7 @@ def user_detail(user_id: int):
             status_form=StatusForm(),
             action_form=ActionForm(),
             language_labels=LANGUAGES,
+            level_labels=LEVEL_LABELS,
             back=_back_to_list(),
         ),
         200,

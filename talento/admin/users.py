@@ -134,7 +134,7 @@ def snapshot(user: User) -> dict[str, object]:
     if profile is not None:
         values |= {name: getattr(profile, name) for name in _PROFILE_TRACKED}
         values["skills"] = sorted(skill.slug for skill in profile.skills)
-        values["languages"] = sorted(lang.code for lang in profile.languages)
+        values["languages"] = sorted((lang.code, lang.level) for lang in profile.languages)
     return values
 
 

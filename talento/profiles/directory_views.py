@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from talento.context import current_language
 from talento.extensions import db, limiter
 from talento.i18n import lazy_gettext as _l
-from talento.profiles.choices import LANGUAGES
+from talento.profiles.languages import GROUP_MOROCCO, GROUP_OTHERS
 from talento.profiles.search.directory import (
     DEFAULT_PER_PAGE,
     ListedPlaces,
@@ -15,11 +15,15 @@ from talento.profiles.search.directory import (
     parse_filters,
     search_directory,
 )
+from talento.profiles.search.facets import ListedFacets, language_options, skill_options
 
 bp = Blueprint("directory", __name__)
 
-#: Languages offered as checkboxes (a language chosen through the URL is shown too).
-FORM_LANGUAGES = ("fr", "ar", "ber", "en", "es")
+LEVEL_FILTER_LABELS = {
+    "conversational": _l("Au moins conversationnel"),
+    "fluent": _l("Au moins courant"),
+    "native": _l("Langue maternelle"),
+}
 SORT_LABELS = {
     "recent": _l("Inscriptions récentes"),
     "name": _l("Nom"),
@@ -34,13 +38,18 @@ def index():
     listed = current_app.extensions.setdefault("talento.listed_places", ListedPlaces())
     form = directory_form(db.session(), parse_filters(request.args), lang, listed)
     result = search_directory(db.session(), form.filters, lang, listed=listed)
-    languages = FORM_LANGUAGES + tuple(c for c in form.filters.languages if c not in FORM_LANGUAGES)
+    facets = current_app.extensions.setdefault("talento.listed_facets", ListedFacets())
+    counts = facets.counts(db.session())
     return render_template(
         "profiles/directory.html",
         form=form,
         filters=form.filters,
         result=result,
-        language_choices=[(code, LANGUAGES[code]) for code in languages],
+        language_groups=language_options(
+            form.filters, counts, str(GROUP_MOROCCO), str(GROUP_OTHERS)
+        ),
+        skill_groups=skill_options(form, counts),
+        level_labels=LEVEL_FILTER_LABELS,
         sort_labels=SORT_LABELS,
         default_per_page=DEFAULT_PER_PAGE,
     )

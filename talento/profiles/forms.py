@@ -44,6 +44,8 @@ from wtforms import (
     ValidationError,
     widgets,
 )
+from wtforms.fields.core import Field
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from talento.accounts.forms import AcceptablePassword
@@ -57,9 +59,15 @@ from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import (
     AVAILABILITY_LABELS,
     GENDER_LABELS,
-    LANGUAGES,
     LINK_KINDS,
     WORK_MODE_LABELS,
+)
+from talento.profiles.languages import (
+    LANGUAGES,
+    LEVEL_LABELS,
+    display_order,
+    language_groups,
+    language_label,
 )
 from talento.profiles.phones import InvalidPhone, national_example, to_e164
 from talento.profiles.services import (
@@ -116,6 +124,35 @@ def _file_size(storage) -> int | None:
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class LanguageLevelsField(Field):
+    #: Name prefix of each language's select (short: the page carries 90-odd of them).
+    PREFIX = "lang-"
+
+    """The languages a talent speaks and how well: one level select per language of the
+    vocabulary (« — » = not spoken), posted as ``lang-<code>=<level>``. ``data`` is
+    {code: level}; unknown codes and levels are ignored. Rendered by the
+    ``macros/languages.html`` macro (a scrollable list, a filter box when JavaScript runs)."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            picked = {code: formdata.get(f"{self.PREFIX}{code}", "") for code in LANGUAGES}
+            self.data = {code: level for code, level in picked.items() if level in LEVEL_LABELS}
+        elif not isinstance(self.data, dict):
+            self.data = {}
+
+    def level_choices(self) -> list[tuple[str, str]]:
+        return [("", "—")] + [(value, str(label)) for value, label in LEVEL_LABELS.items()]
+
+    def groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The list as shown: the languages already chosen first (« Vos langues »), then
+        those of Morocco, then every other one as a French reader sorts them."""
+        chosen = dict(self.data or {})
+        mine = [(code, language_label(code)) for code in display_order(chosen) if code in LANGUAGES]
+        rest = language_groups(code for code in LANGUAGES if code not in chosen)
+        return ([(_("Vos langues"), mine)] if mine else []) + rest
 
 
 def _required(message):
@@ -206,7 +243,7 @@ class ProfileFieldsForm(FlaskForm):
     rate_max = IntegerField(
         _l("Tarif journalier maximum (MAD)"), [Optional(), NumberRange(0, 10_000_000)]
     )
-    languages = MultiCheckboxField(_l("Langues parlées"), choices=list(LANGUAGES.items()))
+    languages = LanguageLevelsField(_l("Langues parlées"), default=dict)
     education = TextAreaField(
         _l("Formation"), [Optional(), Length(max=1000)], render_kw={"rows": 3}
     )
@@ -345,7 +382,7 @@ class ProfileFieldsForm(FlaskForm):
             work_mode=self.work_mode.data,
             rate_min=self.rate_min.data,
             rate_max=self.rate_max.data,
-            languages=list(self.languages.data or []),
+            languages=dict(self.languages.data or {}),
             education=self.education.data,
             links=self.links(),
             public_links=list(self.public_links.data or []),
@@ -565,7 +602,7 @@ class EditProfileForm(ProfileFieldsForm):
         self.years_experience.data = profile.years_experience
         self.availability.data, self.work_mode.data = profile.availability, profile.work_mode
         self.rate_min.data, self.rate_max.data = profile.rate_min, profile.rate_max
-        self.languages.data = [lang.code for lang in profile.languages]
+        self.languages.data = {lang.code: lang.level for lang in profile.languages}
         links = json.loads(profile.links) if _shown(profile.links) else {}
         for kind, url in links.items():
             if f"link_{kind}" in self:

@@ -2,11 +2,13 @@
 
 :func:`public_profile` is the only way the public page, its QR codes and the printable card read
 a profile. It returns a frozen :class:`PublicProfile` holding exactly the fields listed there —
-name, photo file name, skills, city, country, bio, code and the links the talent chose to show.
+name, photo file name, skills, city, country, bio, code, availability, spoken languages with
+their level, years of experience, work mode, the daily rate when given (MAD) and the links the
+talent chose to show.
 A new column on User or TalentProfile therefore never reaches a public page by accident; adding
 one here means updating the snapshot test in ``tests/profiles/test_public.py``.
 
-Never here: phone, WhatsApp, address, e-mail, date of birth, identity numbers, CV, rates.
+Never here: phone, WhatsApp, address, e-mail, date of birth, identity numbers, CV.
 
 Decisions:
 - Only active accounts that have a talent profile, a verified e-mail address and the visibility
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session, joinedload
 from talento.accounts.models import User
 from talento.crypto import is_unavailable
 from talento.profiles.choices import LINK_KINDS
+from talento.profiles.languages import spoken
 from talento.profiles.models import TalentProfile, Visibility
 
 #: Codes are 10 characters (PPGNNNNVVV); a little slack, but nothing that is not alphanumeric.
@@ -61,6 +64,14 @@ class PublicLink:
 
 
 @dataclass(frozen=True)
+class PublicLanguage:
+    code: str
+    name: str  # in the current UI language
+    level: str  # LanguageLevel value
+    level_label: str
+
+
+@dataclass(frozen=True)
 class PublicProfile:
     """Everything a public page may show. Nothing else about a talent leaves through it."""
 
@@ -73,6 +84,13 @@ class PublicProfile:
     country: str | None
     bio: str | None
     links: tuple[PublicLink, ...]
+    # Defaults: what a new profile holds (the card and tests build one by hand).
+    availability: str = "immediate"
+    languages: tuple[PublicLanguage, ...] = ()  # best level first
+    years_experience: int | None = None
+    work_mode: str = "flexible"
+    rate_min: int | None = None  # MAD a day
+    rate_max: int | None = None
 
     @property
     def full_name(self) -> str:
@@ -165,6 +183,15 @@ def _public_view(profile: TalentProfile, lang: str) -> PublicProfile:
         country=user.country.name(lang) if user.country else None,
         bio=(profile.bio or "").strip() or None,
         links=_public_links(profile),
+        availability=profile.availability,
+        languages=tuple(
+            PublicLanguage(*entry)
+            for entry in spoken((lang.code, lang.level) for lang in profile.languages)
+        ),
+        years_experience=profile.years_experience,
+        work_mode=profile.work_mode,
+        rate_min=profile.rate_min,
+        rate_max=profile.rate_max,
     )
 
 

@@ -23,7 +23,14 @@ from talento.crypto import is_unavailable
 from talento.extensions import utcnow
 from talento.geo.services import find_city, find_country
 from talento.i18n import gettext as _
-from talento.profiles.models import Skill, SkillCategory, TalentLanguage, TalentProfile
+from talento.profiles.languages import LANGUAGES, language_label
+from talento.profiles.models import (
+    LanguageLevel,
+    Skill,
+    SkillCategory,
+    TalentLanguage,
+    TalentProfile,
+)
 from talento.profiles.uploads import MAX_PHOTO_BYTES, Upload
 from talento.refusals import Refused
 
@@ -78,7 +85,9 @@ class ProfileInput:
     work_mode: str = "flexible"
     rate_min: int | None = None
     rate_max: int | None = None
-    languages: list[str] = field(default_factory=list)
+    #: Spoken languages: {code: level} (codes of profiles.languages, levels of
+    #: LanguageLevel); a plain list of codes means « Courant » for each.
+    languages: dict[str, str] | list[str] = field(default_factory=dict)
     education: str | None = None
     links: dict[str, str] = field(default_factory=dict)
     public_links: list[str] = field(default_factory=list)
@@ -186,11 +195,27 @@ def apply_profile(session: Session, user: User, profile: TalentProfile, data: Pr
     else:  # the links are kept unread: so is the choice of which ones are public
         profile.public_links = ",".join(data.public_links)
     profile.skills = list(session.scalars(select(Skill).where(Skill.slug.in_(data.skills))))
-    wanted = set(data.languages)
-    profile.languages = [lang for lang in profile.languages if lang.code in wanted] + [
-        TalentLanguage(code=code)
-        for code in sorted(wanted - {lang.code for lang in profile.languages})
+    wanted = language_levels(data.languages)
+    kept = [lang for lang in profile.languages if lang.code in wanted]
+    for lang in kept:
+        lang.level = wanted[lang.code]
+    have = {lang.code for lang in kept}
+    profile.languages = kept + [
+        TalentLanguage(code=code, level=level)
+        for code, level in sorted(wanted.items())
+        if code not in have
     ]
+
+
+def language_levels(languages: dict[str, str] | list[str]) -> dict[str, str]:
+    """{code: level} checked against the vocabulary (a list of codes: « Courant » each);
+    an unknown language or level is refused."""
+    if not isinstance(languages, dict):
+        languages = dict.fromkeys(languages, LanguageLevel.FLUENT.value)
+    for code, level in languages.items():
+        if code not in LANGUAGES or level not in set(LanguageLevel):
+            raise Refused("languages", _("Langue ou niveau inconnu."), status=400)
+    return dict(languages)
 
 
 def _set_encrypted(row, name: str, value: str | None, data: ProfileInput) -> bool:
@@ -313,7 +338,10 @@ def export_my_data(user: User) -> dict:
             "rate_max": profile.rate_max,
             "education": profile.education,
             "skills": [s.slug for s in profile.skills],
-            "languages": [lang.code for lang in profile.languages],
+            "languages": [
+                {"code": lang.code, "name": language_label(lang.code), "level": lang.level}
+                for lang in profile.languages
+            ],
             "links": json.loads(links) if links else {},
             "public_links": [k for k in profile.public_links.split(",") if k],
             "photo": bool(profile.photo_name),

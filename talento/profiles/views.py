@@ -27,9 +27,9 @@ from talento.context import current_language, current_passwords, current_setting
 from talento.extensions import db, utctoday
 from talento.i18n import gettext as _
 from talento.profiles.account_forms import ChangePasswordForm, DeleteAccountForm
-from talento.profiles.choices import LANGUAGES
 from talento.profiles.editing import save_profile
 from talento.profiles.forms import EditProfileForm
+from talento.profiles.languages import LANGUAGES, LEVEL_LABELS
 from talento.profiles.models import TalentProfile
 from talento.profiles.presence_forms import ResendForm
 from talento.profiles.services import (
@@ -59,6 +59,7 @@ def me():
         missing=missing,
         language_labels=LANGUAGES,
         verify_form=ResendForm(),
+        level_labels=LEVEL_LABELS,
     )
 
 

@@ -144,8 +144,8 @@ def _fill_professional(page) -> None:
     page.get_by_label("Années d'expérience").fill("4")
     page.get_by_label("Disponibilité").select_option("immediate")
     page.get_by_label("Mode de travail").select_option("hybrid")
-    page.get_by_role("checkbox", name="Français", exact=True).check()
-    page.get_by_role("checkbox", name="Wolof", exact=True).check()
+    page.get_by_label("Français", exact=True).select_option("fluent")
+    page.get_by_label("Wolof", exact=True).select_option("notions")
 
 
 def _fill_links(page) -> None:
@@ -342,7 +342,7 @@ def test_without_javascript_the_whole_form_shows_and_the_city_comes_second(
     expect(page.get_by_role("checkbox", name="Chant", exact=True)).to_be_checked()
     expect(page.get_by_label("Disponibilité")).to_have_value("immediate")
     expect(page.get_by_label("Mode de travail")).to_have_value("hybrid")
-    expect(page.get_by_role("checkbox", name="Wolof", exact=True)).to_be_checked()
+    expect(page.get_by_label("Wolof", exact=True)).to_have_value("notions")
     expect(page.get_by_role("textbox", name="Instagram", exact=True)).to_have_value(
         TALENT["instagram"]
     )

@@ -68,7 +68,8 @@ def test_edit_profile_keeps_the_code_and_updates_fields(app, client, talent):
         "bio": "Chorégraphe",
         "availability": "soon",
         "work_mode": "remote",
-        "languages": ["fr"],
+        "lang-fr": "native",
+        "lang-shi": "notions",
     }
     response = client.post("/profile/edit", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -81,7 +82,8 @@ def test_edit_profile_keeps_the_code_and_updates_fields(app, client, talent):
         assert user.profile.availability == "soon"
         assert user.profile.bio == "Chorégraphe"
         assert {s.slug for s in user.profile.skills} == {"dance-urban", "choreography"}
-        assert [lang.code for lang in user.profile.languages] == ["fr"]
+        levels = {lang.code: lang.level for lang in user.profile.languages}
+        assert levels == {"fr": "native", "shi": "notions"}
 
 
 def test_password_change_keeps_this_session_and_ends_the_others(app, client, talent):

@@ -13,7 +13,7 @@ import segno
 from sqlalchemy import text
 
 from talento.extensions import db
-from talento.profiles.public import PublicLink, PublicProfile, public_profile
+from talento.profiles.public import PublicLanguage, PublicLink, PublicProfile, public_profile
 from talento.profiles.public_views import og_description
 from talento.profiles.qr import profile_url, qr_png, qr_svg
 
@@ -65,7 +65,9 @@ def test_public_page_shows_public_fields(client, talent):
     assert "Comédienne de théâtre" in html
     assert '<img class="public-profile__photo" src="/media/photos/photo-token_1.jpg"' in html
     assert re.search(
-        r'<a href="https://instagram.com/x" rel="nofollow noopener"[^>]*>Instagram</a>', html
+        r'<a href="https://instagram.com/x" rel="nofollow noopener" data-kind="instagram">'
+        r'<svg class="icon"[^>]*aria-hidden="true"[^>]*>.*?</svg><span>Instagram</span></a>',
+        html,
     )
 
 
@@ -208,8 +210,20 @@ def test_public_profile_allowlist_snapshot():
         "country",
         "bio",
         "links",
+        "availability",
+        "languages",
+        "years_experience",
+        "work_mode",
+        "rate_min",
+        "rate_max",
     }
     assert {f.name for f in dataclasses.fields(PublicLink)} == {"kind", "url"}
+    assert {f.name for f in dataclasses.fields(PublicLanguage)} == {
+        "code",
+        "name",
+        "level",
+        "level_label",
+    }
     assert PublicProfile.__dataclass_params__.frozen
 
 
@@ -229,6 +243,10 @@ def test_public_profile_service(app, talent):
         country="Maroc",
         bio="Comédienne de théâtre et de cinéma, basée à Casablanca.",
         links=(PublicLink("instagram", "https://instagram.com/x"),),
+        languages=(
+            PublicLanguage("ar", "Arabe standard (fousha)", "fluent", "Courant"),
+            PublicLanguage("fr", "Français", "fluent", "Courant"),
+        ),
     )
     assert english.skills == ("Actor / actress", "Singing")
     assert english.country == "Morocco"

@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("talento.casting",),
     ("talento.projects",),
     ("talento.attendance",),
+    ("talento.content",),  # site content edited by admins (legal pages)
     ("talento.exports", "talento.keys", "talento.models"),  # models: all of them, for metadata
     ("talento.admin",),
     ("talento.ops",),

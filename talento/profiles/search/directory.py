@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from talento.accounts.models import Gender, Role, User
 from talento.geo.models import City, Country
 from talento.geo.services import french_key
-from talento.profiles.choices import LANGUAGES
+from talento.profiles.languages import LANGUAGES, levels_at_least
 from talento.profiles.models import (
     Availability,
     Skill,
@@ -49,6 +49,10 @@ MAX_AGE = 120
 MAX_Q_LENGTH = 100
 MAX_TERMS = 5
 MAX_SKILLS = 20
+MAX_LANGUAGES = 10
+MAX_FILTER_LENGTH = 40
+#: Minimum levels the language filter offers (« notions » is any level: no filter).
+LEVELS = ("conversational", "fluent", "native")
 CARD_SKILLS = 5
 #: A search counts its matches up to here (or to the end of the page asked for, if further):
 #: past it the page says « plus de 1 000 talents ». An exact count of a broad search (« ben »
@@ -70,7 +74,13 @@ class DirectoryFilters:
     gender: str | None = None
     age_min: int | None = None
     age_max: int | None = None
-    languages: tuple[str, ...] = ()  # ISO 639-1 codes, 639-2/3 where 639-1 has none ("ber")
+    languages: tuple[str, ...] = ()  # codes of profiles.languages (every one is required)
+    #: The lowest level accepted for each chosen language (None: any level); only with languages.
+    level: str | None = None
+    #: The text typed in the filter box of the language list and of the skill list: it narrows
+    #: the lists shown (no JavaScript needed), never the results.
+    language_filter: str = ""
+    skill_filter: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -103,6 +113,8 @@ class DirectoryFilters:
         )
         pairs += [(name, str(value)) for name, value in singles if value is not None]
         pairs += [("language", code) for code in f.languages]
+        if f.level:
+            pairs.append(("level", f.level))
         if f.sort != DEFAULT_SORT:
             pairs.append(("sort", f.sort))
         if f.per_page != DEFAULT_PER_PAGE:
@@ -160,6 +172,7 @@ def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
     if age_min is not None and age_max is not None and age_min > age_max:
         age_min, age_max = age_max, age_min
     country = read.token("country", COUNTRY_RE, fold=str.upper)
+    languages = read.choices("language", LANGUAGES, fold=str.lower, most=MAX_LANGUAGES)
     return DirectoryFilters(
         q=read.text("q", max_length=MAX_Q_LENGTH),
         skills=read.tokens("skill", SLUG_RE, fold=str.lower, most=MAX_SKILLS),
@@ -170,7 +183,10 @@ def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
         gender=read.choice("gender", set(Gender), fold=str.upper),
         age_min=age_min,
         age_max=age_max,
-        languages=read.choices("language", LANGUAGES, fold=str.lower, most=len(LANGUAGES)),
+        languages=languages,
+        level=read.choice("level", LEVELS) if languages else None,
+        language_filter=read.text("language_filter", max_length=MAX_FILTER_LENGTH),
+        skill_filter=read.text("skill_filter", max_length=MAX_FILTER_LENGTH),
         sort=read.choice("sort", SORTS, DEFAULT_SORT),
         page=read.page(last=MAX_PAGE),
         per_page=read.per_page(default=DEFAULT_PER_PAGE, most=MAX_PER_PAGE),
@@ -246,10 +262,12 @@ def filtered_select(filters: DirectoryFilters, today: dt.date | None = None) -> 
         stmt = stmt.where(User.date_of_birth <= years_before(today, filters.age_min))
     if filters.age_max is not None:  # not yet age_max + 1 years old
         stmt = stmt.where(User.date_of_birth > years_before(today, filters.age_max + 1))
-    for code in filters.languages:  # every chosen language
-        stmt = stmt.where(
-            exists().where(TalentLanguage.user_id == User.id, TalentLanguage.code == code)
-        )
+    levels = levels_at_least(filters.level) if filters.level else None
+    for code in filters.languages:  # every chosen language (at the level asked, if any)
+        spoken = exists().where(TalentLanguage.user_id == User.id, TalentLanguage.code == code)
+        if levels:
+            spoken = spoken.where(TalentLanguage.level.in_(levels))
+        stmt = stmt.where(spoken)
     return stmt
 
 
