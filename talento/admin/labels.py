@@ -30,4 +30,5 @@ ACTION_LABELS = {
     AuditAction.LOST_DATA_REENTERED: _l("Données perdues ressaisies"),
     AuditAction.LOST_DATA_NOTIFIED: _l("E-mail « données à ressaisir » envoyé"),
     AuditAction.OTHER_SESSIONS_ENDED: _l("Autres sessions déconnectées"),
+    AuditAction.LEGAL_PAGE_UPDATE: _l("Page légale modifiée"),
 }

@@ -39,6 +39,7 @@ class AuditAction(enum.StrEnum):
     LOST_DATA_REENTERED = "lost_data.reentered"
     LOST_DATA_NOTIFIED = "lost_data.notified"
     OTHER_SESSIONS_ENDED = "sessions.others_ended"
+    LEGAL_PAGE_UPDATE = "legal_page.update"
 
 
 class AuditEvent(Model):
