@@ -42,6 +42,8 @@ from talento.profiles.search.directory import (
 )
 
 NEWEST = 8
+#: How far back « the newest with a photo » looks (most recent listed talents).
+NEWEST_WINDOW = 2000
 CARD_SKILLS = 2
 #: Cities offered as suggestions (those with the most listed talents).
 SUGGESTED_CITIES = 60
@@ -229,8 +231,21 @@ def build_showcase(session: Session, lang: str, listed: ListedPlaces) -> Showcas
     )
 
 
-def newest_cards(session: Session, lang: str, limit: int = NEWEST) -> tuple[ShowcaseCard, ...]:
-    """The `limit` most recently registered listed talents who have a photo."""
+def newest_cards(
+    session: Session, lang: str, limit: int = NEWEST, window: int = NEWEST_WINDOW
+) -> tuple[ShowcaseCard, ...]:
+    """The `limit` most recently registered listed talents who have a photo, among the
+    `window` most recent listed talents: a bounded read (an index scan of `window` rows) even
+    when few talents have a photo, where « the newest with a photo » would otherwise read every
+    talent (about 0.4 s at 100,000 without photos)."""
+    recent = (
+        select(User.id)
+        .join(TalentProfile, TalentProfile.user_id == User.id)
+        .where(*listed_conditions())
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(window)
+        .subquery()
+    )
     rows = session.execute(
         select(
             User.id,
@@ -240,9 +255,10 @@ def newest_cards(session: Session, lang: str, limit: int = NEWEST) -> tuple[Show
             TalentProfile.photo_name,
             City.name,
         )
+        .join(recent, recent.c.id == User.id)
         .join(TalentProfile, TalentProfile.user_id == User.id)
         .outerjoin(City, City.id == User.city_id)
-        .where(*listed_conditions(), TalentProfile.photo_name.is_not(None))
+        .where(TalentProfile.photo_name.is_not(None))
         .order_by(User.created_at.desc(), User.id.desc())
         .limit(limit)
     ).all()
