@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "talento.mail",
         "talento.audit",
         "talento.geo",
+        "talento.content",  # the legal pages (admin-edited Markdown)
     ),
     ("talento.accounts",),
     ("talento.profiles",),

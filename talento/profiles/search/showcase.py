@@ -180,7 +180,7 @@ def build_showcase(session: Session, lang: str, listed: ListedPlaces) -> Showcas
             by_city[city] += n
 
     skill_rows = session.execute(
-        select(Skill.slug, Skill.name_fr, Skill.name_en, Skill.category_id).where(
+        select(Skill.slug, Skill.name_fr, Skill.name_en, Skill.category_id, Skill.name(lang)).where(
             exists()
             .where(talent_skills.c.skill_id == Skill.id)
             .where(talent_skills.c.user_id == User.id)
@@ -190,7 +190,7 @@ def build_showcase(session: Session, lang: str, listed: ListedPlaces) -> Showcas
     ).all()
     lookup = Lookup()
     by_category: dict[int, list[str]] = {}
-    for slug, name_fr, name_en, category_id in skill_rows:
+    for slug, name_fr, name_en, category_id, _name in skill_rows:
         by_category.setdefault(category_id, []).append(slug)
         for key in name_keys(name_fr) | name_keys(name_en):
             lookup.skills[key] = (slug,)
@@ -220,12 +220,7 @@ def build_showcase(session: Session, lang: str, listed: ListedPlaces) -> Showcas
     return Showcase(
         figures=Figures(talents=sum(counts.values()), cities=len(by_city), skills=len(skill_rows)),
         newest=newest_cards(session, lang),
-        skill_names=tuple(
-            sorted(
-                {name_en if lang == "en" else name_fr for _, name_fr, name_en, _ in skill_rows},
-                key=sort_key,
-            )
-        ),
+        skill_names=tuple(sorted({row[-1] for row in skill_rows}, key=sort_key)),
         city_names=tuple(city_names),
         lookup=lookup,
     )
