@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 AGE := /usr/bin/age
 
-.PHONY: run test install translations chromium nginx pgclient age lint bench clean
+.PHONY: run test install translations chromium nginx pgclient age lint bench icons clean
 
 ## Create .venv and install the pinned dependency set (re-run when the pins change).
 $(STAMP): pyproject.toml constraints.txt
@@ -105,6 +105,10 @@ bench: install
 	$(PY) -m bench.login
 	$(PY) -m bench.directory
 	$(PY) -m bench.exports
+
+## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
+icons: $(STAMP)
+	$(PY) dev/make_icons.py
 
 clean:
 	rm -rf $(VENV) talento.egg-info .pytest_cache .ruff_cache .mypy_cache

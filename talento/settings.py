@@ -274,6 +274,22 @@ def _sender_problem(name: str, value: str) -> str | None:
     )
 
 
+def _contact_problem(name: str, value: str) -> str | None:
+    if re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
+        return None
+    return f"CONTACT_EMAIL doit être une adresse e-mail (reçu : {value!r})."
+
+
+def _cndp_problem(name: str, value: str) -> str | None:
+    """A declaration or authorisation number as the CNDP writes it (« D-123/2026 »)."""
+    if re.fullmatch(r"[\w./ -]{1,60}", value):
+        return None
+    return (
+        "CNDP_DECLARATION_NUMBER : lettres, chiffres, espaces et - / . seulement, 60 caractères "
+        f"au plus (reçu : {value!r})."
+    )
+
+
 def _rate_limit_problem(name: str, value: str) -> str | None:
     """A limit such as « 5 per minute » or « 5 per minute;20 per hour » (the `limits` syntax)."""
     from limits import parse_many
@@ -393,6 +409,11 @@ VARIABLES: tuple[Variable, ...] = (
              coerce=lambda name, raw: raw.lower(), check=_FLASK_ENVS),
     Variable("BASE_URL", DEFAULT_BASE_URL, "URL publique (liens, QR codes, e-mails).",
              coerce=lambda name, raw: raw.rstrip("/"), check=_base_url_problem),
+    Variable("CONTACT_EMAIL", None, "Adresse de contact publique (pied de page, pages légales).",
+             check=_contact_problem),
+    Variable("CNDP_DECLARATION_NUMBER", None,
+             "Numéro de déclaration CNDP (loi 09-08), cité par la politique de confidentialité.",
+             check=_cndp_problem),
     Variable("DATABASE_URL", DEFAULT_DATABASE_URL, "postgresql://… ou sqlite:///chemin.",
              coerce=lambda name, raw: normalise_database_url(raw),
              check=lambda name, value: check_database_url(value)),
@@ -564,6 +585,10 @@ class Settings:
     #: Longest wait for PostgreSQL (statement, lock, connection, answer), seconds; 0: none.
     database_timeout: float = _field("DATABASE_TIMEOUT")
     base_url: str = _field("BASE_URL")
+    #: Public contact address (footer, legal pages); None: the footer links to the legal notice.
+    contact_email: str | None = _field("CONTACT_EMAIL")
+    #: The CNDP's number for the declaration of the processing (law 09-08); None while pending.
+    cndp_declaration_number: str | None = _field("CNDP_DECLARATION_NUMBER")
     flask_env: str = _field("FLASK_ENV")
     log_file: str | None = _field("LOG_FILE")
     log_level: str = _field("LOG_LEVEL")

@@ -36,4 +36,5 @@ ACTION_LABELS = {
     AuditAction.EMAIL_VERIFIED: _l("Adresse e-mail vérifiée"),
     AuditAction.VERIFICATION_SENT: _l("Lien de vérification envoyé"),
     AuditAction.EMAIL_CHANGED: _l("Adresse e-mail changée"),
+    AuditAction.LEGAL_PAGE_UPDATE: _l("Page légale modifiée"),
 }

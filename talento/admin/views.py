@@ -31,6 +31,7 @@ ADMIN_PAGES = (
     ("admin.users", _l("Comptes")),
     ("admin.catalogs", _l("Catalogues")),
     ("admin.audit", _l("Journal d'audit")),
+    ("admin.legal_pages", _l("Pages légales")),
 )
 
 

@@ -47,6 +47,7 @@ class AuditAction(enum.StrEnum):
     EMAIL_VERIFIED = "email.verified"
     VERIFICATION_SENT = "email.verification_sent"
     EMAIL_CHANGED = "email.changed"
+    LEGAL_PAGE_UPDATE = "legal_page.update"
 
 
 class AuditEvent(Model):

@@ -140,10 +140,12 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
     from talento.admin import export_views as _export_views  # noqa: F401
+    from talento.admin import legal_views as _legal_views  # noqa: F401
     from talento.admin import lost_data_views as _lost_data_views  # noqa: F401
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
+    from talento.content.views import bp as legal_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
@@ -158,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         pages_bp,
+        legal_bp,
         accounts_bp,
         reset_bp,
         sign_in_link_bp,

@@ -4,19 +4,22 @@ Private unless known public. Every response gets ``Cache-Control: private, no-st
 browser, proxy or CDN keeps a copy, nothing stays on a shared computer's disk) unless all of:
 
 - its endpoint is in :data:`PUBLIC_ENDPOINTS`: pages that are the same for every visitor and
-  name nobody (the home page, the login and registration forms, reference data);
+  name nobody (the login and registration forms, the legal pages, robots.txt, the sitemap, the
+  icons and manifest, reference data);
 - the request carries no login (no Flask-Login user id in the session, no remember cookie);
 - the response does not change the session (a login, a logout, a new CSRF token, a flash
   message): a response that sets the session cookie must never be handed to someone else.
 
 So the pages behind a login, the admin pages, exports, CVs, photos, QR codes, the public profile
-pages and the directory are all ``no-store``, and a new view is private until someone decides
+pages, the directory and the home page (it shows the newest talents' names and photos) are all
+``no-store``, and a new view is private until someone decides
 otherwise here. Public profile pages (and photos, and the directory) are public but carry a
 person's name, face and bio: the talent may unpublish or the account be deactivated at any
 moment, and that must take effect at once, not when some cache's copy expires; a page rendered
 per request costs one query. Static files, signed in or not, keep their caching (Flask's
 conditional requests, nginx's ``expires 7d``); :data:`PUBLIC_CACHE_CONTROL` gives public
-reference data its lifetime.
+reference data its lifetime. The sitemap lists talents' addresses (no name, no photo) for
+crawlers: an hour's copy at most, and an unpublished profile's address then answers 404.
 
 No ``Pragma: no-cache``: RFC 9111 deprecates it and caches obey ``Cache-Control``.
 
@@ -34,19 +37,32 @@ NO_STORE = "private, no-store"
 #: carries nobody's data. Anything else is private.
 PUBLIC_ENDPOINTS = frozenset(
     {
-        "pages.home",
         "auth.login",
         "registration.register",
         "reset.forgot",
         "geo.cities",
         "ops.healthz",
         "ops.readyz",
+        "legal.notice",
+        "legal.privacy",
+        "legal.terms",
+        "legal.cookies",
+        "pages.robots",
+        "pages.sitemap",
+        "pages.sitemap_part",
+        "pages.manifest",
+        "pages.favicon",
     }
 )
 #: Lifetimes of public endpoints that are worth keeping (reference data changes rarely).
 #: Public endpoints not listed keep what their view or Flask gives them.
 PUBLIC_CACHE_CONTROL = {
     "geo.cities": "public, max-age=86400",
+    "pages.robots": "public, max-age=86400",
+    "pages.sitemap": "public, max-age=3600",
+    "pages.sitemap_part": "public, max-age=3600",
+    "pages.manifest": "public, max-age=86400",
+    "pages.favicon": "public, max-age=604800",
 }
 
 

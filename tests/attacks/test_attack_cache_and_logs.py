@@ -241,6 +241,8 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "category_id": samples.category_id,
         "token": samples.reset_token,
         "filename": "css/talento.css",
+        "number": 1,  # a part of the sitemap
+        "slug": "cookies",  # a legal page (admin editing)
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404
@@ -370,10 +372,10 @@ def test_every_response_to_a_signed_in_session_is_private_no_store(
 
 def test_public_pages_naming_nobody_are_not_needlessly_no_store(app, samples):
     """An answer that sets the session cookie (the first CSRF token, Flask-Login's first mark)
-    is never shared; once the visitor's session is settled, the home page and the public forms
-    carry no ``no-store`` (the back/forward cache keeps working)."""
+    is never shared; once the visitor's session is settled, the public forms and the legal
+    pages carry no ``no-store`` (the back/forward cache keeps working)."""
     client = app.test_client()
-    pages = ("/", "/auth/register", "/auth/forgot")
+    pages = ("/auth/register", "/auth/forgot", "/mentions-legales", "/confidentialite")
     for round_ in (1, 2):
         for path in pages:
             response = client.get(path)
@@ -395,9 +397,9 @@ def test_public_pages_naming_nobody_are_not_needlessly_no_store(app, samples):
 
 
 def test_public_answers_that_carry_a_person_are_no_store_for_anyone(app, samples):
-    """Public profile pages, photos, QR codes and the directory name a person: unpublishing
-    or deactivation must take effect at once, so no cache keeps a copy. The reset form is
-    reached through a token (a capability)."""
+    """Public profile pages, photos, QR codes, the directory and the home page (the newest
+    talents) name a person: unpublishing or deactivation must take effect at once, so no cache
+    keeps a copy. The reset form is reached through a token (a capability)."""
     client = app.test_client()
     urls = (
         f"/p/{TALENT_CODE}",
@@ -405,6 +407,7 @@ def test_public_answers_that_carry_a_person_are_no_store_for_anyone(app, samples
         f"/p/{TALENT_CODE}/qr.png?download=1",
         f"/media/photos/{samples.photo_name}",
         f"/media/photos/thumbs/{samples.photo_name}",
+        "/",
         "/talents",
         "/talents?q=Yasmine",
         f"/auth/reset/{samples.reset_token}",

@@ -117,6 +117,11 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ADMIN_ROLE,
         (),  # a button: the CSRF token is the whole form
     ),
+    "admin.legal_page_restore": (
+        "« restore the default » only shows once a legal page was edited",
+        ADMIN_ROLE,
+        (),  # a button
+    ),
 }
 #: POST endpoints not fuzzed at all, with why (keep this short).
 NOT_FUZZED: dict[str, str] = {}

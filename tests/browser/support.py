@@ -57,6 +57,13 @@ class Watched:
         assert self.foreign_requests() == [], f"requests off loopback: {self.foreign_requests()}"
 
 
+def open_menu(page) -> None:
+    """On a phone the header's links are behind « Menu » (base.html): open it when it shows."""
+    button = page.locator("summary.site-menu__button")
+    if button.is_visible() and page.locator("details.site-menu[open]").count() == 0:
+        button.click()
+
+
 def assert_no_horizontal_overflow(page) -> None:
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser.support import assert_no_horizontal_overflow
+from tests.browser.support import assert_no_horizontal_overflow, open_menu
 from tests.helpers import USER_PASSWORD
 
 # A live server thread serves the app: its rows must be committed.
@@ -82,6 +82,7 @@ def test_talent_logs_in_by_code_in_lower_case_on_a_phone(users, open_page, scree
     assert_no_horizontal_overflow(page)
     screenshot(page, full_page=True)
 
+    open_menu(page)  # the header's links are behind « Menu » on a phone
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile(r"/auth/login$"))
     expect(page.get_by_role("heading", name="Connexion")).to_be_visible()

@@ -15,7 +15,7 @@ import time
 import pyotp
 import pytest
 
-from tests.browser.support import assert_no_horizontal_overflow
+from tests.browser.support import assert_no_horizontal_overflow, open_menu
 from tests.helpers import USER_PASSWORD
 
 # A live server thread serves the app: its rows must be committed.
@@ -47,6 +47,7 @@ def test_talent_enrols_then_logs_in_with_a_code(make_user, open_page, screenshot
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/profile$"))
 
+    open_menu(page)  # the header's links are behind « Menu » on a phone
     page.get_by_role("link", name="Sécurité du compte").click()
     expect(page.get_by_role("heading", name="Sécurité du compte")).to_be_visible()
     expect(page.locator("#two-factor-status")).to_contain_text("Désactivée.")
@@ -74,6 +75,7 @@ def test_talent_enrols_then_logs_in_with_a_code(make_user, open_page, screenshot
     page.get_by_role("link", name="J'ai conservé mes codes").click()
     expect(page.locator("#two-factor-status")).to_contain_text("Activée.")
 
+    open_menu(page)
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile(r"/auth/login$"))
     page.get_by_label("E-mail ou code unique").fill(TALENT["code"].lower())

@@ -31,13 +31,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "talento.mail",
         "talento.audit",
         "talento.geo",
+        "talento.content",  # the legal pages (admin-edited Markdown)
     ),
     ("talento.accounts",),
     ("talento.profiles",),
     ("talento.casting",),
     ("talento.projects",),
     ("talento.attendance",),
-    ("talento.content",),  # site content edited by admins (legal pages)
     ("talento.exports", "talento.keys", "talento.models"),  # models: all of them, for metadata
     ("talento.admin",),
     ("talento.ops",),

@@ -147,6 +147,14 @@ HOME = access(
     presence=redirect_to(PROFILE_PATH),
     admin=redirect_to(DASHBOARD_PATH),
 )
+#: The home page's search box: its text becomes the directory's filters, for anyone.
+TO_DIRECTORY = access(
+    "TO_DIRECTORY",
+    anonymous=redirect_to("/talents"),
+    user=redirect_to("/talents"),
+    presence=redirect_to("/talents"),
+    admin=redirect_to("/talents"),
+)
 #: The printable card of one's own talent profile: staff accounts have none and are sent to
 #: their space.
 OWN_CARD = access(
@@ -226,12 +234,27 @@ def _photo(s: Samples) -> dict:
     return {"name": s.photo_name}
 
 
+def _legal_page(s: Samples) -> dict:
+    return {"slug": "confidentialite"}
+
+
 RULES: dict[str, Rule] = {
     # site pages, health
     "pages.home": Rule(HOME),
     "ops.healthz": Rule(PUBLIC),
     "ops.readyz": Rule(PUBLIC),
     "geo.cities": Rule(PUBLIC, lambda s: {"country": "MA"}),
+    "pages.search": Rule(TO_DIRECTORY, lambda s: {"q": "Casablanca"}),
+    "pages.robots": Rule(PUBLIC),
+    "pages.sitemap": Rule(PUBLIC),
+    "pages.sitemap_part": Rule(PUBLIC, lambda s: {"number": 1}),
+    "pages.manifest": Rule(PUBLIC),
+    "pages.favicon": Rule(PUBLIC),
+    # legal pages (edited by admins, below)
+    "legal.notice": Rule(PUBLIC),
+    "legal.privacy": Rule(PUBLIC),
+    "legal.terms": Rule(PUBLIC),
+    "legal.cookies": Rule(PUBLIC),
     # accounts
     "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
     "auth.logout": Rule(LOGGED_IN),
@@ -294,6 +317,10 @@ RULES: dict[str, Rule] = {
     "admin.audit": Rule(ADMIN),
     "admin.lost_data": Rule(ADMIN),
     "admin.lost_data_notify": Rule(ADMIN),
+    "admin.legal_pages": Rule(ADMIN),
+    "admin.legal_page_edit": Rule(ADMIN, _legal_page),
+    "admin.legal_page_save": Rule(ADMIN, _legal_page),
+    "admin.legal_page_restore": Rule(ADMIN, _legal_page),
     "admin.catalogs": Rule(ADMIN),
     "admin.catalog_category_create": Rule(ADMIN),
     "admin.catalog_skill_create": Rule(ADMIN),
