@@ -68,11 +68,11 @@ def _admin_cookie(app) -> str | None:
 
 
 def page_cases(app, session) -> dict[str, float | str]:
-    from talento.accounts.models import Role, User
+    from talento.accounts.models import Capability, User, holds
 
     code = session.scalar(
         select(User.code)
-        .where(User.role == Role.USER.value, User.is_active_account.is_(True))
+        .where(holds(Capability.TALENT.value), User.is_active_account.is_(True))
         .order_by(User.id)
         .limit(1)
     )

@@ -123,7 +123,7 @@ def samples(app, make_user, make_talent) -> Samples:
         photo_name=other_photo,
         cv_name=other_cv,
     )
-    make_user(code="MAA0003CAS", email=ADMIN_EMAIL, role="admin")
+    make_user(code="MAA0003CAS", email=ADMIN_EMAIL, capabilities=["admin"])
     with app.app_context():
         skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()

@@ -17,7 +17,7 @@ from tests.helpers import USER_PASSWORD
 # A live server thread serves the app: its rows must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
-ADMIN = {"role": "admin", "email": "chef@example.org", "code": "MAN0042RAB"}
+ADMIN = {"capabilities": ["admin"], "email": "chef@example.org", "code": "MAN0042RAB"}
 
 
 @pytest.fixture

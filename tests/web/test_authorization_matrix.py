@@ -1,5 +1,11 @@
-"""Authorization matrix: every route of the URL map × every method × anonymous, user, presence
-and admin, against a rule declared here (STYLE #14, DESIGN "Who sees what").
+"""Authorization matrix: every route of the URL map × every method × anonymous, user, presence,
+recruiter and admin, against a rule declared here (STYLE #14, DESIGN "Who sees what",
+"Capabilities").
+
+The roles are accounts holding one capability each (DESIGN "Capabilities"): ``user`` holds
+``talent`` (and has a talent profile), ``presence``, ``recruiter`` and ``admin`` hold theirs. The
+capability, not the role name, is what the app checks (``User.can``); accounts that combine
+capabilities get the union, tested where the routes are (tests/profiles/test_saved_searches.py).
 
 How the rules are declared
 --------------------------
@@ -10,7 +16,10 @@ the ``samples`` fixture). The access classes are plain data:
 
 - ``PUBLIC``: 200 for everyone;
 - ``LOGGED_IN``: anonymous → 302 to ``/auth/login?next=<the page>``, every role → 200;
-- ``ADMIN``: anonymous → 302 to login, ``user`` and ``presence`` → 403, admin → 200;
+- ``ADMIN``: anonymous → 302 to login, ``user``, ``presence`` and ``recruiter`` → 403,
+  admin → 200;
+- ``RECRUITER``: anonymous → 302 to login, ``user``, ``presence`` and ``admin`` (who holds no
+  recruiter capability) → 403, recruiter → 200 (saved searches);
 - ``GUEST_ONLY(...)``: anonymous → 200, a logged-in role is sent to its landing page;
 - one-off classes built with :func:`access` where a route answers differently (the home page
   sends logged-in people to their space, the printable card needs a talent profile, a CV is
@@ -61,8 +70,21 @@ from talento.profiles.models import Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
 
-ANONYMOUS, USER, PRESENCE, ADMIN_ROLE = "anonymous", "user", "presence", "admin"
-ROLES = (ANONYMOUS, USER, PRESENCE, ADMIN_ROLE)
+ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE = (
+    "anonymous",
+    "user",
+    "presence",
+    "recruiter",
+    "admin",
+)
+ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE)
+#: The capabilities of each role's account.
+CAPABILITIES = {
+    USER: ["talent"],
+    PRESENCE: ["presence"],
+    RECRUITER_ROLE: ["recruiter"],
+    ADMIN_ROLE: ["admin"],
+}
 CHECKED_METHODS = frozenset({"GET", "POST"})
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 LOGIN_PATH = "/auth/login"
@@ -114,15 +136,31 @@ def access(name: str, **by_role: Expect) -> Access:
     return Access(name, dict(by_role))
 
 
-PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, admin=OK)
-LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, admin=OK)
-ADMIN = access("ADMIN", anonymous=LOGIN, user=FORBIDDEN, presence=FORBIDDEN, admin=OK)
+PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, recruiter=OK, admin=OK)
+LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, recruiter=OK, admin=OK)
+ADMIN = access(
+    "ADMIN",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    admin=OK,
+)
+RECRUITER = access(
+    "RECRUITER",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=OK,
+    admin=FORBIDDEN,
+)
 #: The re-entry page after a key adoption: people with nothing lost go on to their profile.
 NOTHING_LOST = access(
     "NOTHING_LOST",
     anonymous=LOGIN,
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 
@@ -134,6 +172,7 @@ def GUEST_ONLY(admin_landing: str) -> Access:
         anonymous=OK,
         user=redirect_to(PROFILE_PATH, refused=True),
         presence=redirect_to(PROFILE_PATH, refused=True),
+        recruiter=redirect_to(PROFILE_PATH, refused=True),
         admin=redirect_to(admin_landing, refused=True),
     )
 
@@ -144,20 +183,24 @@ HOME = access(
     anonymous=OK,
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(DASHBOARD_PATH),
 )
-#: The printable card of one's own talent profile: staff accounts have none and are sent to
-#: their space.
+#: The printable card of one's own talent profile: staff and recruiter accounts have none and
+#: are sent to their space.
 OWN_CARD = access(
     "OWN_CARD",
     anonymous=LOGIN,
     user=OK,
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 #: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
 #: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
-OTHERS_CV = access("OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, admin=OK)
+OTHERS_CV = access(
+    "OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, recruiter=HIDDEN, admin=OK
+)
 #: Pages for accounts with two-factor authentication on (disable it, new recovery codes): the
 #: matrix's accounts have none and are sent back to the account security page.
 TWO_FACTOR_ON = access(
@@ -165,6 +208,7 @@ TWO_FACTOR_ON = access(
     anonymous=LOGIN,
     user=redirect_to("/account/2fa"),
     presence=redirect_to("/account/2fa"),
+    recruiter=redirect_to("/account/2fa"),
     admin=redirect_to("/account/2fa"),
 )
 
@@ -260,7 +304,7 @@ RULES: dict[str, Rule] = {
     "admin.user_detail": Rule(ADMIN, _other_user),
     "admin.user_edit": Rule(ADMIN, _other_user),
     "admin.user_delete": Rule(ADMIN, _other_user),
-    "admin.user_role": Rule(ADMIN, _other_user),
+    "admin.user_capabilities": Rule(ADMIN, _other_user),
     "admin.user_status": Rule(ADMIN, _other_user),
     "admin.user_send_link": Rule(ADMIN, _other_user),
     "admin.users_bulk": Rule(ADMIN),
@@ -329,8 +373,11 @@ def samples(app, make_user, make_talent) -> Samples:
         phone="+212612345678",
         cv_name=cv_name,
     )
-    make_user(code="MAP0003CAS", email="matrix-presence@example.org", role="presence")
-    make_user(code="MAA0004CAS", email="matrix-admin@example.org", role="admin")
+    for code, role in (("MAP0003CAS", PRESENCE), ("MAR0005CAS", RECRUITER_ROLE)):
+        make_user(code=code, email=f"matrix-{role}@example.org", capabilities=CAPABILITIES[role])
+    make_user(
+        code="MAA0004CAS", email="matrix-admin@example.org", capabilities=CAPABILITIES[ADMIN_ROLE]
+    )
     with app.app_context():
         skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
@@ -351,6 +398,7 @@ def samples(app, make_user, make_talent) -> Samples:
         emails={
             USER: "matrix-user@example.org",
             PRESENCE: "matrix-presence@example.org",
+            RECRUITER_ROLE: "matrix-recruiter@example.org",
             ADMIN_ROLE: "matrix-admin@example.org",
         },
         **values,
@@ -479,13 +527,14 @@ def test_access_matrix(app, samples, role):
     from talento.extensions import db
 
     with app.app_context():
-        accounts = dict(db.session.execute(select(User.email, User.role)).all())
+        accounts = {u.email: u.capabilities for u in db.session.scalars(select(User))}
         db.session.remove()
     assert accounts == {
-        "matrix-user@example.org": "user",
-        "matrix-other@example.org": "user",
-        "matrix-presence@example.org": "presence",
-        "matrix-admin@example.org": "admin",
+        "matrix-user@example.org": {"talent"},
+        "matrix-other@example.org": {"talent"},
+        "matrix-presence@example.org": {"presence"},
+        "matrix-recruiter@example.org": {"recruiter"},
+        "matrix-admin@example.org": {"admin"},
     }
 
 

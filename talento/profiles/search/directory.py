@@ -3,7 +3,7 @@
 Only public data leaves this module (DESIGN "Who sees what"): the queries select explicit clear
 columns, never an entity, so no encrypted column is read and nothing is decrypted.
 
-Listed talents are active accounts with the role ``user`` and a talent profile. The same SQL runs
+Listed talents are active accounts with the capability ``talent`` and a profile. The same SQL runs
 on SQLite and PostgreSQL: ages become date bounds computed in Python, and name search is a
 case-insensitive prefix match (``lower(col) LIKE 'term%'`` with the user's wildcards escaped).
 The database's ``lower()`` folds both sides: PostgreSQL folds every letter, SQLite only ASCII
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Select, and_, event, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import Gender, Role, User
+from talento.accounts.models import Capability, Gender, User, holds
 from talento.geo.models import City, Country
 from talento.geo.services import french_key
 from talento.profiles.choices import LANGUAGES
@@ -174,7 +174,7 @@ def parse_filters(args: Mapping[str, str | list]) -> DirectoryFilters:
 
 def listed_conditions() -> tuple:
     """Conditions of a listed talent (the query also joins talent_profiles)."""
-    return (User.is_active_account == true(), User.role == Role.USER.value)
+    return (User.is_active_account == true(), holds(Capability.TALENT.value))
 
 
 def escape_like(term: str) -> str:
