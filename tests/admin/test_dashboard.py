@@ -342,7 +342,8 @@ def test_the_talent_capability_decides_who_is_a_talent(app, make_user, make_tale
     with app.app_context():
         figures = account_figures(db.session, "fr", NOW)
         assert (figures.totals.talents, figures.totals.staff) == (2, 2)
-        assert len(figures.staff_ids) == 2 and recruiter in figures.staff_ids
+        assert len(figures.staff_ids) == 2
+        assert recruiter in figures.staff_ids
         assert [s.key for s in top_skills(db.session, "fr")] == ["dj"]
         assert sum(b.count for b in registrations(db.session, "week", NOW)) == 2
         health = profile_health(db.session, figures)

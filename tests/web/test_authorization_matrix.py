@@ -66,7 +66,7 @@ from sqlalchemy import select
 
 from talento.accounts import sign_in_link
 from talento.accounts.reset import make_token
-from talento.profiles.models import Skill, SkillCategory
+from talento.profiles.models import SavedSearch, Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
 
@@ -229,6 +229,7 @@ class Samples:
     reset_token: str
     emails: dict[str, str] = field(default_factory=dict)
     sign_in_token: str = ""
+    saved_search_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,10 @@ RULES: dict[str, Rule] = {
     "public.qr_svg": Rule(PUBLIC, _code),
     "public.qr_png": Rule(PUBLIC, _code),
     "directory.index": Rule(PUBLIC),
+    # a recruiter's saved searches (the recruiter's own: the id is theirs)
+    "saved_searches.index": Rule(RECRUITER),
+    "saved_searches.create": Rule(RECRUITER),
+    "saved_searches.delete": Rule(RECRUITER, lambda s: {"search_id": s.saved_search_id}),
     "media.photo": Rule(PUBLIC, _photo),
     "media.photo_thumb": Rule(PUBLIC, _photo),
     "media.cv": Rule(OTHERS_CV, lambda s: {"name": s.cv_name}),
@@ -373,8 +378,12 @@ def samples(app, make_user, make_talent) -> Samples:
         phone="+212612345678",
         cv_name=cv_name,
     )
-    for code, role in (("MAP0003CAS", PRESENCE), ("MAR0005CAS", RECRUITER_ROLE)):
-        make_user(code=code, email=f"matrix-{role}@example.org", capabilities=CAPABILITIES[role])
+    made = {
+        role: make_user(
+            code=code, email=f"matrix-{role}@example.org", capabilities=CAPABILITIES[role]
+        )
+        for code, role in (("MAP0003CAS", PRESENCE), ("MAR0005CAS", RECRUITER_ROLE))
+    }
     make_user(
         code="MAA0004CAS", email="matrix-admin@example.org", capabilities=CAPABILITIES[ADMIN_ROLE]
     )
@@ -383,7 +392,11 @@ def samples(app, make_user, make_talent) -> Samples:
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
         other = db.session.get(User, other_id)
         token = make_token(app.config["SECRET_KEY"], other)
+        saved = SavedSearch(user_id=made[RECRUITER_ROLE], name="Matrice", query="country=MA")
+        db.session.add(saved)
+        db.session.commit()
         values = dict(
+            saved_search_id=saved.id,
             skill_id=skill.id,
             category_id=category.id,
             reset_token=token,
