@@ -169,7 +169,15 @@ def user_edit(user_id: int):
             flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
             _warn_shared_phone(user)
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_edit.html", form=form, user=user, profile=profile), status
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        profile=profile,
+        # Its own form (posting to user_capabilities), never bound to this page's POST.
+        capabilities_form=CapabilitiesForm(capabilities=sorted(user.capabilities), formdata=None),
+        capability_hints=CAPABILITY_HINTS,
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

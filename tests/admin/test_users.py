@@ -264,9 +264,10 @@ def _capabilities(app, user_id) -> tuple[frozenset[str], int]:
     return found
 
 
-def test_capabilities_are_checkboxes_on_the_account_page(app, admin, make_talent):
-    talent = make_talent(code="MAF0001CAS")
-    html = admin.get(f"/admin/users/{talent}").get_data(True)
+@pytest.mark.parametrize("page", ["", "/edit"])
+def test_capabilities_are_checkboxes_on_the_account_pages(app, admin, make_user, page):
+    talent = make_user(code="MAF0001CAS", capabilities=["talent", "recruiter"])
+    html = admin.get(f"/admin/users/{talent}{page}").get_data(True)
     form = html[html.index(f'action="/admin/users/{talent}/capabilities"') :]
     form = form[: form.index("</form>")]
     boxes = re.findall(r'<input type="checkbox"[^>]*name="capabilities"[^>]*>', form)
@@ -277,8 +278,13 @@ def test_capabilities_are_checkboxes_on_the_account_page(app, admin, make_talent
         "presence",
         "admin",
     ]
-    assert [("checked" in b) for b in boxes] == [True, False, False, False, False]
+    assert [("checked" in b) for b in boxes] == [True, True, False, False, False]
     assert "Recruteur" in form
+    if page == "/edit":  # a refused profile edit shows the account's capabilities as they are
+        html = _post(admin, f"/admin/users/{talent}/edit", {"email": "not-an-address"})
+        html = html.get_data(True)
+        form = html[html.index(f'action="/admin/users/{talent}/capabilities"') :]
+        assert len(re.findall(r'name="capabilities" value="\w+"[^>]* checked', form)) == 2
 
 
 def test_granting_recruiter_keeps_the_sessions_and_is_audited(app, admin, make_talent):
