@@ -75,7 +75,7 @@ def test_admin_finds_by_phone_edits_and_exports_xlsx(
     page.get_by_label("Prénom").fill("Yasmina")
     page.get_by_label("Nationalité").select_option("MA")  # missing from the fixture's profile
     page.get_by_label("Présentation").fill("Comédienne, chanteuse, doublage.")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_text("Le profil de MAF0101CAS est enregistré.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Yasmina Bennani"))).to_be_visible()
     screenshot(page, "edited")
