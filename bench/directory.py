@@ -97,7 +97,6 @@ def _load(session, count: int) -> None:
                         "first_name": rng.choice(first),
                         "last_name": rng.choice(last) + f"{n % 97}",
                         "password_hash": "",
-                        "role": "user",
                         "is_active_account": n % 20 != 0,
                         "gender": rng.choice("MFN"),
                         "date_of_birth": today - dt.timedelta(days=rng.randint(18 * 365, 60 * 365)),

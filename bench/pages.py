@@ -68,19 +68,20 @@ def _admin_cookie(app) -> str | None:
 
 
 def page_cases(app, session) -> dict[str, float | str]:
-    from talento.accounts.models import Role, User
+    from talento.accounts.models import Capability, User, holds
 
     code = session.scalar(
         select(User.code)
-        .where(User.role == Role.USER.value, User.is_active_account.is_(True))
+        .where(holds(Capability.TALENT.value), User.is_active_account.is_(True))
         .order_by(User.id)
         .limit(1)
     )
     cases: dict[str, tuple[str, bool]] = {
         "page_directory_ms": ("/talents", False),
+        # Signed in: the availability filter is the recruiters' and admins' (others' is ignored).
         "page_directory_filters_ms": (
             "/talents?country=SN&availability=soon&skill=actor&language=fr",
-            False,
+            True,
         ),
         "page_directory_name_ms": ("/talents?q=ben", False),
         "page_home_ms": ("/", False),

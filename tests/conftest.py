@@ -265,7 +265,8 @@ def session(app):
 
 @pytest.fixture
 def make_user(app):
-    """Create a user; returns the id. Encrypted fields go through the real column type."""
+    """Create a user; returns the id. Encrypted fields go through the real column type.
+    A talent unless told otherwise: ``capabilities=["admin"]``, ``["recruiter"]``…"""
     from talento.accounts.models import User
     from talento.accounts.services import set_password
     from talento.extensions import db
@@ -277,6 +278,7 @@ def make_user(app):
         counter["n"] += 1
         n = counter["n"]
         password = fields.pop("password", USER_PASSWORD)
+        fields.setdefault("capabilities", ["talent"])
         fields.setdefault("email_verified_at", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         with app.app_context():
             country = db.session.scalars(db.select(Country).filter_by(iso2="MA")).one()

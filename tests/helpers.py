@@ -28,6 +28,8 @@ PER_TEST_TABLES = (
     "talent_profiles",
     "account_sessions",
     "recovery_codes",
+    "account_capabilities",
+    "saved_searches",
     "users",
     "code_counters",
     "key_canaries",

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, event, func, true
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    String,
+    event,
+    exists,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talento.crypto import (
@@ -19,12 +31,6 @@ from talento.crypto import (
 from talento.extensions import CreatedAt, Model, UpdatedAt, one_of
 
 
-class Role(enum.StrEnum):
-    USER = "user"
-    PRESENCE = "presence"
-    ADMIN = "admin"
-
-
 class Capability(enum.StrEnum):
     """What an account may do (DESIGN "Capabilities"); an account combines several."""
 
@@ -35,12 +41,15 @@ class Capability(enum.StrEnum):
     ADMIN = "admin"
 
 
-#: The capabilities each legacy single role stands for.
-ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.USER.value: frozenset({Capability.TALENT.value}),
-    Role.PRESENCE.value: frozenset({Capability.PRESENCE.value}),
-    Role.ADMIN.value: frozenset({Capability.ADMIN.value}),
-}
+#: Capabilities in display order (labels, exports, audit rows).
+CAPABILITY_ORDER: dict[str, int] = {c.value: i for i, c in enumerate(Capability)}
+
+
+def in_order(capabilities: Iterable[str]) -> list[str]:
+    """`capabilities` without repeats, in :class:`Capability` order (unknown ones last)."""
+    return sorted(
+        set(capabilities), key=lambda c: (CAPABILITY_ORDER.get(c, len(CAPABILITY_ORDER)), c)
+    )
 
 
 class Gender(enum.StrEnum):
@@ -50,16 +59,14 @@ class Gender(enum.StrEnum):
 
 
 class User(UserMixin, Model):
-    """A talent, a presence operator or an admin.
+    """An account: a talent, a recruiter, a presence operator, an admin, or several of these
+    (its :attr:`capabilities`, one row each in ``account_capabilities``).
 
     Encrypted contact columns are deferred: loading a user (login, session) never decrypts.
     """
 
     __tablename__ = "users"
-    __table_args__ = (
-        one_of("role", Role, name="role_known"),
-        one_of("gender", Gender, name="gender_known"),
-    )
+    __table_args__ = (one_of("gender", Gender, name="gender_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
@@ -67,7 +74,6 @@ class User(UserMixin, Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    role: Mapped[str] = mapped_column(String(16), default=Role.USER.value, server_default="user")
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
     gender: Mapped[str] = mapped_column(String(1), default="N", server_default="N")
     date_of_birth: Mapped[dt.date | None]
@@ -117,6 +123,11 @@ class User(UserMixin, Model):
     recovery_codes = relationship("RecoveryCode", cascade="all, delete-orphan")
     lost_values = relationship("LostValue", cascade="all, delete-orphan")
     account_sessions = relationship("AccountSession", cascade="all, delete-orphan")
+    #: What the account may do. Loaded with the user (one small query per batch of users), so
+    #: `can()` never queries in a template or a permission check.
+    capability_rows: Mapped[list[AccountCapability]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
 
     @property
     def full_name(self) -> str:
@@ -124,15 +135,43 @@ class User(UserMixin, Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN.value
+        return Capability.ADMIN.value in self.capabilities
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return ROLE_CAPABILITIES.get(self.role, frozenset())
+        return frozenset(row.capability for row in self.capability_rows)
+
+    @capabilities.setter
+    def capabilities(self, wanted: Iterable[str]) -> None:
+        self.set_capabilities(wanted)
 
     def can(self, capability: str) -> bool:
         """True when the account holds `capability` (a :class:`Capability` value)."""
         return capability in self.capabilities
+
+    def set_capabilities(self, wanted: Iterable[str]) -> bool:
+        """Hold exactly `wanted` (Capability values); rows of the others are deleted at flush.
+        Returns whether anything changed. Also usable as ``User(capabilities=[...])``."""
+        wanted = set(wanted)
+        unknown = wanted - set(Capability)
+        if unknown:
+            raise ValueError(f"unknown capabilities: {sorted(unknown)}")
+        if wanted == self.capabilities:
+            return False
+        kept = [row for row in self.capability_rows if row.capability in wanted]
+        held = {row.capability for row in kept}
+        self.capability_rows = kept + [
+            AccountCapability(capability=c) for c in in_order(wanted - held)
+        ]
+        return True
+
+    def grant(self, capability: str) -> bool:
+        """Add one capability; returns False when the account already held it."""
+        return self.set_capabilities(self.capabilities | {capability})
+
+    def revoke(self, capability: str) -> bool:
+        """Remove one capability; returns False when the account did not hold it."""
+        return self.set_capabilities(self.capabilities - {capability})
 
     @property
     def email_verified(self) -> bool:
@@ -157,6 +196,38 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:  # no personal data in reprs (they end up in logs)
         return f"<User id={self.id} code={self.code}>"
+
+
+class AccountCapability(Model):
+    """One capability of one account (DESIGN "Capabilities"): an account combines several."""
+
+    __tablename__ = "account_capabilities"
+    __table_args__ = (one_of("capability", Capability, name="capability_known"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    capability: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+def holds(capability: str) -> ColumnElement[bool]:
+    """SQL: the account of the row in ``users`` holds `capability` (an EXISTS on the primary
+    key of ``account_capabilities``: one index probe per user)."""
+    return exists().where(
+        AccountCapability.user_id == User.id, AccountCapability.capability == capability
+    )
+
+
+def capability_list() -> ScalarSelect[str]:
+    """SQL: the account's capabilities as one comma-separated string in no set order (None
+    without any): ``string_agg`` on PostgreSQL, ``group_concat`` on SQLite. Readers put them
+    in order with :func:`in_order` (admin list, exports)."""
+    return (
+        select(func.aggregate_strings(AccountCapability.capability, ","))
+        .where(AccountCapability.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
 
 
 class RecoveryCode(Model):
@@ -190,7 +261,9 @@ class AccountSession(Model):
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
 Index("ix_users_country_city", User.country_id, User.city_id)
 Index("ix_users_last_name_lower", func.lower(User.last_name))
-Index("ix_users_created_at", User.created_at)
+# Newest accounts first (admin list), talents' registrations by date (admin dashboard: an
+# index-only scan that leaves out the few staff ids without reading the rows).
+Index("ix_users_created_at", User.created_at, User.id)
 # Directory search (PostgreSQL): prefix LIKE on lower(name) needs text_pattern_ops under any
 # non-C collation; the partial index keeps counting listed talents an index-only scan.
 Index(
@@ -208,25 +281,19 @@ Index(
     func.lower(User.email).label("email_lower"),
     postgresql_ops={"email_lower": "text_pattern_ops"},
 ).ddl_if(dialect="postgresql")
+# The directory's first page walks this backwards (newest first) and checks each account's
+# talent capability by primary key, stopping after one page.
 Index(
     "ix_users_listed_created",
     User.created_at,
     User.id,
-    postgresql_where=User.is_active_account & (User.role == "user"),
+    postgresql_where=User.is_active_account,
 ).ddl_if(dialect="postgresql")
-# Admin dashboard: the few staff accounts, and talents' registration dates (index-only scans
-# instead of reading every wide row of users).
+# Holders of a capability (the admin dashboard's few staff accounts, the admin list's filter).
 Index(
-    "ix_users_staff",
-    User.id,
-    postgresql_where=User.role != "user",
-    sqlite_where=User.role != "user",
-)
-Index(
-    "ix_users_talent_created",
-    User.created_at,
-    postgresql_where=User.role == "user",
-    sqlite_where=User.role == "user",
+    "ix_account_capabilities_capability",
+    AccountCapability.capability,
+    AccountCapability.user_id,
 )
 watch_unreadable_values(User)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from talento.accounts.models import Role, User
+from talento.accounts.models import Capability, User
 from talento.accounts.passwords import PasswordService
 from talento.accounts.sessions import end_every_session
 from talento.audit import services as audit
@@ -102,7 +102,7 @@ def create_admin_if_absent(
         email=ADMIN_EMAIL,
         first_name="Admin",
         last_name="Talento",
-        role=Role.ADMIN.value,
+        capabilities=[Capability.ADMIN.value],
         gender="N",
         country=morocco,
         city=rabat,

@@ -5,9 +5,9 @@ So every login writes an :class:`AccountSession` row and puts a random token in 
 user loader accepts the cookie only while the row with that token's SHA-256 exists, belongs to
 the same account and has been used within the idle limit. Ending a session is deleting its row:
 logout (this one), "log out my other sessions" (all but this one), and everything that bumps
-``User.session_version`` — a new password, a deactivation, a role change, a 2FA reset — (all of
-them, through :func:`end_every_session`). Deleting the account deletes its rows (cascade).
-No request or Flask here: the web side is in accounts/session_views.py.
+``User.session_version`` — a new password, a deactivation, a capability removed, a 2FA
+reset — (all of them, through :func:`end_every_session`). Deleting the account deletes its
+rows (cascade). No request or Flask here: the web side is in accounts/session_views.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
-from talento.admin.forms import BULK_LABELS, ROLE_LABELS
+from talento.accounts.capabilities import CAPABILITY_LABELS
+from talento.admin.forms import BULK_LABELS
 from talento.admin.labels import ACTION_LABELS
 from talento.extensions import login_manager
 
@@ -28,11 +29,11 @@ def require_admin():
 @bp.context_processor
 def admin_helpers() -> dict:
     """`admin_has(endpoint)`: link to a page only once it exists; the admin's label
-    dictionaries (roles, bulk actions, audit actions), so no view passes them by hand."""
+    dictionaries (capabilities, bulk actions, audit actions), so no view passes them by hand."""
 
     return {
         "admin_has": lambda endpoint: endpoint in current_app.view_functions,
-        "role_labels": ROLE_LABELS,
+        "capability_labels": CAPABILITY_LABELS,
         "bulk_labels": BULK_LABELS,
         "action_labels": _ACTION_LABELS_BY_VALUE,
     }

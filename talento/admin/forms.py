@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from talento.accounts.models import Role
+from talento.accounts.capabilities import CAPABILITY_LABELS
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.forms import EMAIL_RE, EditProfileForm
 from talento.profiles.services import AccountChanges, AccountInput
 
-ROLE_LABELS = {
-    Role.USER.value: _l("Talent"),
-    Role.PRESENCE.value: _l("Présence (équipe de tournage)"),
-    Role.ADMIN.value: _l("Administrateur"),
-}
 BULK_LABELS = {
     "activate": _l("Activer"),
     "deactivate": _l("Désactiver"),
@@ -55,8 +50,13 @@ class AdminProfileForm(EditProfileForm):
         return AccountChanges(email=self.email.data, language=self.language.data)
 
 
-class RoleForm(FlaskForm):
-    role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS.items()), validators=[InputRequired()])
+class CapabilitiesForm(FlaskForm):
+    """The capabilities an account holds: one checkbox each (the template lays them out).
+    An unknown value fails validation (WTForms checks each against the choices)."""
+
+    capabilities = SelectMultipleField(
+        _l("Capacités"), choices=list(CAPABILITY_LABELS.items()), validate_choice=True
+    )
 
 
 class StatusForm(FlaskForm):

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     AuditAction.USER_CREATE: _l("Création de compte"),
     AuditAction.USER_UPDATE: _l("Modification de compte"),
     AuditAction.ROLE_CHANGE: _l("Changement de rôle"),
+    AuditAction.CAPABILITY_CHANGE: _l("Changement des capacités"),
     AuditAction.STATUS_CHANGE: _l("Activation / désactivation"),
     AuditAction.USER_DELETE: _l("Suppression de compte"),
     AuditAction.AUDIT_EXPORT: _l("Export du journal"),

@@ -3,23 +3,27 @@
 :func:`dashboard_figures` gathers every figure of the page in five statements whatever the
 number of accounts:
 
-1. one scan of ``users`` grouped by (country, city, talent or staff): the account totals, two
+1. the ids of the few staff accounts (through the index on ``account_capabilities``), then
+   one scan of ``users`` grouped by (country, city, talent or staff): the account totals, two
    of the completeness checks, and the top countries and cities (ranked here from the groups,
-   a few hundred rows, never one row per user), then the ids of the few staff accounts;
+   a few hundred rows, never one row per user);
 2. one scan of ``talent_profiles`` with the distinct counts of ``talent_skills`` and
    ``talent_languages``: the profile health and the other completeness checks;
 3. one ``GROUP BY`` of ``talent_skills``: the top skills;
 4. one index range scan of ``users.created_at``: the registrations over time.
 
 Staff accounts (a handful) are left out by subtracting their share, reached by primary key
-through their ids (statement 1), rather than by joining every row of the big
-tables to ``users``. Every statement is
+through their ids (statement 1), rather than by joining every row of the big tables to
+``users`` or ``account_capabilities``. Every statement is
 portable SQL (``COUNT … FILTER`` needs SQLite 3.30 or later): the same code runs on SQLite
 and PostgreSQL, with no dialect-specific date function.
 
 Definitions (what the page means by its words):
 
-* a *talent* is an account with the role ``user``; presence operators and admins are *staff*;
+* a *talent* is an account holding the ``talent`` capability; the others (recruiters, presence
+  operators, admins who are not also talents) are *staff*. Staff are found as holders of
+  another capability without the talent one: an account holding no capability at all (the
+  admin pages never leave one so) counts in the totals as staff but is not subtracted;
 * *active* is ``is_active_account``; figures about talents count active and inactive ones;
 * *new in N days* is ``created_at >= now - N days``; time is UTC throughout;
 * *registrations* are talents' accounts by week (ISO weeks, Monday 00:00 UTC) or by calendar
@@ -36,10 +40,20 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, ScalarSelect, Subquery, and_, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
 
-from talento.accounts.models import Role, User
+from talento.accounts.models import AccountCapability, Capability, User
 from talento.extensions import utcnow
 from talento.geo.models import City, Country
 from talento.profiles.models import Skill, TalentLanguage, TalentProfile, talent_skills
@@ -118,7 +132,7 @@ def dashboard_figures(
         totals=accounts.totals,
         profiles=profile_health(session, accounts),
         period=period,
-        registrations=registrations(session, period, now),
+        registrations=registrations(session, period, now, staff_ids=accounts.staff_ids),
         top_countries=accounts.top_countries,
         top_cities=accounts.top_cities,
         top_skills=top_skills(session, lang, accounts.staff_ids),
@@ -218,12 +232,36 @@ def _top(items, limit: int = TOP_LIMIT) -> list[Ranked]:
     return sorted((item for item in items if item.count), key=_sort_key)[:limit]
 
 
+def staff_account_ids(session: Session) -> list[int]:
+    """Ids of the accounts that are not talents: holders of another capability and not of the
+    talent one (an index range scan of ``account_capabilities``, a handful of rows)."""
+    talent = Capability.TALENT.value
+    held = aliased(AccountCapability)
+    is_talent = exists().where(held.user_id == AccountCapability.user_id, held.capability == talent)
+    stmt = (
+        select(AccountCapability.user_id)
+        .where(AccountCapability.capability != talent, ~is_talent)
+        .distinct()
+    )
+    return sorted(session.scalars(stmt))
+
+
+def _talent(staff_ids: list[int]) -> ColumnElement[bool]:
+    """SQL: the ``users`` row is a talent's (not one of the staff ids): a short list compared
+    on each row, rather than a join of every user to their capabilities."""
+    # Without staff, a condition that is true on every row but not a constant (PostgreSQL
+    # refuses to GROUP BY a constant).
+    return User.id.not_in(staff_ids) if staff_ids else User.id.is_not(None)
+
+
 def account_figures(session: Session, lang: str, now: dt.datetime) -> AccountFigures:
     """One scan of ``users`` grouped by (country, city, talent or not); names joined to the
-    groups only. The few staff ids come from a second, narrow query: grouping by id would make
-    PostgreSQL expect one group per row and sort 100,000 rows instead of hashing them.
+    groups only. The few staff ids come first, from a narrow query on the capability index:
+    grouping by id would make PostgreSQL expect one group per row and sort 100,000 rows
+    instead of hashing them.
     """
-    talent = User.role == Role.USER.value
+    staff_ids = staff_account_ids(session)
+    talent = _talent(staff_ids)
     is_talent = talent.label("is_talent")
     groups = (
         select(
@@ -249,7 +287,6 @@ def account_figures(session: Session, lang: str, now: dt.datetime) -> AccountFig
     sums = [0] * (5 + len(USER_CHECKS))
     countries: dict[str, Ranked] = {}
     cities: dict[int, Ranked] = {}
-    staff_ids = list(session.scalars(select(User.id).where(~talent)))
     for _country_id, city_id, _is_talent, *counts, iso2, country, city in rows:
         sums = [a + b for a, b in zip(sums, counts, strict=True)]
         talents = counts[1]
@@ -275,7 +312,7 @@ def account_figures(session: Session, lang: str, now: dt.datetime) -> AccountFig
         passes=dict(zip(USER_CHECKS, passes, strict=True)),
         top_countries=_top(countries.values()),
         top_cities=_top(cities.values()),
-        staff_ids=sorted(staff_ids),
+        staff_ids=staff_ids,
     )
 
 
@@ -347,7 +384,7 @@ def top_skills(
     """Skills held by the most talents: every holder counted, minus staff holders (whose
     ids :func:`account_figures` gives; looked up here when not given)."""
     if staff_ids is None:
-        staff_ids = list(session.scalars(select(User.id).where(User.role != Role.USER.value)))
+        staff_ids = staff_account_ids(session)
     name = Skill.name(lang)
     skill, holder = talent_skills.c.skill_id, talent_skills.c.user_id
 
@@ -388,13 +425,20 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 
 def registrations(
-    session: Session, period: Period, now: dt.datetime, count: int = BUCKETS
+    session: Session,
+    period: Period,
+    now: dt.datetime,
+    count: int = BUCKETS,
+    staff_ids: list[int] | None = None,
 ) -> list[Bucket]:
     """Talents registered per week or month, empty periods included.
 
     The bucket bounds are computed here and the database only numbers each row's bucket with
-    a ``CASE`` and groups by it: portable, and an index range scan on ``created_at``.
+    a ``CASE`` and groups by it: portable, and an index range scan on ``created_at``. Staff
+    (found here unless `staff_ids` is given) are left out by id.
     """
+    if staff_ids is None:
+        staff_ids = staff_account_ids(session)
     starts = bucket_starts(period, now.astimezone(dt.UTC).date(), count)
     bounds = [_midnight(day) for day in starts]
     bucket = case(
@@ -404,7 +448,7 @@ def registrations(
     rows = session.execute(
         select(bucket, func.count())
         .where(
-            User.role == Role.USER.value,
+            _talent(staff_ids),
             User.created_at >= bounds[0],
             User.created_at < bounds[-1],
         )

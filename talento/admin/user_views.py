@@ -1,4 +1,4 @@
-"""Admin pages for accounts: list, detail (contact data, audited), edit, role, status,
+"""Admin pages for accounts: list, detail (contact data, audited), edit, capabilities, status,
 deletion, creation on someone's behalf, bulk actions. Thin: parse, call a service, render."""
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from talento.accounts import login_limits, verification
+from talento.accounts.capabilities import CAPABILITY_HINTS, capability_names
 from talento.accounts.models import User
 from talento.accounts.reset import issue_set_password_link
 from talento.admin import users as service
 from talento.admin.blueprint import bp
 from talento.admin.forms import (
     BULK_LABELS,
-    ROLE_LABELS,
     ActionForm,
     AdminProfileForm,
+    CapabilitiesForm,
     ConfirmForm,
-    RoleForm,
     StatusForm,
 )
 from talento.audit import services as audit
@@ -99,7 +99,7 @@ def user_detail(user_id: int):
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(10)
     ).all()
-    role_form = RoleForm(role=user.role)
+    capabilities_form = CapabilitiesForm(capabilities=sorted(user.capabilities))
     return (
         render_template(
             "admin/user_detail.html",
@@ -109,7 +109,8 @@ def user_detail(user_id: int):
             score=score,
             duplicates=duplicates,
             events=events,
-            role_form=role_form,
+            capabilities_form=capabilities_form,
+            capability_hints=CAPABILITY_HINTS,
             status_form=StatusForm(),
             action_form=ActionForm(),
             language_labels=LANGUAGES,
@@ -170,7 +171,15 @@ def user_edit(user_id: int):
             flash(_("Le profil de %(code)s est enregistré.", code=user.code), "success")
             _warn_shared_phone(user)
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_edit.html", form=form, user=user, profile=profile), status
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        profile=profile,
+        # Its own form (posting to user_capabilities), never bound to this page's POST.
+        capabilities_form=CapabilitiesForm(capabilities=sorted(user.capabilities), formdata=None),
+        capability_hints=CAPABILITY_HINTS,
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -260,21 +269,25 @@ def _refused(refused: service.AdminActionRefused, user: User):
     return redirect(url_for("admin.user_detail", user_id=user.id)), 303
 
 
-@bp.post("/users/<int:user_id>/role")
-def user_role(user_id: int):
+@bp.post("/users/<int:user_id>/capabilities")
+def user_capabilities(user_id: int):
     user = _user_or_404(user_id)
-    form = RoleForm()
+    form = CapabilitiesForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = service.set_role(
-            db.session(), current_user, user, form.role.data, current_actor()
+        changed = service.set_capabilities(
+            db.session(), current_user, user, form.capabilities.data or [], current_actor()
         )
     except service.AdminActionRefused as refused:
         return _refused(refused, user)
     if changed:
         flash(
-            _("Rôle de %(code)s : %(role)s.", code=user.code, role=ROLE_LABELS[user.role]),
+            _(
+                "Capacités de %(code)s : %(names)s.",
+                code=user.code,
+                names=capability_names(user.capabilities),
+            ),
             "success",
         )
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -1,5 +1,5 @@
-"""Managing accounts as an admin: contact details (audited), edits, role and status with their
-guards, deletion, accounts created on someone's behalf, bulk actions.
+"""Managing accounts as an admin: contact details (audited), edits, capabilities and status
+with their guards, deletion, accounts created on someone's behalf, bulk actions.
 
 Services take a session and the acting admin; the views commit. Every change writes its audit
 row in the same transaction, so an action and its trace land together or not at all.
@@ -8,12 +8,13 @@ row in the same transaction, so an action and its trace land together or not at 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from talento.accounts.models import Role, User
+from talento.accounts.models import AccountCapability, Capability, User, in_order
 from talento.accounts.sessions import end_every_session
 from talento.audit import services as audit
 from talento.audit.models import AuditAction
@@ -102,12 +103,14 @@ def contact_details(session: Session, user: User, actor: Actor) -> ContactDetail
 
 
 def _other_active_admins(session: Session, user_id: int) -> int:
-    """Active admins other than `user_id`, rows locked (PostgreSQL) so two admins removing each
-    other at the same moment cannot both succeed."""
+    """Active admins other than `user_id`. Their ``users`` rows and admin capability rows are
+    locked (PostgreSQL), so two admins removing each other at the same moment (by capability
+    or by deactivation) cannot both succeed: the second waits, then finds one admin fewer."""
     stmt = (
         select(User.id)
-        .where(User.role == Role.ADMIN.value, User.is_active_account.is_(True))
-        .where(User.id != user_id)
+        .join(AccountCapability, AccountCapability.user_id == User.id)
+        .where(AccountCapability.capability == Capability.ADMIN.value)
+        .where(User.is_active_account.is_(True), User.id != user_id)
         .with_for_update()
     )
     return len(session.scalars(stmt).all())
@@ -116,7 +119,7 @@ def _other_active_admins(session: Session, user_id: int) -> int:
 def _guard_admin_removal(session: Session, acting: User, target: User, what) -> None:
     if target.id == acting.id:
         raise AdminActionRefused(what)
-    is_active_admin = target.role == Role.ADMIN.value and target.is_active_account
+    is_active_admin = target.is_admin and target.is_active_account
     if is_active_admin and _other_active_admins(session, target.id) == 0:
         raise AdminActionRefused(
             _l("C'est le dernier administrateur actif : nommez-en un autre d'abord.")
@@ -154,29 +157,42 @@ def record_update(session: Session, user: User, actor: Actor, changed: list[str]
         )
 
 
-def set_role(session: Session, acting: User, target: User, role: str, actor: Actor) -> bool:
-    """Change `target`'s role. Returns False when it already had it."""
-    if role not in set(Role):
-        raise AdminActionRefused(_l("Rôle inconnu."))
-    if target.role == role:
+def set_capabilities(
+    session: Session, acting: User, target: User, wanted: Iterable[str], actor: Actor
+) -> bool:
+    """Give `target` exactly the capabilities `wanted`. Returns False when nothing changed.
+
+    Guards: at least one capability (to shut an account, deactivate it); nobody removes their
+    own admin capability, and the last active admin keeps theirs. Removing a capability ends
+    the target's sessions (an open session on a shared computer does not keep the lost
+    rights a moment longer); adding one does not, and an admin's own session is kept. The
+    audit row records the old and the new set.
+    """
+    wanted = set(wanted)
+    if not wanted <= set(Capability):
+        raise AdminActionRefused(_l("Capacité inconnue."))
+    if not wanted:
+        raise AdminActionRefused(
+            _l("Cochez au moins une capacité (pour fermer l'accès, désactivez le compte).")
+        )
+    old = target.capabilities
+    if wanted == old:
         return False
-    if target.role == Role.ADMIN.value:
+    if Capability.ADMIN.value in old - wanted:
         _guard_admin_removal(
             session,
             acting,
             target,
             _l("Vous ne pouvez pas retirer votre propre rôle d'administrateur."),
         )
-    elif target.id == acting.id:
-        raise AdminActionRefused(_l("Vous ne pouvez pas changer votre propre rôle."))
-    old = target.role
-    target.role = role
-    end_every_session(session, target)  # new rights, new session
+    target.set_capabilities(wanted)
+    if old - wanted and target.id != acting.id:
+        end_every_session(session, target)
     audit.record(
         session,
-        AuditAction.ROLE_CHANGE,
+        AuditAction.CAPABILITY_CHANGE,
         actor,
-        detail={"old": old, "new": role},
+        detail={"old": in_order(old), "new": in_order(wanted)},
         **audit.about(target),
     )
     return True

@@ -48,7 +48,7 @@ def users_url(**filters) -> str | None:
     """The admin list of talents filtered by `filters`, or None while that page is missing."""
     if "admin.users" not in current_app.view_functions:
         return None
-    return url_for("admin.users", role="user", **filters)
+    return url_for("admin.users", capability="talent", **filters)
 
 
 def _registration_bars(buckets: list[Bucket], period: str) -> list[Bar]:

@@ -25,7 +25,8 @@ class AuditAction(enum.StrEnum):
     PASSWORD_LINK_SENT = "password.link_sent"  # noqa: S105
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
-    ROLE_CHANGE = "user.role_change"
+    ROLE_CHANGE = "user.role_change"  # before capabilities (migration 0010): old rows only
+    CAPABILITY_CHANGE = "user.capability_change"
     STATUS_CHANGE = "user.status_change"
     USER_DELETE = "user.delete"
     AUDIT_EXPORT = "audit.export"
@@ -64,7 +65,7 @@ class AuditEvent(Model):
     fields: Mapped[str] = mapped_column(String(300), default="", server_default="")
     ip: Mapped[str | None] = mapped_column(String(45))
     request_id: Mapped[str | None] = mapped_column(String(64))
-    #: Small JSON object of identifiers and counts (old/new role, row count, format…).
+    #: Small JSON object of identifiers and counts (old/new capabilities, row count, format…).
     detail: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
     def __repr__(self) -> str:

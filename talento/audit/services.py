@@ -22,7 +22,7 @@ from talento.extensions import rowcount, utcnow
 PERSONAL_FIELDS = frozenset(
     {"email", "phone", "whatsapp", "address", "date_of_birth", "links", "cv", "id_number"}
 )
-#: Detail strings are identifiers (role names, formats, ISO dates, column keys): no spaces, no
+#: Detail strings are identifiers (capability names, formats, ISO dates, column keys): no spaces, no
 #: « + » or « @ », no run of 6 digits, so a phone number, an e-mail or a sentence cannot pass.
 _DETAIL_TEXT_RE = re.compile(r"(?!.*\d{6})[\w.:/-]{0,64}", re.ASCII)
 EXPORT_COLUMNS = (

@@ -16,21 +16,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from talento.accounts.models import Role, User
+from talento.accounts.capabilities import CAPABILITY_LABELS
+from talento.accounts.models import User, capability_list
 from talento.geo.models import City, Country
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import AVAILABILITY_LABELS, GENDER_LABELS
 from talento.profiles.models import TalentProfile
 
-ROLE_LABELS = {
-    Role.USER.value: _l("Talent"),
-    Role.PRESENCE.value: _l("Présence"),
-    Role.ADMIN.value: _l("Administrateur"),
-}
 STATUS_LABELS = {True: _l("Actif"), False: _l("Inactif")}
 
 #: How a raw value becomes a cell: see :func:`talento.exports.rows.renderer`.
-KINDS = ("text", "choice", "date", "datetime", "encrypted", "skills")
+#: « capabilities » is a comma-separated list of choices (the database's aggregate, any order).
+KINDS = ("text", "choice", "capabilities", "date", "datetime", "encrypted", "skills")
 #: Outer joins a column may need.
 JOINS = ("city", "country", "profile")
 
@@ -66,12 +63,12 @@ COLUMNS: tuple[ExportColumn, ...] = (
         width=10,
     ),
     ExportColumn(
-        "role",
-        _l("Rôle"),
-        expression=_column(User.role),
-        kind="choice",
-        choices=ROLE_LABELS,
-        width=12,
+        "capabilities",
+        _l("Capacités"),
+        expression=lambda lang: capability_list(),
+        kind="capabilities",
+        choices=CAPABILITY_LABELS,
+        width=16,
     ),
     ExportColumn(
         "status",

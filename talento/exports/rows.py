@@ -26,7 +26,7 @@ from sqlalchemy import Integer, Select, any_, bindparam, null, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import User
+from talento.accounts.models import User, in_order
 from talento.crypto import KeyRing, Unavailable, warn_unreadable
 from talento.exports.columns import ExportColumn, utc_naive
 from talento.geo.models import City, Country
@@ -113,6 +113,12 @@ def _fill(rows: list[list], index: int, column: ExportColumn, context: RenderCon
             value = row[index]
             if value is not None:
                 row[index] = labels.get(value, str(value))
+    elif column.kind == "capabilities":
+        labels = context.choices[column.key]
+        for row in rows:
+            value = row[index]
+            if value:
+                row[index] = ", ".join(labels.get(c, c) for c in in_order(value.split(",")))
     elif column.kind == "datetime":
         for row in rows:
             value = row[index]

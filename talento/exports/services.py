@@ -27,13 +27,13 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import Role, User
+from talento.accounts.capabilities import CAPABILITY_LABELS
+from talento.accounts.models import Capability, User, holds
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor, record
 from talento.crypto import KeyRing
 from talento.exports import formats
 from talento.exports.columns import (
-    ROLE_LABELS,
     STATUS_LABELS,
     ExportColumn,
     UnknownColumn,
@@ -84,13 +84,17 @@ def count_rows(session: Session, filters: AdminFilters, keyring: KeyRing) -> int
 
 def may_export_personal(session: Session, actor: Actor) -> bool:
     """Only an active admin may export personal data (read from the database, not trusted
-    from the caller, so a later « casting staff » role cannot slip through)."""
+    from the caller, so a recruiter or casting account cannot slip through)."""
     if actor.id is None:
         return False
-    role = session.scalar(
-        select(User.role).where(User.id == actor.id, User.is_active_account.is_(True))
+    admin = session.scalar(
+        select(User.id).where(
+            User.id == actor.id,
+            User.is_active_account.is_(True),
+            holds(Capability.ADMIN.value),
+        )
     )
-    return role == Role.ADMIN.value
+    return admin is not None
 
 
 def filename(fmt: str, today: dt.date) -> str:
@@ -203,8 +207,9 @@ def describe_filters(session: Session, filters: AdminFilters, lang: str) -> list
     shown: list[tuple[str, str]] = []
     if filters.q:
         shown.append((gettext("Recherche"), filters.q))
-    if filters.role:
-        shown.append((gettext("Rôle"), str(ROLE_LABELS.get(filters.role, filters.role))))
+    if filters.capability:
+        label = CAPABILITY_LABELS.get(filters.capability, filters.capability)
+        shown.append((gettext("Capacité"), str(label)))
     if filters.status:
         shown.append((gettext("Statut"), str(STATUS_LABELS[filters.status == "active"])))
     if filters.country:

@@ -1,7 +1,8 @@
 """Bulk loading of talents: users, profiles, skills and languages in a few statements per batch.
 
 Used by `talento seed-demo` and the `make bench` scripts (bench/directory.py), so both load the
-same way. Rows are plain dicts of column values; encrypted columns take the clear value and are
+same way. Each talent gets its ``account_capabilities`` rows (``talent``) in the same batch.
+Rows are plain dicts of column values; encrypted columns take the clear value and are
 encrypted here with the active key ring; blind indexes are the caller's (no ORM event runs).
 Every row of a table must carry the same keys; omitted columns take their server default
 (`users.email_verified_at` has none: a row without it is an unverified talent, listed nowhere).
@@ -20,7 +21,7 @@ from typing import cast
 from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import User
+from talento.accounts.models import AccountCapability, Capability, User
 from talento.crypto import EncryptedText, active_keyring
 from talento.profiles.models import TalentLanguage, TalentProfile, talent_skills
 
@@ -30,12 +31,13 @@ BATCH = 1000
 @dataclass
 class TalentRow:
     """One talent to insert: the ``users`` columns, the ``talent_profiles`` columns (without
-    user_id), skill ids and language codes."""
+    user_id), skill ids, language codes and capabilities (the talent one unless told)."""
 
     user: dict
     profile: dict = field(default_factory=dict)
     skill_ids: Sequence[int] = ()
     languages: Sequence[str] = ()
+    capabilities: Sequence[str] = (Capability.TALENT.value,)
 
 
 def insert_talents(session: Session, rows: Sequence[TalentRow]) -> list[int]:
@@ -68,6 +70,10 @@ def insert_talents(session: Session, rows: Sequence[TalentRow]) -> list[int]:
         )
     pairs = list(zip(ids, rows, strict=True))
     tables: tuple[tuple[Table, list[dict]], ...] = (
+        (
+            cast(Table, AccountCapability.__table__),
+            [{"user_id": uid, "capability": c} for uid, r in pairs for c in r.capabilities],
+        ),
         (cast(Table, TalentProfile.__table__), [{**r.profile, "user_id": uid} for uid, r in pairs]),
         (talent_skills, [{"user_id": uid, "skill_id": s} for uid, r in pairs for s in r.skill_ids]),
         (

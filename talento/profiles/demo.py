@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.codes import format_code, next_sequences
-from talento.accounts.models import User
+from talento.accounts.models import AccountCapability, User
 from talento.crypto import active_keyring
 from talento.extensions import utcnow, utctoday
 from talento.geo.models import City, Country
@@ -267,7 +267,6 @@ def seed_demo(
                             "first_name": first,
                             "last_name": last,
                             "password_hash": "!demo:" + secrets.token_hex(16),
-                            "role": "user",
                             "is_active_account": True,
                             "gender": gender,
                             "date_of_birth": born,
@@ -326,6 +325,7 @@ def remove_demo(session: Session, upload_dir: str | Path) -> int:
     session.execute(delete(talent_skills).where(talent_skills.c.user_id.in_(ids)))
     session.execute(delete(TalentLanguage).where(TalentLanguage.user_id.in_(ids)))
     session.execute(delete(TalentProfile).where(TalentProfile.user_id.in_(ids)))
+    session.execute(delete(AccountCapability).where(AccountCapability.user_id.in_(ids)))
     removed = session.scalar(select(func.count()).where(demo_email_filter())) or 0
     session.execute(delete(User).where(demo_email_filter()))
     delete_after_commit(session, upload_dir, *photos)

@@ -12,11 +12,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.codes import format_code, next_sequence
-from talento.accounts.models import Role, User
+from talento.accounts.models import Capability, User, in_order
 from talento.accounts.passwords import PasswordService
 from talento.accounts.services import set_password
 from talento.crypto import is_unavailable
@@ -26,6 +26,7 @@ from talento.i18n import gettext as _
 from talento.profiles.languages import LANGUAGES, language_label
 from talento.profiles.models import (
     LanguageLevel,
+    SavedSearch,
     Skill,
     SkillCategory,
     TalentLanguage,
@@ -262,7 +263,7 @@ def register_talent(
     user = User(
         code=format_code(data.country_iso2, data.gender, sequence, city.code),
         email=email.strip(),
-        role=Role.USER.value,
+        capabilities=[Capability.TALENT.value],
         language=language if language in {"fr", "en"} else "fr",
         first_name="",
         last_name="",
@@ -321,7 +322,7 @@ def export_my_data(user: User) -> dict:
         "phone": readable(user.phone),
         "whatsapp": readable(user.whatsapp),
         "address": readable(user.address),
-        "role": user.role,
+        "capabilities": in_order(user.capabilities),
         "language": user.language,
         "created_at": user.created_at.isoformat() if user.created_at else None,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
@@ -356,6 +357,8 @@ def delete_account(session: Session, user: User) -> list[str]:
     files = []
     if user.profile is not None:
         files = [n for n in (user.profile.photo_name, user.profile.cv_name) if n]
+    # Saved searches go by ON DELETE CASCADE on PostgreSQL; SQLite does not enforce it here.
+    session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
     session.delete(user)
     session.flush()
     return files

@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.presence_views import bp as presence_bp
     from talento.profiles.public_views import bp as public_bp
     from talento.profiles.registration_views import bp as registration_bp
+    from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
 
     for blueprint in (
@@ -174,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
         public_bp,
         contact_bp,
         directory_bp,
+        saved_searches_bp,
         media_bp,
         geo_bp,
         admin_bp,

@@ -1,5 +1,5 @@
 """What every template can use without the view passing it: language helpers and the label
-dictionaries of the enums templates display (availability, work mode, gender, role...)."""
+dictionaries of the enums templates display (availability, work mode, gender...)."""
 
 from __future__ import annotations
 

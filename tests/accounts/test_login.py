@@ -64,7 +64,7 @@ def test_inactive_account_gets_a_clear_message(client, make_user):
 
 @pytest.mark.both_backends
 def test_admin_lands_on_admin_and_users_cannot_enter_it(client, make_user):
-    make_user(email="boss@example.org", role="admin", code="MAN0009RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0009RAB")
     make_user(email="user@example.org")
     response = login(client, "boss@example.org")
     assert response.headers["Location"].endswith("/admin")

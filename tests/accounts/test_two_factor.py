@@ -458,7 +458,7 @@ def test_pages_for_accounts_without_two_factor_send_back_to_the_status(client, m
 
 @pytest.mark.parametrize("overrides", [dict(admin_2fa_required=True)])
 def test_admins_without_two_factor_must_enrol_first(client, make_user):
-    make_user(email="boss@example.org", code="MAN0009RAB", role="admin")
+    make_user(email="boss@example.org", code="MAN0009RAB", capabilities=["admin"])
     assert login(client, "boss@example.org").headers["Location"] == "/admin"
     for url in ("/admin", "/profile", "/admin/users", "/talents"):
         response = client.get(url)
@@ -493,11 +493,11 @@ def test_required_admin_two_factor_leaves_talents_and_enrolled_admins_alone(
     assert client.get("/profile").status_code == 200
     assert client.get("/talents").status_code == 200
     _logout(client)
-    _user_id, secret, _codes = enrolled(role="admin", code="MAN0010RAB")
+    _user_id, secret, _codes = enrolled(capabilities=["admin"], code="MAN0010RAB")
     _log_in_fully(client, secret)
     assert client.get("/admin").status_code == 200
     # logging out always works for an admin who still has to enrol
-    make_user(email="new-boss@example.org", code="MAN0011RAB", role="admin")
+    make_user(email="new-boss@example.org", code="MAN0011RAB", capabilities=["admin"])
     _logout(client)
     login(client, "new-boss@example.org")
     _logout(client)
@@ -505,7 +505,7 @@ def test_required_admin_two_factor_leaves_talents_and_enrolled_admins_alone(
 
 
 def test_admins_are_not_forced_by_default(client, make_user):
-    make_user(email="boss@example.org", code="MAN0009RAB", role="admin")
+    make_user(email="boss@example.org", code="MAN0009RAB", capabilities=["admin"])
     login(client, "boss@example.org")
     assert client.get("/admin").status_code == 200
 
@@ -525,7 +525,7 @@ def _cli_env(app) -> dict[str, str]:
 
 @pytest.mark.committed
 def test_cli_reset_2fa_clears_the_second_factor_and_ends_sessions(app, client, enrolled):
-    user_id, secret, _codes = enrolled(role="admin", code="MAN0012RAB")
+    user_id, secret, _codes = enrolled(capabilities=["admin"], code="MAN0012RAB")
     _log_in_fully(client, secret)
     before = _user(app, user_id)
     env = _cli_env(app)

@@ -76,7 +76,7 @@ def test_password_change_and_reset_are_recorded(app, client, make_user):
 
 
 def test_admin_reads_and_filters_the_trail(app, client, make_user):
-    make_user(code="MAN0009RAB", email="boss@example.org", role="admin")
+    make_user(code="MAN0009RAB", email="boss@example.org", capabilities=["admin"])
     make_user(code="MAF0001CAS", email="t@example.ma")
     login(client, "t@example.ma", "wrong")
     login(client, "boss@example.org")

@@ -68,7 +68,7 @@ def catalogue_guard(app):
 
 @pytest.fixture
 def admin(client, make_user):
-    make_user(email="boss@example.org", role="admin", code="MAN0001RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0001RAB")
     assert login(client, "boss@example.org").status_code == 302
     return client
 
@@ -551,9 +551,9 @@ def test_only_admins_reach_the_catalogues(app, client, make_user, catalogue):
         assert response.status_code in (302, 401, 400), path
         if _method == "get":
             assert "/auth/login" in response.location
-    for role in ("user", "presence"):
+    for role in ("talent", "presence", "recruiter"):
         email = f"{role}@example.org"
-        make_user(email=email, role=role, code=f"MAF000{len(role)}CAS")
+        make_user(email=email, capabilities=[role], code=f"MAF000{len(role)}CAS")
         assert login(client, email).status_code == 302
         token = _csrf_from(client.get("/profile").get_data(as_text=True))
         for method, path in ROUTES:

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import event, insert, select, update
 
-from talento.accounts.models import User
+from talento.accounts.models import User, holds
 from talento.admin.charts import Bar, bar_list_chart, column_chart
 from talento.admin.services import (
     COMPLETENESS_CHECKS,
@@ -69,14 +69,14 @@ def known_data(app, make_user, make_talent):
     c = make_talent(created_at=NOW - 40 * days, skills=["actor", "model"])
     d = make_user(created_at=NOW - 100 * days)
     make_talent(  # staff with a full profile: counted nowhere
-        role="admin",
+        capabilities=["admin"],
         code="MAN0001RAB",
         created_at=NOW,
         skills=["model", "dj"],
         photo_name="boss.jpg",
         cv_name="boss.pdf",
     )
-    make_user(role="presence", code="MAN0002RAB", created_at=NOW)
+    make_user(capabilities=["presence"], code="MAN0002RAB", created_at=NOW)
     place(app, a, "MA", "CAS")
     place(app, c, "SN")
     place(app, d, "FR")
@@ -84,7 +84,7 @@ def known_data(app, make_user, make_talent):
 
 
 def admin_client(client, make_user):
-    make_user(email="boss@example.org", role="admin", code="MAN0009RAB", created_at=NOW)
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0009RAB", created_at=NOW)
     assert login(client, "boss@example.org").status_code == 302
     return client
 
@@ -196,7 +196,7 @@ def test_registrations_per_week_include_empty_weeks(app, make_user):
         first - dt.timedelta(seconds=1),  # too old
     ):
         make_user(created_at=created)
-    make_user(role="presence", code="MAN0002RAB", created_at=monday)  # not a talent
+    make_user(capabilities=["presence"], code="MAN0002RAB", created_at=monday)  # not a talent
     with app.app_context():
         buckets = registrations(db.session, "week", NOW)
     assert [b.start for b in buckets] == [first.date() + dt.timedelta(weeks=i) for i in range(12)]
@@ -249,7 +249,7 @@ def test_sql_average_completeness_equals_the_mean_of_completeness(app, make_user
     make_talent(phone="+212600000003", skills=["singer"], languages=[], years_experience=4)
     make_user(phone="+212600000004", address="Quelque part")  # no profile at all
     make_talent(  # staff: not averaged
-        role="admin",
+        capabilities=["admin"],
         code="MAN0001RAB",
         phone="+212600000009",
         photo_name="boss.jpg",
@@ -257,9 +257,7 @@ def test_sql_average_completeness_equals_the_mean_of_completeness(app, make_user
         skills=["dj"],
     )
     with app.test_request_context():  # completeness() translates its labels
-        talents = db.session.scalars(
-            select(User).where(User.role == "user").order_by(User.id)
-        ).all()
+        talents = db.session.scalars(select(User).where(holds("talent")).order_by(User.id)).all()
         scores = [completeness(user)[0] for user in talents]
         assert len(completeness(talents[1])[1]) == len(COMPLETENESS_CHECKS)  # checks in step
         profiles = profile_health(db.session, account_figures(db.session, "fr", NOW))
@@ -318,7 +316,7 @@ def test_period_switch_and_language(client, make_user, known_data):
 def test_the_admin_menu_links_only_pages_that_exist(app, client, make_user, known_data):
     html = admin_client(client, make_user).get("/admin").get_data(as_text=True)
     if "admin.users" in app.view_functions:  # top lists link to the filtered list of talents
-        assert "role=user&amp;country=MA" in html
+        assert "capability=talent&amp;country=MA" in html
         assert "skill=actor" in html
     for endpoint, path in (
         ("admin.users", "users"),
@@ -332,15 +330,35 @@ def test_the_admin_menu_links_only_pages_that_exist(app, client, make_user, know
                 assert f'href="{url_for(endpoint)}"' in html, path
 
 
+def test_the_talent_capability_decides_who_is_a_talent(app, make_user, make_talent):
+    """Capabilities combine: an admin who is also a talent counts as a talent, a recruiter with
+    a profile row does not, and accounts holding talent with something else do."""
+    make_talent(capabilities=["talent", "admin"], code="MAN0001RAB", created_at=NOW, skills=["dj"])
+    recruiter = make_talent(
+        capabilities=["recruiter"], code="MAF0002CAS", created_at=NOW, skills=["model"]
+    )
+    make_user(capabilities=["talent", "recruiter"], code="MAF0003CAS", created_at=NOW)
+    make_user(capabilities=["presence", "recruiter"], code="MAF0004CAS", created_at=NOW)
+    with app.app_context():
+        figures = account_figures(db.session, "fr", NOW)
+        assert (figures.totals.talents, figures.totals.staff) == (2, 2)
+        assert len(figures.staff_ids) == 2
+        assert recruiter in figures.staff_ids
+        assert [s.key for s in top_skills(db.session, "fr")] == ["dj"]
+        assert sum(b.count for b in registrations(db.session, "week", NOW)) == 2
+        health = profile_health(db.session, figures)
+        assert (health.without_profile, health.without_photo) == (1, 2)
+
+
 def test_a_plain_user_is_forbidden(client, make_user):
     make_user(email="talent@example.org")
     login(client, "talent@example.org")
     assert client.get("/admin").status_code == 403
 
 
-@pytest.mark.parametrize("role", ["presence"])
-def test_staff_that_is_not_admin_is_forbidden(client, make_user, role):
-    make_user(email="staff@example.org", role=role, code="MAN0003RAB")
+@pytest.mark.parametrize("capabilities", [["presence"], ["recruiter"], ["talent", "recruiter"]])
+def test_staff_that_is_not_admin_is_forbidden(client, make_user, capabilities):
+    make_user(email="staff@example.org", capabilities=capabilities, code="MAN0003RAB")
     login(client, "staff@example.org")
     assert client.get("/admin").status_code == 403
 

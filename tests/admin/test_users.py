@@ -1,5 +1,5 @@
 """Admin user management: search (phone through the blind index), detail with audited contact
-data, edit, role and status guards, deletion, creation on someone's behalf, bulk actions."""
+data, edit, capabilities and status guards, deletion, creation on someone's behalf, bulk actions."""
 
 import datetime as dt
 import email
@@ -30,7 +30,7 @@ def settings(database_url, tmp_path_factory):
 
 @pytest.fixture
 def admin_id(make_user):
-    return make_user(email="boss@example.org", role="admin", code="MAN0009RAB")
+    return make_user(email="boss@example.org", capabilities=["admin"], code="MAN0009RAB")
 
 
 @pytest.fixture
@@ -110,12 +110,16 @@ def test_filters_sort_and_pages(app, admin, admin_id, make_talent, make_user):
     make_talent(code="MAF0001CAS", last_name="Alaoui", skills=["actor"], created_at=old)
     make_talent(code="MAF0002CAS", last_name="Bennani", skills=["singer"], availability="soon")
     make_talent(code="MAF0003CAS", last_name="Chraibi", is_active_account=False)
-    make_user(code="MAN0004RAB", role="presence")
+    make_user(code="MAN0004RAB", capabilities=["presence"])
+    make_user(code="MAN0005RAB", capabilities=["talent", "recruiter"])
 
     def found(**args):
         return _codes(admin.get("/admin/users", query_string=args).get_data(True))
 
-    assert found(role="presence") == ["MAN0004RAB"]
+    assert found(capability="presence") == ["MAN0004RAB"]
+    assert found(capability="recruiter") == ["MAN0005RAB"]
+    assert found(capability="admin") == ["MAN0009RAB"]
+    assert len(found(capability="nonsense")) == 6  # an unknown value is ignored
     assert found(status="inactive") == ["MAF0003CAS"]
     assert found(skill="singer") == ["MAF0002CAS"]
     assert found(availability="soon") == ["MAF0002CAS"]
@@ -123,12 +127,13 @@ def test_filters_sort_and_pages(app, admin, admin_id, make_talent, make_user):
     assert "MAF0001CAS" not in found(registered_from="2026-01-11")
     assert found(country="SN") == []
     casablanca = _city_id(app, "MA", "CAS")
-    assert len(found(country="MA", city=str(casablanca))) == 5
-    assert found(role="user", sort="name") == ["MAF0001CAS", "MAF0002CAS", "MAF0003CAS"]
-    first = found(role="user", sort="name", per_page="2")
-    second = found(role="user", sort="name", per_page="2", page="2")
-    assert first == ["MAF0001CAS", "MAF0002CAS"]
-    assert second == ["MAF0003CAS"]
+    assert len(found(country="MA", city=str(casablanca))) == 6
+    talents = ["MAF0001CAS", "MAF0002CAS", "MAF0003CAS", "MAN0005RAB"]
+    assert found(capability="talent", sort="code") == talents
+    first = found(capability="talent", sort="code", per_page="2")
+    second = found(capability="talent", sort="code", per_page="2", page="2")
+    assert first == talents[:2]
+    assert second == talents[2:]
     assert admin.get("/admin/users?page=abc&per_page=-3&registered_from=x").status_code == 200
 
 
@@ -248,28 +253,95 @@ def test_edit_warns_of_a_phone_registered_by_someone_else(app, admin, make_talen
     assert "aussi enregistré pour MAF0001CAS" in page
 
 
-# -- role, status, guards -------------------------------------------------------------------------
+# -- capabilities, status, guards -----------------------------------------------------------------
 
 
-def test_role_change_is_audited_and_ends_the_target_sessions(app, admin, make_talent):
+def _capabilities(app, user_id) -> tuple[frozenset[str], int]:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        found = (user.capabilities, user.session_version)
+        db.session.remove()
+    return found
+
+
+@pytest.mark.parametrize("page", ["", "/edit"])
+def test_capabilities_are_checkboxes_on_the_account_pages(app, admin, make_user, page):
+    talent = make_user(code="MAF0001CAS", capabilities=["talent", "recruiter"])
+    html = admin.get(f"/admin/users/{talent}{page}").get_data(True)
+    form = html[html.index(f'action="/admin/users/{talent}/capabilities"') :]
+    form = form[: form.index("</form>")]
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="capabilities"[^>]*>', form)
+    assert [re.search(r'value="(\w+)"', b).group(1) for b in boxes] == [
+        "talent",
+        "recruiter",
+        "casting",
+        "presence",
+        "admin",
+    ]
+    assert [("checked" in b) for b in boxes] == [True, True, False, False, False]
+    assert "Recruteur" in form
+    if page == "/edit":  # a refused profile edit shows the account's capabilities as they are
+        html = _post(admin, f"/admin/users/{talent}/edit", {"email": "not-an-address"})
+        html = html.get_data(True)
+        form = html[html.index(f'action="/admin/users/{talent}/capabilities"') :]
+        assert len(re.findall(r'name="capabilities" value="\w+"[^>]* checked', form)) == 2
+
+
+def test_granting_recruiter_keeps_the_sessions_and_is_audited(app, admin, make_talent):
     talent = make_talent(code="MAF0001CAS")
-    with app.app_context():
-        before = db.session.get(User, talent).session_version
-    response = _post(
-        admin, f"/admin/users/{talent}/role", {"role": "presence"}, f"/admin/users/{talent}"
-    )
+    _, before = _capabilities(app, talent)
+    page = f"/admin/users/{talent}"
+    response = _post(admin, f"{page}/capabilities", {"capabilities": ["talent", "recruiter"]}, page)
     assert response.status_code == 302
-    with app.app_context():
-        user = db.session.get(User, talent)
-        assert (user.role, user.session_version) == ("presence", before + 1)
-    [event] = _events(app, AuditAction.ROLE_CHANGE)
-    assert json.loads(event.detail) == {"new": "presence", "old": "user"}
+    assert _capabilities(app, talent) == ({"talent", "recruiter"}, before)  # nothing taken
+    assert "Capacités de MAF0001CAS : Talent, Recruteur." in admin.get(page).get_data(True)
+    [event] = _events(app, AuditAction.CAPABILITY_CHANGE)
+    assert json.loads(event.detail) == {"old": ["talent"], "new": ["talent", "recruiter"]}
     assert event.subject_code == "MAF0001CAS"
+    # The same set again changes nothing and writes nothing.
+    _post(admin, f"{page}/capabilities", {"capabilities": ["recruiter", "talent"]}, page)
+    assert len(_events(app, AuditAction.CAPABILITY_CHANGE)) == 1
+
+
+def test_removing_a_capability_is_audited_and_ends_the_target_sessions(app, admin, make_user):
+    user_id = make_user(
+        code="MAF0001CAS", email="both@example.org", capabilities=["talent", "recruiter"]
+    )
+    other = app.test_client()
+    assert login(other, "both@example.org").status_code == 302
+    _, before = _capabilities(app, user_id)
+    page = f"/admin/users/{user_id}"
+    response = _post(admin, f"{page}/capabilities", {"capabilities": ["presence"]}, page)
+    assert response.status_code == 302
+    assert _capabilities(app, user_id) == ({"presence"}, before + 1)
+    assert other.get("/profile").status_code == 302  # their session ended
+    [event] = _events(app, AuditAction.CAPABILITY_CHANGE)
+    assert json.loads(event.detail) == {"old": ["talent", "recruiter"], "new": ["presence"]}
+
+
+def test_capabilities_refused(app, admin, admin_id, make_talent):
+    talent = make_talent(code="MAF0001CAS")
+    page = f"/admin/users/{talent}"
+    response = _post(admin, f"{page}/capabilities", {}, page)  # every box unticked
+    assert response.status_code == 303
+    assert "au moins une capacité" in admin.get(page).get_data(True)
+    response = _post(admin, f"{page}/capabilities", {"capabilities": ["director"]}, page)
+    assert response.status_code == 400
+    assert _capabilities(app, talent)[0] == {"talent"}
+    assert _events(app, AuditAction.CAPABILITY_CHANGE) == []
+
+
+def test_an_admin_adds_to_their_own_capabilities_but_keeps_admin(app, admin, admin_id):
+    page = f"/admin/users/{admin_id}"
+    response = _post(admin, f"{page}/capabilities", {"capabilities": ["admin", "recruiter"]}, page)
+    assert response.status_code == 302
+    assert admin.get(page).status_code == 200  # still signed in
+    assert _capabilities(app, admin_id)[0] == {"admin", "recruiter"}
 
 
 def test_nobody_demotes_or_deactivates_themself(app, admin, admin_id):
     page = f"/admin/users/{admin_id}"
-    response = _post(admin, f"{page}/role", {"role": "user"}, page)
+    response = _post(admin, f"{page}/capabilities", {"capabilities": ["talent"]}, page)
     assert response.status_code == 303
     assert "propre rôle" in admin.get(page).get_data(True)
     response = _post(admin, f"{page}/status", {"active": "0"}, page)
@@ -278,23 +350,23 @@ def test_nobody_demotes_or_deactivates_themself(app, admin, admin_id):
     assert response.status_code == 303
     with app.app_context():
         me = db.session.get(User, admin_id)
-        assert (me.role, me.is_active_account) == ("admin", True)
-    assert _events(app, AuditAction.ROLE_CHANGE) == []
+        assert (me.capabilities, me.is_active_account) == ({"admin"}, True)
+    assert _events(app, AuditAction.CAPABILITY_CHANGE) == []
 
 
 def test_the_last_active_admin_cannot_be_removed(app, make_user):
     from talento.admin import users as service
     from talento.audit.services import Actor
 
-    first = make_user(role="admin", code="MAN0001RAB", email="a1@example.org")
-    second = make_user(role="admin", code="MAN0002RAB", email="a2@example.org")
+    first = make_user(capabilities=["admin"], code="MAN0001RAB", email="a1@example.org")
+    second = make_user(capabilities=["admin"], code="MAN0002RAB", email="a2@example.org")
     with app.test_request_context():
         one, two = db.session.get(User, first), db.session.get(User, second)
         assert service.set_active(db.session, one, two, False, Actor())  # `one` remains
         db.session.commit()
         # `one` is now the last active admin: nobody (here the deactivated `two`) removes them.
         for change in (
-            lambda: service.set_role(db.session, two, one, "user", Actor()),
+            lambda: service.set_capabilities(db.session, two, one, ["talent"], Actor()),
             lambda: service.set_active(db.session, two, one, False, Actor()),
             lambda: service.delete_user(db.session, two, one, Actor()),
         ):
@@ -400,10 +472,10 @@ def test_bulk_action_confirms_the_count_then_applies(app, admin, admin_id, make_
     with app.app_context():
         assert all(db.session.get(User, i).is_active_account for i in ids)  # nothing yet
     response = admin.post(
-        "/admin/users/bulk", data={**form, "confirm": "y", "back": "/admin/users?role=user"}
+        "/admin/users/bulk", data={**form, "confirm": "y", "back": "/admin/users?capability=talent"}
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/admin/users?role=user")
+    assert response.headers["Location"].endswith("/admin/users?capability=talent")
     with app.app_context():
         assert not any(db.session.get(User, i).is_active_account for i in ids)
     assert len(_events(app, AuditAction.STATUS_CHANGE)) == 3

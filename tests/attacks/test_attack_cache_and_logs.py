@@ -41,7 +41,7 @@ from talento.accounts.models import User
 from talento.accounts.reset import make_token
 from talento.extensions import db
 from talento.logging import SafeExceptions, setup_logging
-from talento.profiles.models import Skill, SkillCategory
+from talento.profiles.models import SavedSearch, Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from talento.settings import PROJECT_ROOT
 from talento.web import build_app
@@ -55,6 +55,7 @@ PDF = (
 )
 TALENT_EMAIL = "yasmine.cache@example.org"
 ADMIN_EMAIL = "admin.cache@example.org"
+RECRUITER_EMAIL = "recruteur.cache@example.org"
 TALENT_CODE = "MAF0001CAS"
 OTHER_CODE = "MAM0002CAS"
 #: URLs per endpoint (other rows, filters, sort orders, pages) the crawler visits.
@@ -81,6 +82,7 @@ class Samples:
     skill_id: int
     category_id: int
     reset_token: str
+    search_id: int
 
 
 def _photo(upload_dir: Path) -> str:
@@ -123,12 +125,18 @@ def samples(app, make_user, make_talent) -> Samples:
         photo_name=other_photo,
         cv_name=other_cv,
     )
-    make_user(code="MAA0003CAS", email=ADMIN_EMAIL, role="admin")
+    make_user(code="MAA0003CAS", email=ADMIN_EMAIL, capabilities=["admin"])
+    recruiter = make_user(code="MAR0004CAS", email=RECRUITER_EMAIL, capabilities=["recruiter"])
     with app.app_context():
+        search = SavedSearch(user_id=recruiter, name="Danseuses", query="skill=dancer")
+        db.session.add(search)
+        db.session.commit()
         skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
         token = make_token(app.config["SECRET_KEY"], db.session.get(User, other))
-        values = dict(skill_id=skill.id, category_id=category.id, reset_token=token)
+        values = dict(
+            skill_id=skill.id, category_id=category.id, reset_token=token, search_id=search.id
+        )
         db.session.remove()
     return Samples(
         talent_id=talent,
@@ -243,6 +251,7 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "filename": "css/talento.css",
         "number": 1,  # a part of the sitemap
         "slug": "cookies",  # a legal page (admin editing)
+        "search_id": samples.search_id,
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404
@@ -329,6 +338,7 @@ ADMIN_PAGES = {
     "admin.catalog_skill",
     "media.cv",
 }
+RECRUITER_PAGES = {"saved_searches.index", "directory.index", "profiles.me"}
 
 
 @pytest.mark.parametrize(
@@ -336,6 +346,7 @@ ADMIN_PAGES = {
     [
         pytest.param(TALENT_EMAIL, "/profile", TALENT_PAGES, id="talent"),
         pytest.param(ADMIN_EMAIL, "/admin", ADMIN_PAGES, id="admin"),
+        pytest.param(RECRUITER_EMAIL, "/talents/saved", RECRUITER_PAGES, id="recruiter"),
     ],
 )
 def test_every_response_to_a_signed_in_session_is_private_no_store(

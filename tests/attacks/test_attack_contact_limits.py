@@ -159,7 +159,7 @@ def test_a_recruiter_is_not_held_by_the_anonymous_caps(app, talents, make_user):
     """Twelve messages to one talent from one office: more than the per-talent (10) and the
     per-sender (5) limits of anonymous senders, all accepted for a recruiter account (an
     admin holds the capability too), and they do not spend the talent's anonymous caps."""
-    make_user(code="MAA0009CAS", email="casting@example.org", role="admin")
+    make_user(code="MAA0009CAS", email="casting@example.org", capabilities=["recruiter"])
     client = app.test_client()
     assert login(client, "casting@example.org").status_code == 302
     results = [send(app, talents[0], "casting@example.org", client=client) for _ in range(12)]
@@ -175,7 +175,7 @@ def test_a_recruiter_is_not_held_by_the_anonymous_caps(app, talents, make_user):
 
 @pytest.mark.limits(contact_ceiling_per_recruiter="3 per hour")
 def test_a_recruiter_still_has_a_ceiling(app, talents, make_user):
-    make_user(code="MAA0009CAS", email="casting@example.org", role="admin")
+    make_user(code="MAA0009CAS", email="casting@example.org", capabilities=["recruiter"])
     client = app.test_client()
     assert login(client, "casting@example.org").status_code == 302
     results = [send(app, talents[n % 3], "casting@example.org", client=client) for n in range(4)]

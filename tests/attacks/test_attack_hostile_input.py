@@ -59,6 +59,7 @@ from tests.helpers import USER_PASSWORD, _csrf_from, is_app_sql, login, make_set
 from tests.web.test_authorization_matrix import (  # noqa: F401  (samples: a fixture)
     ADMIN_ROLE,
     ANONYMOUS,
+    RECRUITER_ROLE,
     RULES,
     USER,
     Samples,
@@ -66,7 +67,9 @@ from tests.web.test_authorization_matrix import (  # noqa: F401  (samples: a fix
 )
 
 SESSION_COOKIE = "talento_session"
-ROLES = (ANONYMOUS, USER, ADMIN_ROLE)
+ROLES = (ANONYMOUS, USER, ADMIN_ROLE, RECRUITER_ROLE)
+#: Pages a recruiter also opens, for the forms only recruiters see (saving, deleting searches).
+RECRUITER_PAGES = frozenset({"directory.index", "saved_searches.index"})
 NUL = "\x00"
 HUGE_ID = "99999999999999999999999"
 REFUSAL = "caractère non autorisé"
@@ -553,8 +556,13 @@ def _rules(app, method: str) -> set[str]:
 
 
 def _preferred_role(endpoint: str) -> tuple[str, ...]:
-    """Who opens a GET page to find its forms: everyone, admin pages as the admin only."""
-    return (ADMIN_ROLE,) if endpoint.startswith("admin.") else (ANONYMOUS, USER, ADMIN_ROLE)
+    """Who opens a GET page to find its forms: everyone, admin pages as the admin only, and
+    the recruiter only the pages with recruiters' forms."""
+    if endpoint.startswith("admin."):
+        return (ADMIN_ROLE,)
+    if endpoint in RECRUITER_PAGES:
+        return (ANONYMOUS, USER, ADMIN_ROLE, RECRUITER_ROLE)
+    return (ANONYMOUS, USER, ADMIN_ROLE)
 
 
 def crawl_forms(app, clients: dict, samples: Samples) -> dict[str, Target]:  # noqa: F811
@@ -871,6 +879,7 @@ def clients(app, samples):  # noqa: F811
     made = {ANONYMOUS: app.test_client()}
     made[USER] = _signed_in(app, samples.emails[USER])
     made[ADMIN_ROLE] = _signed_in(app, samples.emails[ADMIN_ROLE])
+    made[RECRUITER_ROLE] = _signed_in(app, samples.emails[RECRUITER_ROLE])
     return made
 
 

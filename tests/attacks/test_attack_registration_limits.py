@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from talento.accounts.models import User
+from talento.accounts.models import User, holds
 from talento.extensions import db
 from talento.geo.models import City, Country
 from tests.helpers import _csrf_from, make_settings
@@ -95,7 +95,7 @@ def register(app, data: dict, address: str = VENUE):
 
 def accounts(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(User).where(User.role != "admin"))
+        return db.session.scalar(select(func.count()).select_from(User).where(~holds("admin")))
 
 
 def test_sixty_people_register_from_one_shared_address(app):

@@ -177,7 +177,7 @@ def test_a_reset_by_emailed_link_ends_every_session(app, victim, smtp):
 
 
 def test_deactivation_by_an_admin_ends_the_sessions_for_good(app, make_user, victim):
-    make_user(email="boss@example.org", role="admin", code="MAN0100RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0100RAB")
     browser = signed_in(app)
     cookie = stolen(browser)
     assert_opens(app, cookie)

@@ -131,7 +131,7 @@ def talent(make_talent):
 
 @pytest.fixture
 def admin(client, make_user):
-    make_user(email="boss@example.org", role="admin", code="MAN0009RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0009RAB")
     assert login(client, "boss@example.org").status_code == 302
     return client
 

@@ -17,7 +17,7 @@ from tests.helpers import USER_PASSWORD
 # A live server thread serves the app: its rows must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
-ADMIN = {"role": "admin", "email": "chef@example.org", "code": "MAN0042RAB"}
+ADMIN = {"capabilities": ["admin"], "email": "chef@example.org", "code": "MAN0042RAB"}
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_admin_finds_by_phone_edits_and_exports_xlsx(
     page.get_by_label("Prénom").fill("Yasmina")
     page.get_by_label("Nationalité").select_option("MA")  # missing from the fixture's profile
     page.get_by_label("Présentation").fill("Comédienne, chanteuse, doublage.")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_text("Le profil de MAF0101CAS est enregistré.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("Yasmina Bennani"))).to_be_visible()
     screenshot(page, "edited")

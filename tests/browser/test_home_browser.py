@@ -44,7 +44,7 @@ def talents(app, make_talent, make_user) -> None:
             photo_name=photo,
             skills=["actor", "singer", "dance-urban", "model"][n - 1 : n],
         )
-    make_user(code="MAA0009RAB", email=ADMIN_EMAIL, role="admin")
+    make_user(code="MAA0009RAB", email=ADMIN_EMAIL, capabilities=["admin"])
 
 
 def header_box(page) -> dict:

@@ -16,7 +16,7 @@ from tests.helpers import USER_PASSWORD
 # A live server thread serves the app: its rows must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
-ADMIN = {"role": "admin", "email": "admin.browser@example.org", "code": "MAN0042RAB"}
+ADMIN = {"capabilities": ["admin"], "email": "admin.browser@example.org", "code": "MAN0042RAB"}
 TALENT = {
     "email": "talent.browser@example.org",
     "code": "MAF0043CAS",

@@ -21,7 +21,7 @@ from tests.helpers import USER_PASSWORD, make_settings, new_key
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
 TALENT = {"email": "salma@example.org", "code": "MAF0201CAS", "first_name": "Salma"}
-ADMIN = {"role": "admin", "email": "chef@example.org", "code": "MAN0042RAB"}
+ADMIN = {"capabilities": ["admin"], "email": "chef@example.org", "code": "MAN0042RAB"}
 
 
 @pytest.fixture

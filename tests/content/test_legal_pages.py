@@ -30,7 +30,7 @@ ADMIN_EMAIL = "admin-legal@example.org"
 
 @pytest.fixture
 def admin(client, make_user):
-    make_user(code="MAA0001RAB", email=ADMIN_EMAIL, role="admin")
+    make_user(code="MAA0001RAB", email=ADMIN_EMAIL, capabilities=["admin"])
     assert login(client, ADMIN_EMAIL).status_code == 302
     return client
 

@@ -22,7 +22,7 @@ def test_public_columns_snapshot():
         "first_name",
         "last_name",
         "gender",
-        "role",
+        "capabilities",
         "status",
         "country",
         "city",

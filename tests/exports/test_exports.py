@@ -21,7 +21,9 @@ ADDRESS = "12 rue des Oudayas, Rabat"
 
 @pytest.fixture
 def admin(make_user):
-    make_user(code="MAN0001RAB", email="chef@example.org", role="admin", last_name="Admin")
+    make_user(
+        code="MAN0001RAB", email="chef@example.org", capabilities=["admin"], last_name="Admin"
+    )
     return "chef@example.org"
 
 
@@ -107,7 +109,9 @@ def test_form_counts_everyone_without_filters(admin_client):
 
 
 def test_form_names_the_filters(admin_client):
-    html = admin_client.get(URL + "?country=MA&role=user&status=active").get_data(as_text=True)
+    html = admin_client.get(URL + "?country=MA&capability=talent&status=active").get_data(
+        as_text=True
+    )
     assert "3 comptes seront exportés" in html
     for shown in ("<dd>Maroc</dd>", "<dd>Talent</dd>", "<dd>Actif</dd>"):
         assert shown in html
@@ -162,15 +166,40 @@ def test_csv_holds_only_the_filtered_list_and_the_chosen_columns(admin_client, s
     assert "ben" not in event.detail  # filter names only: the search box may hold a phone
 
 
+@pytest.mark.both_backends
+def test_capabilities_column_names_each_capability_in_order(admin_client, make_user):
+    """One aggregate per account (string_agg on PostgreSQL, group_concat on SQLite), shown as
+    labels in the usual order whatever order the database gives."""
+    make_user(
+        code="MAF0004CAS",
+        email="both@example.org",
+        capabilities=["admin", "recruiter", "talent"],
+    )
+    make_user(code="MAF0005CAS", email="recruiter@example.org", capabilities=["recruiter"])
+    response = _post(admin_client, "?sort=code", columns=["code", "capabilities"])
+    rows = csv_rows(response.get_data())
+    assert rows[0] == ["Code", "Capacités"]
+    assert rows[1:] == [
+        ["MAF0001CAS", "Talent"],
+        ["MAF0003CAS", "Talent"],
+        ["MAF0004CAS", "Talent, Recruteur, Administrateur"],
+        ["MAF0005CAS", "Recruteur"],
+        ["MAM0002CAS", "Talent"],
+        ["MAN0001RAB", "Administrateur"],
+    ]
+    response = _post(admin_client, "?capability=recruiter&sort=code", columns=["code"])
+    assert csv_rows(response.get_data())[1:] == [["MAF0004CAS"], ["MAF0005CAS"]]
+
+
 def test_csv_follows_the_list_order(admin_client):
-    response = _post(admin_client, "?sort=name&role=user", columns=["last_name"])
+    response = _post(admin_client, "?sort=name&capability=talent", columns=["last_name"])
     assert [r[0] for r in csv_rows(response.get_data())[1:]] == ["Alaoui", "Benali", "Zed"]
 
 
 def test_csv_renders_labels_dates_and_neutralises_formulas(admin_client):
     response = _post(
         admin_client,
-        "?role=user&sort=code",
+        "?capability=talent&sort=code",
         columns=["code", "first_name", "gender", "status", "country", "city", "created_at"],
     )
     rows = csv_rows(response.get_data())
@@ -266,7 +295,7 @@ def test_an_unreadable_phone_exports_as_unavailable(admin_client, session, peopl
 def test_xlsx_opens_with_the_filtered_rows(admin_client, session):
     response = _post(
         admin_client,
-        "?role=user&sort=code",
+        "?capability=talent&sort=code",
         format="xlsx",
         columns=["code", "first_name", "skills", "availability", "created_at"],
         personal_columns=["phone", "date_of_birth"],
@@ -327,7 +356,7 @@ def test_empty_list_still_gives_valid_files(admin_client):
 def test_pdf_holds_the_filtered_rows(admin_client, session):
     response = _post(
         admin_client,
-        "?country=MA&role=user&sort=code",
+        "?country=MA&capability=talent&sort=code",
         format="pdf",
         columns=["code", "first_name", "last_name", "city", "skills"],
     )

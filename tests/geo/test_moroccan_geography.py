@@ -145,7 +145,9 @@ def _put_in_laayoune(app, user_id: int) -> None:
 def test_no_western_sahara_in_filters_pages_and_exports(app, client, make_user, make_talent):
     talent = make_talent(code="MAF0002LAA", email="salma@example.org", first_name="Salma")
     _put_in_laayoune(app, talent)
-    make_user(code="MAN0001RAB", email="chef@example.org", role="admin", last_name="Admin")
+    make_user(
+        code="MAN0001RAB", email="chef@example.org", capabilities=["admin"], last_name="Admin"
+    )
 
     directory = client.get("/talents?country=MA").get_data(as_text=True)
     assert "Laâyoune" in directory

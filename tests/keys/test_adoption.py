@@ -275,10 +275,9 @@ def test_flagged_person_must_re_enter_before_anything_else(lost_key_world):
         db.session.remove()
 
 
-
 def test_admin_lists_flagged_people_and_emails_them_all_once(lost_key_world, smtp, make_user):
     inbox, port = smtp
-    make_user(role="admin", email="boss@example.org")
+    make_user(capabilities=["admin"], email="boss@example.org")
     app = lost_key_world["app"]
     settings = app.extensions["talento.settings"]
     mailing = build_app(

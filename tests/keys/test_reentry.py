@@ -30,7 +30,7 @@ ALL_LOST = "phone,whatsapp,address,links"
 def test_re_entry_service_takes_plain_data_and_refuses_bad_values(app, make_talent, make_user):
     """No form, no request: a dataclass in, values stored (phones in E.164), or Refused."""
     talent = make_talent(lost_fields=ALL_LOST, links={"website": "https://old.ma"})
-    staff = make_user(role="admin", email="staff@example.org", lost_fields="phone")
+    staff = make_user(capabilities=["admin"], email="staff@example.org", lost_fields="phone")
     with app.app_context():
         user = db.session.get(User, talent)
         with pytest.raises(Refused) as refused:
@@ -85,13 +85,12 @@ def test_re_entry_service_takes_plain_data_and_refuses_bad_values(app, make_tale
         db.session.remove()
 
 
-
 @pytest.fixture
 def flagged(make_talent, make_user) -> list[int]:
     """Six people flagged by a key adoption (five talents and an admin), and one who lost
     nothing (never written to)."""
     ids = [make_talent(lost_fields="phone,address") for _ in range(5)]
-    ids.append(make_user(role="admin", email="chef@example.org", lost_fields="phone"))
+    ids.append(make_user(capabilities=["admin"], email="chef@example.org", lost_fields="phone"))
     make_talent()
     return ids
 

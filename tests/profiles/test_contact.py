@@ -409,7 +409,7 @@ def test_the_talent_reports_a_message_once_and_the_admin_sees_it(
     assert (report.actor_id, report.actor_code) == (talent, CODE)
     assert json.loads(report.detail) == {"relay": relayed.id}
 
-    make_user(code="MAA0009CAS", email="admin@example.org", role="admin")
+    make_user(code="MAA0009CAS", email="admin@example.org", capabilities=["admin"])
     admin = app.test_client()
     assert login(admin, "admin@example.org").status_code == 302
     listing = admin.get("/admin/audit?action=contact.abuse_reported").get_data(as_text=True)

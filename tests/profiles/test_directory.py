@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from werkzeug.datastructures import MultiDict
 
-from talento.accounts.models import User
+from talento.accounts.models import AccountCapability, User
 from talento.crypto import KeyRing, encrypted_columns
 from talento.extensions import db, utcnow
 from talento.geo.models import City, Country
@@ -333,12 +333,14 @@ def test_pagination(app, client, make_talent):
 def test_only_active_talents_with_a_profile_are_listed(app, make_user, make_talent):
     make_talent(code="MAF0001CAS")
     make_talent(code="MAF0002CAS", is_active_account=False)
-    make_talent(code="MAN0001RAB", role="admin")
-    make_talent(code="MAF0003CAS", role="presence")
+    make_talent(code="MAN0001RAB", capabilities=["admin"])
+    make_talent(code="MAF0003CAS", capabilities=["presence"])
     make_user(code="MAF0004CAS")  # an account without a talent profile
-    assert codes(app) == ["MAF0001CAS"]
-    assert search(app).total == 1
-    for q in ("MAF0002CAS", "MAN0001RAB", "MAF0003CAS", "MAF0004CAS"):
+    make_talent(code="MAF0005CAS", capabilities=["recruiter"])  # a profile, but no talent
+    make_talent(code="MAF0006CAS", capabilities=["talent", "recruiter", "admin"])  # combined
+    assert codes(app) == ["MAF0006CAS", "MAF0001CAS"]
+    assert search(app).total == 2
+    for q in ("MAF0002CAS", "MAN0001RAB", "MAF0003CAS", "MAF0004CAS", "MAF0005CAS"):
         assert codes(app, q=q) == []
 
 
@@ -608,9 +610,12 @@ def test_country_and_availability_filter_uses_an_index_on_postgresql(app):
                 for n, uid in enumerate(sorted(user_ids))
             ],
         )
+        talent = [{"user_id": uid, "capability": "talent"} for uid in user_ids]
+        db.session.execute(insert(AccountCapability), talent)
         db.session.commit()
         db.session.execute(text("ANALYZE users"))
         db.session.execute(text("ANALYZE talent_profiles"))
+        db.session.execute(text("ANALYZE account_capabilities"))
 
         filters = DirectoryFilters(country=countries[7].iso2, availability="soon")
         count = select(func.count()).select_from(filtered_select(filters).subquery())

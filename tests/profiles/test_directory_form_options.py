@@ -77,7 +77,7 @@ def test_options_are_the_places_of_listed_talents_plus_the_chosen_one(app, clien
     make_talent()  # Casablanca, Morocco
     shown = make_talent()
     hidden = make_talent(code="SNF0003DKR")
-    staff = make_talent(code="NGF0004LOS", role="admin")
+    staff = make_talent(code="NGF0004LOS", capabilities=["admin"])
     senegal_city = move(app, hidden, "SN")
     move(app, staff, "NG")
     move(app, shown, "CI")

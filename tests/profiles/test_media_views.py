@@ -131,7 +131,7 @@ def test_docx_cv_keeps_its_type_and_extension(client, make_talent, upload_dir):
 
 def test_admin_downloads_any_cv(client, make_talent, make_user, cv_name):
     make_talent(code="MAF0042CAS", cv_name=cv_name)
-    make_user(email="boss@example.org", role="admin", code="MAN0001RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0001RAB")
     login(client, "boss@example.org")
 
     response = client.get(f"/media/cv/{cv_name}")
@@ -139,10 +139,10 @@ def test_admin_downloads_any_cv(client, make_talent, make_user, cv_name):
     assert response.headers["Content-Disposition"] == 'attachment; filename="cv-MAF0042CAS.pdf"'
 
 
-@pytest.mark.parametrize("role", ["user", "presence"])
-def test_other_users_get_not_found(client, make_talent, make_user, cv_name, role):
+@pytest.mark.parametrize("capability", ["talent", "presence", "recruiter"])
+def test_other_users_get_not_found(client, make_talent, make_user, cv_name, capability):
     make_talent(cv_name=cv_name)
-    make_user(email="other@example.org", role=role)
+    make_user(email="other@example.org", capabilities=[capability])
     login(client, "other@example.org")
 
     assert client.get(f"/media/cv/{cv_name}").status_code == 404

@@ -55,7 +55,7 @@ PAGES = {
     ),
     "/admin/users": (
         "q",
-        "role",
+        "capability",
         "status",
         "country",
         "city",
@@ -78,7 +78,7 @@ PAGES = {
 
 @pytest.fixture
 def admin_client(client, make_user, make_talent):
-    make_user(code="MAN0001RAB", email="chef@example.org", role="admin")
+    make_user(code="MAN0001RAB", email="chef@example.org", capabilities=["admin"])
     make_talent(first_name="Amina", last_name="Benali", skills=["actor"])
     assert login(client, "chef@example.org").status_code == 302
     return client

@@ -350,7 +350,7 @@ def test_registration_creates_no_account(app, client, storage, broken, caplog):
 
 @pytest.fixture
 def admin(client, make_user):
-    make_user(email="boss@example.org", role="admin", code="MAN0009RAB")
+    make_user(email="boss@example.org", capabilities=["admin"], code="MAN0009RAB")
     assert login(client, "boss@example.org").status_code == 302
     return client
 

@@ -162,7 +162,7 @@ def test_hidden_is_404_for_everyone_but_the_talent_and_admins(
     assert "« Masqué »" in page
     assert '<meta name="robots" content="noindex">' in page
 
-    make_user(email="boss@example.org", code="MAA0001RAB", role="admin", password=ADMIN_PASSWORD)
+    make_user(email="boss@example.org", code="MAA0001RAB", capabilities=["admin"], password=ADMIN_PASSWORD)
     admin = app.test_client()
     assert login(admin, "boss@example.org", ADMIN_PASSWORD).status_code == 302
     page = admin.get(f"/p/{CODE}")
@@ -173,7 +173,7 @@ def test_hidden_is_404_for_everyone_but_the_talent_and_admins(
 
 
 def test_accounts_without_a_talent_profile_are_sent_to_their_space(app, client, make_user):
-    make_user(email="staff@example.org", code="MAP0001CAS", role="presence")
+    make_user(email="staff@example.org", code="MAP0001CAS", capabilities=["presence"])
     assert login(client, "staff@example.org").status_code == 302
     response = client.get("/profile/visibility")
     assert response.status_code == 302

@@ -1,5 +1,11 @@
-"""Authorization matrix: every route of the URL map × every method × anonymous, user, presence
-and admin, against a rule declared here (STYLE #14, DESIGN "Who sees what").
+"""Authorization matrix: every route of the URL map × every method × anonymous, user, presence,
+recruiter and admin, against a rule declared here (STYLE #14, DESIGN "Who sees what",
+"Capabilities").
+
+The roles are accounts holding one capability each (DESIGN "Capabilities"): ``user`` holds
+``talent`` (and has a talent profile), ``presence``, ``recruiter`` and ``admin`` hold theirs. The
+capability, not the role name, is what the app checks (``User.can``); accounts that combine
+capabilities get the union, tested where the routes are (tests/profiles/test_saved_searches.py).
 
 How the rules are declared
 --------------------------
@@ -10,7 +16,10 @@ the ``samples`` fixture). The access classes are plain data:
 
 - ``PUBLIC``: 200 for everyone;
 - ``LOGGED_IN``: anonymous → 302 to ``/auth/login?next=<the page>``, every role → 200;
-- ``ADMIN``: anonymous → 302 to login, ``user`` and ``presence`` → 403, admin → 200;
+- ``ADMIN``: anonymous → 302 to login, ``user``, ``presence`` and ``recruiter`` → 403,
+  admin → 200;
+- ``RECRUITER``: anonymous → 302 to login, ``user``, ``presence`` and ``admin`` (who holds no
+  recruiter capability) → 403, recruiter → 200 (saved searches);
 - ``GUEST_ONLY(...)``: anonymous → 200, a logged-in role is sent to its landing page;
 - one-off classes built with :func:`access` where a route answers differently (the home page
   sends logged-in people to their space, the printable card needs a talent profile, a CV is
@@ -58,12 +67,25 @@ from sqlalchemy import select
 from talento.accounts import email_change, sign_in_link, verification
 from talento.accounts.reset import make_token
 from talento.profiles import contact_reports
-from talento.profiles.models import Skill, SkillCategory
+from talento.profiles.models import SavedSearch, Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
 
-ANONYMOUS, USER, PRESENCE, ADMIN_ROLE = "anonymous", "user", "presence", "admin"
-ROLES = (ANONYMOUS, USER, PRESENCE, ADMIN_ROLE)
+ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE = (
+    "anonymous",
+    "user",
+    "presence",
+    "recruiter",
+    "admin",
+)
+ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE)
+#: The capabilities of each role's account.
+CAPABILITIES = {
+    USER: ["talent"],
+    PRESENCE: ["presence"],
+    RECRUITER_ROLE: ["recruiter"],
+    ADMIN_ROLE: ["admin"],
+}
 CHECKED_METHODS = frozenset({"GET", "POST"})
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 LOGIN_PATH = "/auth/login"
@@ -115,15 +137,31 @@ def access(name: str, **by_role: Expect) -> Access:
     return Access(name, dict(by_role))
 
 
-PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, admin=OK)
-LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, admin=OK)
-ADMIN = access("ADMIN", anonymous=LOGIN, user=FORBIDDEN, presence=FORBIDDEN, admin=OK)
+PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, recruiter=OK, admin=OK)
+LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, recruiter=OK, admin=OK)
+ADMIN = access(
+    "ADMIN",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    admin=OK,
+)
+RECRUITER = access(
+    "RECRUITER",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=OK,
+    admin=FORBIDDEN,
+)
 #: The re-entry page after a key adoption: people with nothing lost go on to their profile.
 NOTHING_LOST = access(
     "NOTHING_LOST",
     anonymous=LOGIN,
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 
@@ -135,6 +173,7 @@ def GUEST_ONLY(admin_landing: str) -> Access:
         anonymous=OK,
         user=redirect_to(PROFILE_PATH, refused=True),
         presence=redirect_to(PROFILE_PATH, refused=True),
+        recruiter=redirect_to(PROFILE_PATH, refused=True),
         admin=redirect_to(admin_landing, refused=True),
     )
 
@@ -145,6 +184,7 @@ HOME = access(
     anonymous=OK,
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(DASHBOARD_PATH),
 )
 #: The home page's search box: its text becomes the directory's filters, for anyone.
@@ -153,20 +193,24 @@ TO_DIRECTORY = access(
     anonymous=redirect_to("/talents"),
     user=redirect_to("/talents"),
     presence=redirect_to("/talents"),
+    recruiter=redirect_to("/talents"),
     admin=redirect_to("/talents"),
 )
-#: The printable card of one's own talent profile: staff accounts have none and are sent to
-#: their space.
+#: The printable card of one's own talent profile: staff and recruiter accounts have none and
+#: are sent to their space.
 OWN_CARD = access(
     "OWN_CARD",
     anonymous=LOGIN,
     user=OK,
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 #: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
 #: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
-OTHERS_CV = access("OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, admin=OK)
+OTHERS_CV = access(
+    "OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, recruiter=HIDDEN, admin=OK
+)
 #: Pages of one's own talent profile (« Ma visibilité »): staff accounts have none and are sent
 #: to their space.
 OWN_TALENT_PAGE = access(
@@ -174,6 +218,7 @@ OWN_TALENT_PAGE = access(
     anonymous=LOGIN,
     user=OK,
     presence=redirect_to(PROFILE_PATH),
+    recruiter=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 #: Pages for accounts with two-factor authentication on (disable it, new recovery codes): the
@@ -183,6 +228,7 @@ TWO_FACTOR_ON = access(
     anonymous=LOGIN,
     user=redirect_to("/account/2fa"),
     presence=redirect_to("/account/2fa"),
+    recruiter=redirect_to("/account/2fa"),
     admin=redirect_to("/account/2fa"),
 )
 
@@ -206,6 +252,7 @@ class Samples:
     report_token: str = ""
     verify_token: str = ""
     email_change_token: str = ""
+    saved_search_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -298,6 +345,10 @@ RULES: dict[str, Rule] = {
     "contact.sent": Rule(PUBLIC, _code),
     "contact.report": Rule(PUBLIC, lambda s: {"token": s.report_token}),
     "directory.index": Rule(PUBLIC),
+    # a recruiter's saved searches (the recruiter's own: the id is theirs)
+    "saved_searches.index": Rule(RECRUITER),
+    "saved_searches.create": Rule(RECRUITER),
+    "saved_searches.delete": Rule(RECRUITER, lambda s: {"search_id": s.saved_search_id}),
     "media.photo": Rule(PUBLIC, _photo),
     "media.photo_thumb": Rule(PUBLIC, _photo),
     "media.cv": Rule(OTHERS_CV, lambda s: {"name": s.cv_name}),
@@ -308,7 +359,7 @@ RULES: dict[str, Rule] = {
     "admin.user_detail": Rule(ADMIN, _other_user),
     "admin.user_edit": Rule(ADMIN, _other_user),
     "admin.user_delete": Rule(ADMIN, _other_user),
-    "admin.user_role": Rule(ADMIN, _other_user),
+    "admin.user_capabilities": Rule(ADMIN, _other_user),
     "admin.user_status": Rule(ADMIN, _other_user),
     "admin.user_send_link": Rule(ADMIN, _other_user),
     "admin.user_send_verification": Rule(ADMIN, _other_user),
@@ -382,14 +433,25 @@ def samples(app, make_user, make_talent) -> Samples:
         phone="+212612345678",
         cv_name=cv_name,
     )
-    make_user(code="MAP0003CAS", email="matrix-presence@example.org", role="presence")
-    make_user(code="MAA0004CAS", email="matrix-admin@example.org", role="admin")
+    made = {
+        role: make_user(
+            code=code, email=f"matrix-{role}@example.org", capabilities=CAPABILITIES[role]
+        )
+        for code, role in (("MAP0003CAS", PRESENCE), ("MAR0005CAS", RECRUITER_ROLE))
+    }
+    make_user(
+        code="MAA0004CAS", email="matrix-admin@example.org", capabilities=CAPABILITIES[ADMIN_ROLE]
+    )
     with app.app_context():
         skill = db.session.scalars(select(Skill).order_by(Skill.id)).first()
         category = db.session.scalars(select(SkillCategory).order_by(SkillCategory.id)).first()
         other = db.session.get(User, other_id)
         token = make_token(app.config["SECRET_KEY"], other)
+        saved = SavedSearch(user_id=made[RECRUITER_ROLE], name="Matrice", query="country=MA")
+        db.session.add(saved)
+        db.session.commit()
         values = dict(
+            saved_search_id=saved.id,
             skill_id=skill.id,
             category_id=category.id,
             reset_token=token,
@@ -412,6 +474,7 @@ def samples(app, make_user, make_talent) -> Samples:
         emails={
             USER: "matrix-user@example.org",
             PRESENCE: "matrix-presence@example.org",
+            RECRUITER_ROLE: "matrix-recruiter@example.org",
             ADMIN_ROLE: "matrix-admin@example.org",
         },
         **values,
@@ -540,13 +603,14 @@ def test_access_matrix(app, samples, role):
     from talento.extensions import db
 
     with app.app_context():
-        accounts = dict(db.session.execute(select(User.email, User.role)).all())
+        accounts = {u.email: u.capabilities for u in db.session.scalars(select(User))}
         db.session.remove()
     assert accounts == {
-        "matrix-user@example.org": "user",
-        "matrix-other@example.org": "user",
-        "matrix-presence@example.org": "presence",
-        "matrix-admin@example.org": "admin",
+        "matrix-user@example.org": {"talent"},
+        "matrix-other@example.org": {"talent"},
+        "matrix-presence@example.org": {"presence"},
+        "matrix-recruiter@example.org": {"recruiter"},
+        "matrix-admin@example.org": {"admin"},
     }
 
 

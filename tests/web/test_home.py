@@ -71,7 +71,7 @@ def talents(app, make_talent, make_user) -> dict[str, int]:
             code="MAP0005CAS",
             first_name="Paul",
             last_name="Personnel",
-            role="presence",
+            capabilities=["presence"],
             photo_name="d" * 32 + ".jpg",
             skills=["stunt"],
         ),

@@ -95,8 +95,8 @@ def people(app, make_user, make_talent, upload_dir) -> dict:
         public_links="",
         cv_name=b_cv,
     )
-    presence = make_user(code="MAP0003CAS", email=PRESENCE_EMAIL, role="presence")
-    admin = make_user(code="MAA0004CAS", email=ADMIN_EMAIL, role="admin")
+    presence = make_user(code="MAP0003CAS", email=PRESENCE_EMAIL, capabilities=["presence"])
+    admin = make_user(code="MAA0004CAS", email=ADMIN_EMAIL, capabilities=["admin"])
     return {"a": a, "b": b, "presence": presence, "admin": admin, "a_cv": a_cv, "b_cv": b_cv}
 
 
@@ -112,7 +112,7 @@ def snapshot(app, user_id: int) -> dict:
             "code": user.code,
             "email": user.email,
             "names": (user.first_name, user.last_name),
-            "role": user.role,
+            "capabilities": user.capabilities,
             "active": user.is_active_account,
             "password_hash": user.password_hash,
             "session_version": user.session_version,
@@ -219,6 +219,7 @@ def test_edit_form_fields_naming_another_account_are_ignored(app, people):
         "code": B_CODE,
         "email": B_EMAIL,
         "role": "admin",
+        "capabilities": ["admin", "recruiter"],
         "is_active_account": "0",
         "cv_name": people["b_cv"],
         "photo_name": "AAAAAAAAAAAAAAAAAAAAAA.jpg",
@@ -233,7 +234,13 @@ def test_edit_form_fields_naming_another_account_are_ignored(app, people):
     a_after = snapshot(app, people["a"])
     assert a_after["names"] == ("Alice", "Modifiée")  # the edit went to A…
     assert a_after["profile"]["bio"] == "Texte écrit par A"
-    for key in ("code", "email", "role", "active", "password_hash"):  # …and only what it may
+    for key in (
+        "code",
+        "email",
+        "capabilities",
+        "active",
+        "password_hash",
+    ):  # …and only what it may
         assert a_after[key] == a_before[key], key
     assert a_after["profile"]["files"] == a_before["profile"]["files"]
 
@@ -348,8 +355,9 @@ def test_admin_pages_and_actions_about_another_account_are_forbidden(app, people
     token = csrf(client)
     posts = [
         (f"/admin/users/{b}/edit", {"email": A_EMAIL, "first_name": "Pirate"}),
-        (f"/admin/users/{b}/role", {"role": "admin"}),
-        (f"/admin/users/{own}/role", {"role": "admin"}),  # promoting oneself
+        (f"/admin/users/{b}/capabilities", {"capabilities": ["admin"]}),
+        (f"/admin/users/{own}/capabilities", {"capabilities": ["admin"]}),  # promoting oneself
+        (f"/admin/users/{own}/capabilities", {"capabilities": ["talent", "recruiter"]}),
         (f"/admin/users/{b}/status", {"active": "0"}),
         (f"/admin/users/{b}/delete", {"confirm": "y"}),
         (f"/admin/users/{b}/send-link", {}),  # would mail B a set-password link

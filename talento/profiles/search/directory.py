@@ -3,8 +3,8 @@
 Only public data leaves this module (DESIGN "Who sees what"): the queries select explicit clear
 columns, never an entity, so no encrypted column is read and nothing is decrypted.
 
-Listed talents are active accounts with the role ``user``, a verified e-mail address and a talent
-profile whose visibility is « public » (``listed_conditions``). The same SQL runs
+Listed talents are active accounts with the capability ``talent``, a verified e-mail address
+and a talent profile whose visibility is « public » (``listed_conditions``). The same SQL runs
 on SQLite and PostgreSQL: ages become date bounds computed in Python, and name search is a
 case-insensitive prefix match (``lower(col) LIKE 'term%'`` with the user's wildcards escaped).
 The database's ``lower()`` folds both sides: PostgreSQL folds every letter, SQLite only ASCII
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Select, and_, event, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import Gender, Role, User
+from talento.accounts.models import Capability, Gender, User, holds
 from talento.geo.models import City, Country
 from talento.geo.services import french_key
 from talento.profiles.languages import LANGUAGES, levels_at_least
@@ -201,7 +201,7 @@ def listed_conditions() -> tuple:
     whose e-mail address is verified and who chose to be in the directory."""
     return (
         User.is_active_account == true(),
-        User.role == Role.USER.value,
+        holds(Capability.TALENT.value),
         User.email_verified_at.is_not(None),
         TalentProfile.visibility == Visibility.PUBLIC.value,
     )

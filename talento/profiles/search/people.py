@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from talento.accounts.models import Role, User
+from talento.accounts.models import Capability, User, capability_list, holds, in_order
 from talento.crypto import KeyRing
 from talento.geo.models import City, Country
 from talento.profiles.models import Availability, Skill, TalentProfile, talent_skills
@@ -39,7 +39,7 @@ _CODE_RE = re.compile(r"^[A-Z]{2}[MFN][0-9A-Z]{4}[A-Z]{3}$")
 @dataclass(frozen=True)
 class AdminFilters:
     q: str = ""
-    role: str | None = None
+    capability: str | None = None
     status: str | None = None
     verified: str | None = None  # "yes" or "no": the e-mail address
     country: str | None = None
@@ -90,7 +90,7 @@ def parse_admin_filters(args: Mapping) -> AdminFilters:
     start, end = read.date_range("registered_from", "registered_to")
     return AdminFilters(
         q=read.text("q", max_length=MAX_Q_LENGTH),
-        role=read.choice("role", set(Role)),
+        capability=read.choice("capability", set(Capability)),
         status=read.choice("status", STATUSES),
         verified=read.choice("verified", VERIFIED),
         country=country,
@@ -136,8 +136,8 @@ def admin_select(filters: AdminFilters, keyring: KeyRing) -> Select:
     stmt = select(User.id)
     if filters.q:
         stmt = stmt.where(_search_condition(filters.q, filters.country, keyring))
-    if filters.role:
-        stmt = stmt.where(User.role == filters.role)
+    if filters.capability:
+        stmt = stmt.where(holds(filters.capability))
     if filters.status:
         stmt = stmt.where(User.is_active_account == (filters.status == "active"))
     if filters.verified:
@@ -189,7 +189,8 @@ class AdminRow:
     first_name: str
     last_name: str
     email: str
-    role: str
+    #: Comma-separated capabilities as the database aggregates them (see `capabilities`).
+    capability_text: str | None
     is_active: bool
     city: str | None
     country: str | None
@@ -199,6 +200,10 @@ class AdminRow:
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def capabilities(self) -> list[str]:
+        return in_order((self.capability_text or "").split(",")) if self.capability_text else []
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def search_users(
             User.first_name,
             User.last_name,
             User.email,
-            User.role,
+            capability_list(),
             User.is_active_account,
             City.name,
             Country.name(lang),
