@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 #: Session key of the enrolment in progress: the user id and a nonce (never the secret).
 ENROLMENT_KEY = "two_factor_enrolment"
 
+
 def _user():
     return signed_in_user()
 

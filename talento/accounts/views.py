@@ -75,7 +75,6 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-
 def safe_next(target: str | None) -> str | None:
     """Honour `next` only for a same-site relative path."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

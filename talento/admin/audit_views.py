@@ -16,7 +16,6 @@ MAX_PAGE = 100_000
 _PERSON_RE = re.compile(r"[A-Z0-9]{10}", re.ASCII)
 
 
-
 def parse_audit_filters(args) -> AuditFilters:
     """The filters of the audit page; bad values are dropped, never an error."""
     read = QueryArgs(args)

@@ -60,7 +60,6 @@ def _list_url(args: list[tuple[str, str]]) -> str:
     return url_for("admin.dashboard")
 
 
-
 def streamed(export: Export) -> Response:
     response = Response(stream_with_context(export.body), mimetype=export.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'

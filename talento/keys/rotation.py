@@ -123,9 +123,7 @@ def reencrypt(
                 except InvalidToken:
                     report.unreadable += 1
                     continue
-                values: dict[Any, Any] = {
-                    table.c[column]: literal(keyring.encrypt(plain), Text())
-                }
+                values: dict[Any, Any] = {table.c[column]: literal(keyring.encrypt(plain), Text())}
                 if index_name:
                     values[table.c[index_name]] = keyring.blind_index(plain)
                 done = session.execute(

@@ -51,8 +51,6 @@ OG_DESCRIPTION_LENGTH = 200
 PHOTOS_PATH = "/media/photos/"  # served by media.photo(name); a plain path avoids the coupling
 
 
-
-
 def _load_or_404(code: str) -> PublicPage:
     """The page as this visitor may see it; a withheld page (hidden, or the address not
     verified) is the 404 of an unknown code for everyone but its owner and admins."""

@@ -294,7 +294,9 @@ def test_unverified_talents_are_in_no_count(app, make_talent):
 
 
 def test_admin_sees_the_status_and_resends(app, client, make_talent, make_user, inbox):
-    make_user(email="boss@example.org", code="MAA0001RAB", capabilities=["admin"], password=ADMIN_PASSWORD)
+    make_user(
+        email="boss@example.org", code="MAA0001RAB", capabilities=["admin"], password=ADMIN_PASSWORD
+    )
     pending = make_talent(email="pending@example.org", code="MAF0002CAS", email_verified_at=None)
     verified = make_talent(email="ok@example.org", code="MAF0003CAS")
     assert login(client, "boss@example.org", ADMIN_PASSWORD).status_code == 302

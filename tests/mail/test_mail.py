@@ -32,7 +32,6 @@ def mail_app():
     return build_app(make_settings("sqlite://"))
 
 
-
 def smtp_settings(port: int, **overrides):
     values = dict(mail_server="127.0.0.1", mail_port=port, mail_use_tls=False, mail_timeout=5.0)
     values.update(overrides)

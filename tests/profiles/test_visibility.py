@@ -162,7 +162,9 @@ def test_hidden_is_404_for_everyone_but_the_talent_and_admins(
     assert "« Masqué »" in page
     assert '<meta name="robots" content="noindex">' in page
 
-    make_user(email="boss@example.org", code="MAA0001RAB", capabilities=["admin"], password=ADMIN_PASSWORD)
+    make_user(
+        email="boss@example.org", code="MAA0001RAB", capabilities=["admin"], password=ADMIN_PASSWORD
+    )
     admin = app.test_client()
     assert login(admin, "boss@example.org", ADMIN_PASSWORD).status_code == 302
     page = admin.get(f"/p/{CODE}")

@@ -21,9 +21,15 @@ from talento.mail import OutgoingMail, queue_mail
 from talento.unit_of_work import after_commit, after_rollback
 from tests.mail.smtp import smtp_server
 
-MAIL = OutgoingMail(to="amina@example.org", template="registration", context={
-    "first_name": "Amina", "code": "MAF0042CAS", "profile_url": "http://localhost/p/MAF0042CAS",
-})
+MAIL = OutgoingMail(
+    to="amina@example.org",
+    template="registration",
+    context={
+        "first_name": "Amina",
+        "code": "MAF0042CAS",
+        "profile_url": "http://localhost/p/MAF0042CAS",
+    },
+)
 
 
 def _row() -> AuditEvent:

@@ -9,6 +9,8 @@
   function fold(text) {
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
   }
+  // The spoken-language rows carry no attribute (90-odd of them on the registration page).
+  var ITEM = "[data-filter-item], ul.language-levels > li";
   Array.prototype.forEach.call(document.querySelectorAll("[data-filter-list]"), function (list) {
     if (list.getAttribute("data-filter-ready")) { return; }
     list.setAttribute("data-filter-ready", "1");
@@ -16,7 +18,7 @@
     var input = list.querySelector("[data-filter-input]");
     if (!input) { return; }
     if (box) { box.hidden = false; }
-    var items = Array.prototype.slice.call(list.querySelectorAll("[data-filter-item]"));
+    var items = Array.prototype.slice.call(list.querySelectorAll(ITEM));
     var groups = Array.prototype.slice.call(list.querySelectorAll("[data-filter-group]"));
     var names = items.map(function (item) {
       var label = item.querySelector("label");
@@ -30,7 +32,7 @@
         item.hidden = !(keep || checked);
       });
       groups.forEach(function (group) {
-        group.hidden = !group.querySelector("[data-filter-item]:not([hidden])");
+        group.hidden = !Array.prototype.some.call(group.querySelectorAll(ITEM), function (item) { return !item.hidden; });
       });
     }
     input.addEventListener("input", apply);

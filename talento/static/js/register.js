@@ -37,7 +37,11 @@
     var phone = document.getElementById("phone");
     var hint = document.getElementById("phone-hint");
     if (!phone || !hint || !phone.hasAttribute("data-examples")) { return; }
-    var examples = JSON.parse(phone.getAttribute("data-examples") || "{}");
+    var examples = {};  // "MA=06 50 12 34 56|SN=70 123 45 67"
+    (phone.getAttribute("data-examples") || "").split("|").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at > 0) { examples[pair.slice(0, at)] = pair.slice(at + 1); }
+    });
     var option = country.options[country.selectedIndex];
     var example = examples[country.value];
     hint.textContent = example && option
