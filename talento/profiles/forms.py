@@ -128,7 +128,7 @@ class CompactSelect(Select):
     page, which must stay under 100 KB with everything it loads (DESIGN "Pages")."""
 
     @classmethod
-    def render_option(cls, choice, **kwargs):
+    def render_option(cls, choice, **kwargs):  # type: ignore[override]  # stubs: pre-3.3 form
         option = super().render_option(choice, **kwargs)  # Markup, escaped
         return option[: -len("</option>")]  # slicing Markup keeps it Markup
 

@@ -111,7 +111,7 @@ def _options(page: str, select_name: str) -> list[str]:
     assert found, select_name
     return [
         html_lib.unescape(label).strip()
-        for attrs, label in re.findall(r"<option([^>]*)>([^<]*)</option>", found[1])
+        for attrs, label in re.findall(r"<option([^>]*)>([^<]*)", found[1])  # end tags optional
         if 'value=""' not in attrs
     ]
 
