@@ -369,3 +369,9 @@ def smtp():
 
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture
+def inbox(smtp):
+    """What the test SMTP server received (see tests/mail/smtp.Inbox)."""
+    return smtp[0]

@@ -76,6 +76,14 @@ def make_settings(database_url: str, **overrides) -> Settings:
     return Settings(**values)
 
 
+def smtp_settings(database_url: str, smtp: tuple, **overrides) -> Settings:
+    """Settings whose mail goes to the test SMTP server (the `smtp` fixture)."""
+    _, port = smtp
+    return make_settings(
+        database_url, mail_server="127.0.0.1", mail_port=port, mail_use_tls=False, **overrides
+    )
+
+
 def pg_url() -> str:
     return os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
 

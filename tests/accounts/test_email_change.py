@@ -17,21 +17,15 @@ from talento.accounts import email_change
 from talento.accounts.models import User
 from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db, utcnow
-from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings
+from tests.helpers import USER_PASSWORD, _csrf_from, login, smtp_settings
 from tests.mail.smtp import text_and_html
 
 CHANGE_LINK = re.compile(r"http://localhost(/auth/email-change/[A-Za-z0-9._=-]+)")
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def settings(database_url, smtp):
-    _, port = smtp
-    return make_settings(database_url, mail_server="127.0.0.1", mail_port=port, mail_use_tls=False)
+    return smtp_settings(database_url, smtp)
 
 
 def _ask(client, new_email: str, password: str = USER_PASSWORD):

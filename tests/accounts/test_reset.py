@@ -13,7 +13,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from talento.accounts.models import User
 from talento.accounts.reset import SALT, account_fingerprint, issue_set_password_link, make_token
 from talento.extensions import db
-from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings
+from tests.helpers import USER_PASSWORD, _csrf_from, login, make_settings, smtp_settings
 from tests.mail.smtp import text_and_html
 
 NEW_PASSWORD = "Une phrase de passe solide 2026"
@@ -22,14 +22,8 @@ LINK = re.compile(r"http://localhost(/auth/reset/[A-Za-z0-9._-]+)")
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def settings(database_url, smtp):
-    _, port = smtp
-    return make_settings(database_url, mail_server="127.0.0.1", mail_port=port, mail_use_tls=False)
+    return smtp_settings(database_url, smtp)
 
 
 def ask_reset(client, email: str):

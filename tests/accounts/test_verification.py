@@ -24,7 +24,7 @@ from talento.profiles.search.directory import (
     directory_form,
     search_directory,
 )
-from tests.helpers import ADMIN_PASSWORD, _csrf_from, login, make_settings
+from tests.helpers import ADMIN_PASSWORD, _csrf_from, login, smtp_settings
 from tests.mail.smtp import text_and_html
 
 VERIFY_LINK = re.compile(r"http://localhost(/auth/verify/[A-Za-z0-9._-]+)")
@@ -32,20 +32,8 @@ REGISTERED = "Casablanca-Scene-2026"
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def settings(database_url, smtp, tmp_path_factory):
-    _, port = smtp
-    return make_settings(
-        database_url,
-        mail_server="127.0.0.1",
-        mail_port=port,
-        mail_use_tls=False,
-        upload_dir=str(tmp_path_factory.mktemp("uploads")),
-    )
+    return smtp_settings(database_url, smtp, upload_dir=str(tmp_path_factory.mktemp("uploads")))
 
 
 def _city_id(app) -> int:

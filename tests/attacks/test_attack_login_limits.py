@@ -138,11 +138,6 @@ def settings(database_url, storage, smtp):
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def servers(app, settings) -> Iterator[list[str]]:
     """The app on a real threaded server; with Redis, a second app instance beside it (another
     worker: its own limits object and Redis connections, the same Redis)."""

@@ -40,7 +40,7 @@ from tests.browser.test_register_browser import (
     _next,
     _phone_photo,
 )
-from tests.helpers import make_settings
+from tests.helpers import smtp_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
 
@@ -55,20 +55,8 @@ RECRUITER = {
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def settings(database_url, smtp, tmp_path_factory):
-    _, port = smtp
-    return make_settings(
-        database_url,
-        mail_server="127.0.0.1",
-        mail_port=port,
-        mail_use_tls=False,
-        upload_dir=str(tmp_path_factory.mktemp("uploads")),
-    )
+    return smtp_settings(database_url, smtp, upload_dir=str(tmp_path_factory.mktemp("uploads")))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from talento.audit.models import AuditAction, AuditEvent
 from talento.extensions import db
 from talento.profiles import contact, contact_reports, contact_traps
 from talento.profiles.models import TalentProfile, Visibility
-from tests.helpers import _csrf_from, login, make_settings
+from tests.helpers import _csrf_from, login, smtp_settings
 from tests.mail.smtp import text_and_html as _text_and_html
 
 CODE = "MAF0001CAS"  # make_user's first code
@@ -36,14 +36,8 @@ REPORT = re.compile(r"http://localhost(/contact/report/[A-Za-z0-9._-]+)")
 
 
 @pytest.fixture
-def inbox(smtp):
-    return smtp[0]
-
-
-@pytest.fixture
 def settings(database_url, smtp):
-    _, port = smtp
-    return make_settings(database_url, mail_server="127.0.0.1", mail_port=port, mail_use_tls=False)
+    return smtp_settings(database_url, smtp)
 
 
 @pytest.fixture

@@ -343,18 +343,20 @@ def search_directory(
     return DirectoryPage(items, total, filters.page, pages, filters.per_page, more)
 
 
+#: What a card shows of a talent, in this order (the rows are unpacked by position).
+_CARD_COLUMNS = (
+    User.id,
+    User.code,
+    User.first_name,
+    User.last_name,
+    TalentProfile.photo_name,
+    TalentProfile.availability,
+)
+
+
 def _page_of_everyone(session, base, filters, offset, lang, listed) -> tuple[list, int, bool]:
     page_stmt = (
-        base.with_only_columns(
-            User.id,
-            User.code,
-            User.first_name,
-            User.last_name,
-            TalentProfile.photo_name,
-            TalentProfile.availability,
-            City.name,
-            Country.name(lang),
-        )
+        base.with_only_columns(*_CARD_COLUMNS, City.name, Country.name(lang))
         .outerjoin(City, City.id == User.city_id)
         .outerjoin(Country, Country.id == User.country_id)
         .order_by(*_order(filters.sort))
@@ -372,12 +374,7 @@ def _counted_page(session, base, filters, offset, lang) -> tuple[list, int, bool
     cap = max(COUNT_CAP, offset + filters.per_page) + 1
     first = (
         base.with_only_columns(
-            User.id,
-            User.code,
-            User.first_name,
-            User.last_name,
-            TalentProfile.photo_name,
-            TalentProfile.availability,
+            *_CARD_COLUMNS,
             User.city_id,
             User.country_id,
             User.created_at,
