@@ -185,3 +185,49 @@ class SqlStatements:
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self._listener)
+
+
+#: The password of the accounts registered through :func:`registration_form`.
+REGISTRATION_PASSWORD = "Casablanca-Scene-2026"
+
+
+def moroccan_city_id(app, code: str = "CAS") -> int:
+    """The id of a Moroccan reference city (Casablanca by default)."""
+    from sqlalchemy import select
+
+    from talento.extensions import db
+    from talento.geo.models import City, Country
+
+    with app.app_context():
+        city_id = db.session.scalars(
+            select(City.id)
+            .join(Country, City.country_id == Country.id)
+            .where(Country.iso2 == "MA", City.code == code)
+        ).one()
+        db.session.remove()
+    return city_id
+
+
+def registration_form(city_id: int | str, **overrides) -> dict:
+    """The fields of a registration that succeeds as is (a talent living in `city_id`)."""
+    data = {
+        "first_name": "Yasmine",
+        "last_name": "El Amrani",
+        "gender": "F",
+        "date_of_birth": "1998-03-14",
+        "nationality": "MA",
+        "email": "yasmine@example.ma",
+        "phone": "06 12 34 56 78",
+        "address": "12 rue des Orangers, Casablanca",
+        "country": "MA",
+        "city": str(city_id),
+        "skills": ["actor"],
+        "availability": "immediate",
+        "work_mode": "hybrid",
+        "languages": ["ar", "fr"],
+        "password": REGISTRATION_PASSWORD,
+        "password_confirm": REGISTRATION_PASSWORD,
+        "consent": "y",
+    }
+    data.update(overrides)
+    return data

@@ -158,18 +158,6 @@ def recipient(session: Session, code: str, lang: str = "fr") -> Recipient | None
     )
 
 
-def contact_enabled(session: Session, code: str) -> bool:
-    """Whether the talent at `code` accepts messages (the public page already checked that
-    the page itself is shown: one small query for its « Contacter » button)."""
-    return bool(
-        session.scalar(
-            select(TalentProfile.contact_enabled)
-            .join(User, User.id == TalentProfile.user_id)
-            .where(User.code == normalise_code(code))
-        )
-    )
-
-
 # -- checking what was typed -----------------------------------------------------------------
 
 

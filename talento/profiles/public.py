@@ -121,11 +121,13 @@ class Withheld(enum.StrEnum):
 @dataclass(frozen=True)
 class PublicPage:
     """A public page as one viewer may see it: `withheld` says why nobody else does (None: it is
-    public), `listed` whether the talent is also in the directory (else: not to be indexed)."""
+    public), `listed` whether the talent is also in the directory (else: not to be indexed),
+    `contactable` whether the page offers the contact relay (shown to all, contact on)."""
 
     profile: PublicProfile
     withheld: Withheld | None
     listed: bool
+    contactable: bool = False
 
 
 def public_profile(session: Session, code: str, lang: str = "fr") -> PublicProfile | None:
@@ -167,7 +169,8 @@ def public_page(
     if withheld is not None and not (viewer_is_admin or viewer_id == user.id):
         return None
     listed = withheld is None and profile.visibility == Visibility.PUBLIC.value
-    return PublicPage(_public_view(profile, lang), withheld, listed)
+    contactable = withheld is None and profile.contact_enabled
+    return PublicPage(_public_view(profile, lang), withheld, listed, contactable)
 
 
 def _public_view(profile: TalentProfile, lang: str) -> PublicProfile:

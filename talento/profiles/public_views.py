@@ -34,7 +34,6 @@ from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.profiles.choices import LINK_KINDS
-from talento.profiles.contact import contact_enabled
 from talento.profiles.public import PublicPage, PublicProfile, public_page
 from talento.profiles.qr import profile_url, qr_png, qr_svg
 
@@ -82,12 +81,7 @@ def page(code: str):
         og_image=base_url + photo_path if photo_path else None,
         og_description=og_description(profile),
         link_labels=LINK_KINDS,
-        # Withheld pages (shown to their owner or an admin only) offer no contact.
-        contact_url=(
-            url_for("contact.form", code=profile.code)
-            if found.withheld is None and contact_enabled(db.session(), profile.code)
-            else None
-        ),
+        contact_url=url_for("contact.form", code=profile.code) if found.contactable else None,
         withheld=found.withheld.value if found.withheld else None,
         listed=found.listed,
     )

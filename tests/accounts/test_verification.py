@@ -24,7 +24,14 @@ from talento.profiles.search.directory import (
     directory_form,
     search_directory,
 )
-from tests.helpers import ADMIN_PASSWORD, _csrf_from, login, smtp_settings
+from tests.helpers import (
+    ADMIN_PASSWORD,
+    _csrf_from,
+    login,
+    moroccan_city_id,
+    registration_form,
+    smtp_settings,
+)
 from tests.mail.smtp import text_and_html
 
 VERIFY_LINK = re.compile(r"http://localhost(/auth/verify/[A-Za-z0-9._-]+)")
@@ -36,36 +43,10 @@ def settings(database_url, smtp, tmp_path_factory):
     return smtp_settings(database_url, smtp, upload_dir=str(tmp_path_factory.mktemp("uploads")))
 
 
-def _city_id(app) -> int:
-    with app.app_context():
-        country = db.session.scalars(select(Country).where(Country.iso2 == "MA")).one()
-        city_id = db.session.scalars(
-            select(City.id).where(City.country_id == country.id, City.code == "CAS")
-        ).one()
-        db.session.remove()
-    return city_id
-
-
 def _register(app, client, email: str = "yasmine@example.ma"):
-    data = {
-        "first_name": "Yasmine",
-        "last_name": "El Amrani",
-        "gender": "F",
-        "date_of_birth": "1998-03-14",
-        "nationality": "MA",
-        "email": email,
-        "phone": "06 12 34 56 78",
-        "address": "12 rue des Orangers, Casablanca",
-        "country": "MA",
-        "city": str(_city_id(app)),
-        "skills": ["actor"],
-        "availability": "immediate",
-        "work_mode": "hybrid",
-        "languages": ["ar", "fr"],
-        "password": REGISTERED,
-        "password_confirm": REGISTERED,
-        "consent": "y",
-    }
+    data = registration_form(
+        moroccan_city_id(app), email=email, password=REGISTERED, password_confirm=REGISTERED
+    )
     token = _csrf_from(client.get("/auth/register").get_data(as_text=True))
     response = client.post(
         "/auth/register", data={**data, "csrf_token": token}, content_type="multipart/form-data"

@@ -49,9 +49,16 @@ from werkzeug.routing import RequestRedirect
 from talento.accounts import login_limits
 from talento.accounts.models import User
 from talento.extensions import db, limiter
-from talento.geo.models import City, Country
 from talento.profiles.search.query_args import MAX_ID
-from tests.helpers import USER_PASSWORD, _csrf_from, is_app_sql, login, make_settings
+from tests.helpers import (
+    USER_PASSWORD,
+    _csrf_from,
+    is_app_sql,
+    login,
+    make_settings,
+    moroccan_city_id,
+    registration_form,
+)
 
 # The authorization matrix declares, for every endpoint, who may open it and the sample values
 # (a real talent code, user id, skill…) to build its URL with: the crawl below reuses them, so
@@ -182,42 +189,10 @@ def _sql_statements(app) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def _city_id(app, code: str = "CAS") -> int:
-    with app.app_context():
-        country = db.session.scalars(select(Country).where(Country.iso2 == "MA")).one()
-        city_id = db.session.scalars(
-            select(City.id).where(City.country_id == country.id, City.code == code)
-        ).one()
-        db.session.remove()
-    return city_id
-
-
 def _registration(app, **overrides) -> dict:
     """A registration that succeeds as is (so a value that reaches the database does)."""
-    data = {
-        "first_name": "Yasmine",
-        "last_name": "El Amrani",
-        "gender": "F",
-        "date_of_birth": "1998-03-14",
-        "nationality": "MA",
-        "email": "yasmine@example.ma",
-        "phone": "06 12 34 56 78",
-        "address": "12 rue des Orangers, Casablanca",
-        "country": "MA",
-        "city": str(_city_id(app)),
-        "skills": ["actor"],
-        "bio": "Comédienne.",
-        "years_experience": "4",
-        "availability": "immediate",
-        "work_mode": "hybrid",
-        "languages": ["ar", "fr"],
-        "education": "ISADAC",
-        "password": "Casablanca-Scene-2026",
-        "password_confirm": "Casablanca-Scene-2026",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return data
+    extra = {"bio": "Comédienne.", "years_experience": "4", "education": "ISADAC"}
+    return registration_form(moroccan_city_id(app), **{**extra, **overrides})
 
 
 # -- the findings, one by one -----------------------------------------------------------------
@@ -682,7 +657,7 @@ def good_values(app, samples: Samples) -> dict[str, str]:  # noqa: F811
         "date_of_birth": "1995-05-05",
         "nationality": "MA",
         "country": "MA",
-        "city": str(_city_id(app)),
+        "city": str(moroccan_city_id(app)),
         "phone": "06 12 34 56 78",
         "address": "12 rue des Orangers, Casablanca",
         "password": USER_PASSWORD,

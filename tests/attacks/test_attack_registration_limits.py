@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 
 from talento.accounts.models import User, holds
 from talento.extensions import db
-from talento.geo.models import City, Country
-from tests.helpers import _csrf_from, make_settings
+from tests.helpers import _csrf_from, make_settings, moroccan_city_id, registration_form
 
 VENUE = "203.0.113.50"  # one casting venue's shared address
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
@@ -43,39 +42,17 @@ def settings(request, database_url, tmp_path_factory, storage):
     )
 
 
-def _casablanca(app) -> str:
-    with app.app_context():
-        country = db.session.scalars(select(Country).where(Country.iso2 == "MA")).one()
-        return str(
-            db.session.scalars(
-                select(City.id).where(City.country_id == country.id, City.code == "CAS")
-            ).one()
-        )
-
-
 def _form(city: str, n: int, **overrides) -> dict:
-    data = {
-        "first_name": "Yasmine",
-        "last_name": "El Amrani",
-        "gender": "F",
-        "date_of_birth": "1998-03-14",
-        "nationality": "MA",
-        "email": f"talent{n}@example.ma",
-        "phone": f"06 12 {n // 100:02d} {n % 100:02d} 78",
-        "address": "12 rue des Orangers, Casablanca",
-        "country": "MA",
-        "city": city,
-        "skills": ["actor"],
-        "years_experience": "2",
-        "availability": "immediate",
-        "work_mode": "hybrid",
-        "languages": ["fr"],
-        "password": "Casablanca-Scene-2026",
-        "password_confirm": "Casablanca-Scene-2026",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return data
+    return registration_form(
+        city,
+        **{
+            "email": f"talent{n}@example.ma",
+            "phone": f"06 12 {n // 100:02d} {n % 100:02d} 78",
+            "years_experience": "2",
+            "languages": ["fr"],
+            **overrides,
+        },
+    )
 
 
 def register(app, data: dict, address: str = VENUE):
@@ -100,7 +77,7 @@ def accounts(app) -> int:
 
 def test_sixty_people_register_from_one_shared_address(app):
     app.config["WTF_CSRF_ENABLED"] = False  # one POST each: the suite's time, not the limits
-    city = _casablanca(app)
+    city = str(moroccan_city_id(app))
     statuses = [register(app, _form(city, n)).status_code for n in range(60)]
     assert statuses == [302] * 60
     assert accounts(app) == 60
@@ -109,7 +86,7 @@ def test_sixty_people_register_from_one_shared_address(app):
 def test_attempts_on_one_email_are_refused_after_the_limit(app):
     """The first registers, the next four are told the address is taken; from the sixth on
     (REGISTRATION_LIMIT_PER_EMAIL, 5 per hour) the form comes back with a 429."""
-    city = _casablanca(app)
+    city = str(moroccan_city_id(app))
     responses = [
         register(app, _form(city, n, email="Target@Example.ma" if n % 2 else "target@example.ma"))
         for n in range(10)
@@ -131,7 +108,7 @@ def test_attempts_on_one_email_are_refused_after_the_limit(app):
 
 def test_attempts_with_one_phone_are_refused_after_the_limit(app):
     """The phone is compared as stored (E.164): three spellings of one number are one phone."""
-    city = _casablanca(app)
+    city = str(moroccan_city_id(app))
     spellings = ["06 12 34 56 78", "+212612345678", "0612345678"]
     statuses = [
         register(app, _form(city, n, phone=spellings[n % 3])).status_code for n in range(10)
@@ -146,7 +123,7 @@ def test_attempts_with_one_phone_are_refused_after_the_limit(app):
 def test_the_address_ceiling_still_stops_a_flood(app):
     """Past REGISTRATION_LIMIT_PER_IP every POST from that address is refused, incomplete or
     not, while another address registers normally."""
-    city = _casablanca(app)
+    city = str(moroccan_city_id(app))
     bad = _form(city, 0, first_name="")
     statuses = [register(app, bad, address="198.51.100.9").status_code for _ in range(12)]
     assert statuses == [400] * 12
