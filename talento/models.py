@@ -2,6 +2,16 @@
 
 from talento.accounts.models import AccountSession, CodeCounter, RecoveryCode, User
 from talento.audit.models import AuditEvent
+from talento.casting.models import (
+    CastingAccent,
+    CastingAsset,
+    CastingCodeCounter,
+    CastingCredit,
+    CastingPhoto,
+    CastingProfile,
+    CastingSkill,
+    CastingTalentType,
+)
 from talento.content.models import LegalPage
 from talento.geo.models import City, Country
 from talento.keys.models import KeyCanary, LostValue
@@ -18,6 +28,14 @@ __all__ = [
     "AccountSession",
     "AppState",
     "AuditEvent",
+    "CastingAccent",
+    "CastingAsset",
+    "CastingCodeCounter",
+    "CastingCredit",
+    "CastingPhoto",
+    "CastingProfile",
+    "CastingSkill",
+    "CastingTalentType",
     "City",
     "CodeCounter",
     "Country",

@@ -8,6 +8,7 @@ to ``ZZZZ`` so codes stay 10 characters long and unique.
 from __future__ import annotations
 
 import string
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -42,39 +43,50 @@ def format_code(country_iso2: str, gender: str, sequence: int, city_code: str) -
 RESERVED_SEQUENCES = {"MA": 1}
 
 
-def _ensure_counter(session: Session, country_iso2: str) -> None:
+#: A counter table: one row per country, ``country_iso2`` and ``last_value`` (user codes use
+#: :class:`CodeCounter`; CINEMA codes their own table with the same shape).
+Counter = Any  # a mapped class with those two columns
+
+
+def _ensure_counter(session: Session, country_iso2: str, counter: Counter = CodeCounter) -> None:
     """Create the country's counter row if absent; concurrent creators do not collide."""
-    values = {"country_iso2": country_iso2, "last_value": RESERVED_SEQUENCES.get(country_iso2, 0)}
+    reserved = RESERVED_SEQUENCES.get(country_iso2, 0) if counter is CodeCounter else 0
+    values = {"country_iso2": country_iso2, "last_value": reserved}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        session.execute(pg_insert(CodeCounter).values(**values).on_conflict_do_nothing())
+        session.execute(pg_insert(counter).values(**values).on_conflict_do_nothing())
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        session.execute(sqlite_insert(CodeCounter).values(**values).on_conflict_do_nothing())
+        session.execute(sqlite_insert(counter).values(**values).on_conflict_do_nothing())
 
 
-def next_sequence(session: Session, country_iso2: str) -> int:
+def next_sequence(session: Session, country_iso2: str, counter: Counter = CodeCounter) -> int:
     """Allocate the next sequence number for a country inside the caller's transaction."""
-    _ensure_counter(session, country_iso2)
-    return session.execute(
-        update(CodeCounter)
-        .where(CodeCounter.country_iso2 == country_iso2)
-        .values(last_value=CodeCounter.last_value + 1)
-        .returning(CodeCounter.last_value)
+    _ensure_counter(session, country_iso2, counter)
+    last = session.execute(
+        update(counter)
+        .where(counter.country_iso2 == country_iso2)
+        .values(last_value=counter.last_value + 1)
+        .returning(counter.last_value)
     ).scalar_one()
+    if last > MAX_SEQUENCE:
+        raise ValueError(f"no code left for {country_iso2}: {last} > {MAX_SEQUENCE}")
+    return last
 
 
-def next_sequences(session: Session, country_iso2: str, count: int) -> range:
+def next_sequences(
+    session: Session, country_iso2: str, count: int, counter: Counter = CodeCounter
+) -> range:
     """Allocate ``count`` consecutive sequence numbers in one statement (bulk loads such as
     `talento seed-demo`); same counter row as :func:`next_sequence`, so nothing collides."""
-    _ensure_counter(session, country_iso2)
+    _ensure_counter(session, country_iso2, counter)
     last = session.execute(
-        update(CodeCounter)
-        .where(CodeCounter.country_iso2 == country_iso2)
-        .values(last_value=CodeCounter.last_value + count)
-        .returning(CodeCounter.last_value)
+        update(counter)
+        .where(counter.country_iso2 == country_iso2)
+        .values(last_value=counter.last_value + count)
+        .returning(counter.last_value)
     ).scalar_one()
     if last > MAX_SEQUENCE:
         raise ValueError(f"no code left for {country_iso2}: {last} > {MAX_SEQUENCE}")

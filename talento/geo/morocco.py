@@ -135,3 +135,15 @@ def reference_code(name: str) -> str | None:
 
 _BY_KEY: dict[str, str] = {match_key(name): code for code, name in MOROCCAN_CITIES}
 _BY_KEY.update({match_key(name): code for code, name in NAME_FIXES.items()})
+
+
+#: Coordinates (WGS 84) of the reference cities that geonames' 15000 set does not hold (small
+#: towns), so "within N km of" works for every Moroccan city.
+REFERENCE_COORDINATES: dict[str, tuple[float, float]] = {
+    "FIG": (32.109, -1.229),  # Figuig
+    "NOU": (33.367, -7.583),  # Nouaceur
+    "OAL": (32.735, -9.031),  # Oualidia
+    "TAF": (29.722, -8.973),  # Tafraout
+    "TAG": (30.545, -9.709),  # Taghazout
+    "TRF": (27.939, -12.926),  # Tarfaya
+}

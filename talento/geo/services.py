@@ -70,11 +70,21 @@ def load_reference_data(session: Session) -> ReferenceDataChanges:
                     name=city.name,
                     population=city.population,
                     geonameid=city.geonameid,
+                    latitude=city.latitude,
+                    longitude=city.longitude,
                 )
             )
             codes_taken.add((country.id, city.code))
             changes.cities_added += 1
-        elif _update(city_row, {"name": city.name, "population": city.population}):
+        elif _update(
+            city_row,
+            {
+                "name": city.name,
+                "population": city.population,
+                "latitude": city.latitude,
+                "longitude": city.longitude,
+            },
+        ):
             changes.cities_updated += 1
     session.flush()
     return changes

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import MetaData, Table
 
 from talento.accounts.models import User
+from talento.casting.models import CastingProfile
 from talento.crypto import EncryptedText
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.models import TalentProfile
@@ -54,6 +55,35 @@ PLACES: tuple[Place, ...] = (
     Place(User, "whatsapp", "whatsapp", _l("WhatsApp"), owner="id", blind_index="whatsapp_index"),
     Place(User, "address", "address", _l("Adresse"), owner="id"),
     Place(TalentProfile, "links", "links", _l("Liens (site, réseaux sociaux)"), owner="user_id"),
+    Place(
+        CastingProfile,
+        "id_number",
+        "id_number",
+        _l("Numéro de la pièce d'identité"),
+        owner="user_id",
+        blind_index="id_number_index",
+    ),
+    Place(
+        CastingProfile,
+        "artist_card_number",
+        "artist_card_number",
+        _l("Numéro de la carte d'artiste"),
+        owner="user_id",
+    ),
+    Place(
+        CastingProfile,
+        "guardian_phone",
+        "guardian_phone",
+        _l("Téléphone du parent ou tuteur"),
+        owner="user_id",
+    ),
+    Place(
+        CastingProfile,
+        "guardian_email",
+        "guardian_email",
+        _l("E-mail du parent ou tuteur"),
+        owner="user_id",
+    ),
 )
 
 #: The places that keep a blind index beside the value (recomputed with it).

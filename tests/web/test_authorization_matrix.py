@@ -71,19 +71,21 @@ from talento.profiles.models import SavedSearch, Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
 
-ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE = (
+ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE = (
     "anonymous",
     "user",
     "presence",
     "recruiter",
+    "casting",
     "admin",
 )
-ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, ADMIN_ROLE)
+ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE)
 #: The capabilities of each role's account.
 CAPABILITIES = {
     USER: ["talent"],
     PRESENCE: ["presence"],
     RECRUITER_ROLE: ["recruiter"],
+    CASTING_ROLE: ["casting"],
     ADMIN_ROLE: ["admin"],
 }
 CHECKED_METHODS = frozenset({"GET", "POST"})
@@ -137,14 +139,17 @@ def access(name: str, **by_role: Expect) -> Access:
     return Access(name, dict(by_role))
 
 
-PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, recruiter=OK, admin=OK)
-LOGGED_IN = access("LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, recruiter=OK, admin=OK)
+PUBLIC = access("PUBLIC", anonymous=OK, user=OK, presence=OK, recruiter=OK, casting=OK, admin=OK)
+LOGGED_IN = access(
+    "LOGGED_IN", anonymous=LOGIN, user=OK, presence=OK, recruiter=OK, casting=OK, admin=OK
+)
 ADMIN = access(
     "ADMIN",
     anonymous=LOGIN,
     user=FORBIDDEN,
     presence=FORBIDDEN,
     recruiter=FORBIDDEN,
+    casting=FORBIDDEN,
     admin=OK,
 )
 RECRUITER = access(
@@ -153,7 +158,19 @@ RECRUITER = access(
     user=FORBIDDEN,
     presence=FORBIDDEN,
     recruiter=OK,
+    casting=FORBIDDEN,
     admin=FORBIDDEN,
+)
+#: CINEMA casting staff (DESIGN "Capabilities"): casting search, comp cards of anyone, masked
+#: contact data. Admins hold every casting right; a recruiter alone does not.
+CASTING = access(
+    "CASTING",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    casting=OK,
+    admin=OK,
 )
 #: The re-entry page after a key adoption: people with nothing lost go on to their profile.
 NOTHING_LOST = access(
@@ -162,6 +179,7 @@ NOTHING_LOST = access(
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
     recruiter=redirect_to(PROFILE_PATH),
+    casting=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 
@@ -174,6 +192,7 @@ def GUEST_ONLY(admin_landing: str) -> Access:
         user=redirect_to(PROFILE_PATH, refused=True),
         presence=redirect_to(PROFILE_PATH, refused=True),
         recruiter=redirect_to(PROFILE_PATH, refused=True),
+        casting=redirect_to(PROFILE_PATH, refused=True),
         admin=redirect_to(admin_landing, refused=True),
     )
 
@@ -185,6 +204,7 @@ HOME = access(
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
     recruiter=redirect_to(PROFILE_PATH),
+    casting=redirect_to(PROFILE_PATH),
     admin=redirect_to(DASHBOARD_PATH),
 )
 #: The home page's search box: its text becomes the directory's filters, for anyone.
@@ -194,6 +214,7 @@ TO_DIRECTORY = access(
     user=redirect_to("/talents"),
     presence=redirect_to("/talents"),
     recruiter=redirect_to("/talents"),
+    casting=redirect_to("/talents"),
     admin=redirect_to("/talents"),
 )
 #: The printable card of one's own talent profile: staff and recruiter accounts have none and
@@ -204,12 +225,19 @@ OWN_CARD = access(
     user=OK,
     presence=redirect_to(PROFILE_PATH),
     recruiter=redirect_to(PROFILE_PATH),
+    casting=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 #: Another talent's CV: its owner and admins only; anyone else gets the 404 of a missing name.
 #: (The matrix's CV belongs to a third talent; the owner's own access is in test_idor.py.)
 OTHERS_CV = access(
-    "OTHERS_CV", anonymous=LOGIN, user=HIDDEN, presence=HIDDEN, recruiter=HIDDEN, admin=OK
+    "OTHERS_CV",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=HIDDEN,
+    recruiter=HIDDEN,
+    casting=HIDDEN,
+    admin=OK,
 )
 #: Pages of one's own talent profile (« Ma visibilité »): staff accounts have none and are sent
 #: to their space.
@@ -219,6 +247,7 @@ OWN_TALENT_PAGE = access(
     user=OK,
     presence=redirect_to(PROFILE_PATH),
     recruiter=redirect_to(PROFILE_PATH),
+    casting=redirect_to(PROFILE_PATH),
     admin=redirect_to(PROFILE_PATH),
 )
 #: Pages for accounts with two-factor authentication on (disable it, new recovery codes): the
@@ -229,6 +258,7 @@ TWO_FACTOR_ON = access(
     user=redirect_to("/account/2fa"),
     presence=redirect_to("/account/2fa"),
     recruiter=redirect_to("/account/2fa"),
+    casting=redirect_to("/account/2fa"),
     admin=redirect_to("/account/2fa"),
 )
 
@@ -437,7 +467,11 @@ def samples(app, make_user, make_talent) -> Samples:
         role: make_user(
             code=code, email=f"matrix-{role}@example.org", capabilities=CAPABILITIES[role]
         )
-        for code, role in (("MAP0003CAS", PRESENCE), ("MAR0005CAS", RECRUITER_ROLE))
+        for code, role in (
+            ("MAP0003CAS", PRESENCE),
+            ("MAR0005CAS", RECRUITER_ROLE),
+            ("MAC0006CAS", CASTING_ROLE),
+        )
     }
     make_user(
         code="MAA0004CAS", email="matrix-admin@example.org", capabilities=CAPABILITIES[ADMIN_ROLE]
@@ -475,6 +509,7 @@ def samples(app, make_user, make_talent) -> Samples:
             USER: "matrix-user@example.org",
             PRESENCE: "matrix-presence@example.org",
             RECRUITER_ROLE: "matrix-recruiter@example.org",
+            CASTING_ROLE: "matrix-casting@example.org",
             ADMIN_ROLE: "matrix-admin@example.org",
         },
         **values,
@@ -610,6 +645,7 @@ def test_access_matrix(app, samples, role):
         "matrix-other@example.org": {"talent"},
         "matrix-presence@example.org": {"presence"},
         "matrix-recruiter@example.org": {"recruiter"},
+        "matrix-casting@example.org": {"casting"},
         "matrix-admin@example.org": {"admin"},
     }
 

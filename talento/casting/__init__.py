@@ -1,0 +1,1 @@
+"""CINEMA: casting profiles, public casting registration, comp cards, casting search."""
