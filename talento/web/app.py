@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
+    from talento.casting.media_views import bp as casting_media_bp
     from talento.content.views import bp as legal_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
@@ -177,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         saved_searches_bp,
         media_bp,
+        casting_media_bp,
         geo_bp,
         admin_bp,
         health_bp,

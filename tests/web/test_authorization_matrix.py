@@ -172,6 +172,17 @@ CASTING = access(
     casting=OK,
     admin=OK,
 )
+#: A casting photo of a profile shown to casting staff only (the default visibility): anyone
+#: else gets the 404 of a name that does not exist.
+STAFF_ONLY_MEDIA = access(
+    "STAFF_ONLY_MEDIA",
+    anonymous=HIDDEN,
+    user=HIDDEN,
+    presence=HIDDEN,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+)
 #: The re-entry page after a key adoption: people with nothing lost go on to their profile.
 NOTHING_LOST = access(
     "NOTHING_LOST",
@@ -283,6 +294,8 @@ class Samples:
     verify_token: str = ""
     email_change_token: str = ""
     saved_search_id: int = 0
+    casting_photo_name: str = ""
+    casting_thumb_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -382,6 +395,9 @@ RULES: dict[str, Rule] = {
     "media.photo": Rule(PUBLIC, _photo),
     "media.photo_thumb": Rule(PUBLIC, _photo),
     "media.cv": Rule(OTHERS_CV, lambda s: {"name": s.cv_name}),
+    # CINEMA: casting photos of a staff-only profile
+    "casting_media.photo": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_photo_name}),
+    "casting_media.thumb": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_thumb_name}),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
@@ -483,9 +499,12 @@ def samples(app, make_user, make_talent) -> Samples:
         token = make_token(app.config["SECRET_KEY"], other)
         saved = SavedSearch(user_id=made[RECRUITER_ROLE], name="Matrice", query="country=MA")
         db.session.add(saved)
+        casting_photo = _casting_sample(other_id, upload_dir)
         db.session.commit()
         values = dict(
             saved_search_id=saved.id,
+            casting_photo_name=casting_photo.name,
+            casting_thumb_name=casting_photo.thumb_name,
             skill_id=skill.id,
             category_id=category.id,
             reset_token=token,
@@ -514,6 +533,34 @@ def samples(app, make_user, make_talent) -> Samples:
         },
         **values,
     )
+
+
+def _casting_sample(user_id: int, upload_dir: Path):
+    """A complete casting profile shown to casting staff only, with one photo on disk."""
+    from talento.casting.media_views import PHOTOS_DIR, THUMBS_DIR
+    from talento.casting.models import CastingPhoto, CastingProfile
+    from talento.extensions import db
+
+    photo = CastingPhoto(
+        kind="headshot", name="P" * 22 + ".jpg", thumb_name="T" * 22 + ".webp", is_primary=True
+    )
+    for folder, name, fmt in (
+        (PHOTOS_DIR, photo.name, "JPEG"),
+        (THUMBS_DIR, photo.thumb_name, "WEBP"),
+    ):
+        (upload_dir / folder).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (32, 40), (120, 80, 60)).save(upload_dir / folder / name, fmt)
+    db.session.add(
+        CastingProfile(
+            user_id=user_id,
+            code="MACAS0001M",
+            visibility="staff",
+            registration_step="done",
+            photos=[photo],
+        )
+    )
+    db.session.flush()
+    return photo
 
 
 def _client_as(app, samples: Samples, role: str):
