@@ -286,7 +286,7 @@ SKILL_CATEGORIES: Mapping[str, tuple[object, Vocabulary]] = {
             "basketball": _l("Basket-ball"),
             "tennis": _l("Tennis"),
             "running": _l("Course à pied"),
-            "cycling": _l("Vélo"),
+            "cycling": _l("Cyclisme"),
             "skateboard": _l("Skateboard"),
             "surfing": _l("Surf"),
             "skiing": _l("Ski"),
