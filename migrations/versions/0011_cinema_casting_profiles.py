@@ -417,10 +417,31 @@ def upgrade():
         batch_op.add_column(sa.Column("latitude", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("longitude", sa.Double(), nullable=True))
 
+    # The casting search's indexes: users by gender and date of birth, by city alone; on
+    # PostgreSQL the searched profiles (complete, not hidden) newest first and by height.
+    op.create_index("ix_users_gender_birth", "users", ["gender", "date_of_birth"])
+    op.create_index("ix_users_city", "users", ["city_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        searchable = sa.text("registration_step = 'done' AND visibility <> 'hidden'")
+        op.create_index(
+            "ix_casting_profiles_searchable_created",
+            "casting_profiles",
+            [sa.text("created_at DESC"), sa.text("user_id DESC")],
+            postgresql_where=searchable,
+        )
+        op.create_index(
+            "ix_casting_profiles_searchable_height",
+            "casting_profiles",
+            ["height_cm", "user_id"],
+            postgresql_where=searchable,
+        )
+
     _backfill_city_coordinates()
 
 
 def downgrade():
+    op.drop_index("ix_users_city", table_name="users")
+    op.drop_index("ix_users_gender_birth", table_name="users")
     with op.batch_alter_table("cities", schema=None) as batch_op:
         batch_op.drop_column("longitude")
         batch_op.drop_column("latitude")

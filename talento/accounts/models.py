@@ -260,6 +260,10 @@ class AccountSession(Model):
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
 Index("ix_users_country_city", User.country_id, User.city_id)
+# Casting search: gender + real age (date of birth), the commonest pair of criteria and the age
+# sort; and the city alone (« within N km of a city » is a set of city ids in any country).
+Index("ix_users_gender_birth", User.gender, User.date_of_birth)
+Index("ix_users_city", User.city_id)
 Index("ix_users_last_name_lower", func.lower(User.last_name))
 # Newest accounts first (admin list), talents' registrations by date (admin dashboard: an
 # index-only scan that leaves out the few staff ids without reading the rows).

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -183,7 +184,14 @@ class CastingProfile(Model):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
-    talent_profile = relationship("TalentProfile", backref=db.backref("casting", uselist=False))
+    #: Deleting a talent profile (an account) deletes its casting profile: the database
+    #: cascades, and the ORM does not try to blank the primary key out first.
+    talent_profile = relationship(
+        "TalentProfile",
+        backref=db.backref(
+            "casting", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        ),
+    )
     origin_country = relationship("Country", lazy="joined")
     photos: Mapped[list[CastingPhoto]] = relationship(
         lazy="selectin",
@@ -248,7 +256,7 @@ class CastingTalentType(Model):
     )
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
@@ -261,7 +269,7 @@ class CastingSkill(Model):
     )
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
@@ -276,7 +284,7 @@ class CastingAsset(Model):
     )
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
@@ -291,7 +299,7 @@ class CastingAccent(Model):
     )
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
@@ -307,7 +315,7 @@ class CastingCredit(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), index=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="film", server_default="film")
@@ -324,7 +332,7 @@ class CastingPhoto(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), index=True
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
     name: Mapped[str] = mapped_column(String(80))
@@ -344,6 +352,21 @@ Index(
     sqlite_where=CastingPhoto.is_primary,
 )
 Index("ix_casting_profiles_updated_at", CastingProfile.updated_at)
+# The casting search (PostgreSQL): the searched profiles (complete, not hidden) newest first
+# (relevance walks it: photos first, then the rest) and by height (sort and range).
+_SEARCHABLE = (CastingProfile.registration_step == DONE) & (CastingProfile.visibility != "hidden")
+Index(
+    "ix_casting_profiles_searchable_created",
+    CastingProfile.created_at.desc(),
+    CastingProfile.user_id.desc(),
+    postgresql_where=_SEARCHABLE,
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_casting_profiles_searchable_height",
+    CastingProfile.height_cm,
+    CastingProfile.user_id,
+    postgresql_where=_SEARCHABLE,
+).ddl_if(dialect="postgresql")
 
 
 class CastingCodeCounter(Model):
