@@ -186,6 +186,21 @@ def test_a_voice_reel_over_10_mb_is_refused(app, owner, client_owner):
     assert _profile(app, owner).voice_reel_name is None
 
 
+def test_the_service_refuses_a_voice_reel_over_10_mb_too(app, owner):
+    """Whatever the form says, the service reads at most 10 MB + 1 byte and refuses."""
+    from talento.casting import media
+    from talento.profiles.uploads import UploadRejected
+
+    with app.app_context():
+        profile = db.session.get(CastingProfile, owner)
+        big = io.BytesIO(mp3_bytes(frames=VOICE_MAX_BYTES // 417 + 2, id3=False))
+        with pytest.raises(UploadRejected) as refused:
+            media.set_voice_reel(db.session(), profile, big, _upload_dir(app))
+        assert (refused.value.field, refused.value.reason) == ("voice_reel", "too_large")
+        assert big.tell() == VOICE_MAX_BYTES + 1
+        db.session.remove()
+
+
 # --- the identity document photo ------------------------------------------------------------
 
 

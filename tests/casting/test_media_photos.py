@@ -309,3 +309,24 @@ def test_thumbnails_of_a_staff_only_profile(app, owner, client_owner, make_user)
     make_user(email="someone@example.org")
     assert signed_in(app, "staff@example.org").get(url).status_code == 200
     assert signed_in(app, "someone@example.org").get(url).status_code == 404
+
+
+def test_the_media_page_stays_light(app, owner, client_owner):
+    """HTML + CSS + JS of the page with 8 photos under 100 KB (DESIGN "Pages"); the 8
+    thumbnails a phone then loads weigh under 30 KB each."""
+    client, token = client_owner
+    for number in range(media.MAX_PHOTOS):
+        assert (
+            _post_photo(client, token, image_bytes(color=(number * 30, 90, 60))).status_code == 302
+        )
+    static = Path(app.static_folder)
+    for page in ("/cinema/me/media", "/cinema/register/photos"):
+        body = client.get(page).get_data()
+        assert b"<iframe" not in body
+        weight = len(body) + sum(
+            (static / name).stat().st_size
+            for name in ("css/talento.css", "css/cinema.css", "js/photo_resize.js")
+        )
+        assert weight < 100 * 1024, (page, weight)
+    for photo in _photos(app, owner):
+        assert (_upload_dir(app) / THUMBS_DIR / photo.thumb_name).stat().st_size < THIRTY_KB
