@@ -179,6 +179,7 @@ def test_files_written_for_a_rolled_back_upload_are_deleted(app, owner):
         db.session.remove()
 
 
+@pytest.mark.both_backends
 def test_primary_switching_keeps_exactly_one_primary(app, owner, client_owner):
     client, token = client_owner
     for kind in ("headshot", "full_length", "other"):
@@ -194,6 +195,7 @@ def test_primary_switching_keeps_exactly_one_primary(app, owner, client_owner):
         assert [p.id for p in photos if p.is_primary] == [chosen.id]
 
 
+@pytest.mark.both_backends
 def test_the_database_allows_one_primary_photo_per_profile(app, owner):
     with app.app_context():
         profile = db.session.get(CastingProfile, owner)
