@@ -149,6 +149,9 @@ def test_a_real_voice_reel_is_stored_and_served(
         assert served.mimetype == mimetype
         assert served.headers["X-Content-Type-Options"] == "nosniff"
         assert served.headers["Cache-Control"] == "private, no-store"
+    part = client.get(url, headers={"Range": "bytes=0-9"})  # audio players ask for ranges
+    assert part.status_code == 206
+    assert part.data == data[:10]
     assert app.test_client().get(url).status_code == 404  # a staff-only profile
 
 
