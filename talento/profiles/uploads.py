@@ -220,8 +220,11 @@ def _too_many_pixels(limit: int = MAX_PHOTO_PIXELS) -> UploadRejected:
     )
 
 
-def _decode_image(data: bytes) -> Image.Image:
+def _decode_image(data: bytes, max_side: int = PHOTO_MAX_SIDE) -> Image.Image:
     """Decode with the one decoder the signature names, upright and in sRGB RGB.
+
+    ``max_side`` is the longest side the caller will resize to: a JPEG is decoded at the
+    smallest reduced scale that still covers it.
 
     Dimensions are checked from the header, before any pixel is decompressed (bombs): a JPEG's
     against MAX_JPEG_PIXELS, then what its reduced-scale decoding will produce against
@@ -240,7 +243,7 @@ def _decode_image(data: bytes) -> Image.Image:
             image = Image.open(BytesIO(data), formats=[kind])
             _check_pixels(image.size, header_limit)
             if kind == "JPEG":  # decode at a reduced scale when the result is resized anyway
-                image.draft(None, (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                image.draft(None, (max_side, max_side))
                 _check_pixels(image.size)  # what will really be decoded
             image.load()
             if image.format != kind:
@@ -298,6 +301,21 @@ def _encode_jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def decode_photo(data: bytes, max_side: int = PHOTO_MAX_SIDE) -> Image.Image:
+    """The checks and decoding of an uploaded photo, for other layouts (the casting photos):
+    a clean upright sRGB RGB image, or UploadRejected (``field="photo"``)."""
+    try:
+        return _decode_image(data, max_side)
+    except UploadRejected as rejected:
+        rejected.field = "photo"
+        raise
+
+
+def resized(image: Image.Image, max_side: int) -> Image.Image:
+    """A pixels-only RGB copy of at most ``max_side`` px (no metadata carried over)."""
+    return _resized(image, max_side)
+
+
 # --- CVs --------------------------------------------------------------------------------
 
 
@@ -330,6 +348,21 @@ def _store_cv(stream: BinaryIO, upload_dir: str | Path) -> StoredFile:
 
 
 # --- storage ----------------------------------------------------------------------------
+
+
+def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
+    """At most ``limit`` bytes; None when the stream holds more; UploadRejected when empty."""
+    return _read_limited(stream, limit)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all (StorageFailed on a disk or folder problem)."""
+    _write_atomic(target, data)
+
+
+def unlink_quietly(path: Path) -> None:
+    """Remove a file; a missing one is fine and a failure is logged, never raised."""
+    _unlink_quietly(path)
 
 
 def _read_limited(stream: BinaryIO, limit: int) -> bytes | None:

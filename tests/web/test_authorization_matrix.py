@@ -183,6 +183,29 @@ STAFF_ONLY_MEDIA = access(
     casting=OK,
     admin=OK,
 )
+#: The casting media panel of one's own casting profile (the registration's photos step, the
+#: media page and their forms): a signed-in account without a casting profile (every role of
+#: the matrix) is sent to /cinema/register, where one starts. Owners: tests/casting/.
+OWN_CASTING_MEDIA = access(
+    "OWN_CASTING_MEDIA",
+    anonymous=LOGIN,
+    user=redirect_to("/cinema/register", refused=True),
+    presence=redirect_to("/cinema/register", refused=True),
+    recruiter=redirect_to("/cinema/register", refused=True),
+    casting=redirect_to("/cinema/register", refused=True),
+    admin=redirect_to("/cinema/register", refused=True),
+)
+#: The photo of a talent's identity document: admins only (audited); its owner too
+#: (tests/casting/test_media_files.py); anyone else, casting staff included, gets a 404.
+ID_DOCUMENT_PHOTO = access(
+    "ID_DOCUMENT_PHOTO",
+    anonymous=HIDDEN,
+    user=HIDDEN,
+    presence=HIDDEN,
+    recruiter=HIDDEN,
+    casting=HIDDEN,
+    admin=OK,
+)
 #: The re-entry page after a key adoption: people with nothing lost go on to their profile.
 NOTHING_LOST = access(
     "NOTHING_LOST",
@@ -296,6 +319,8 @@ class Samples:
     saved_search_id: int = 0
     casting_photo_name: str = ""
     casting_thumb_name: str = ""
+    casting_photo_id: int = 0
+    casting_voice_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -398,6 +423,18 @@ RULES: dict[str, Rule] = {
     # CINEMA: casting photos of a staff-only profile
     "casting_media.photo": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_photo_name}),
     "casting_media.thumb": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_thumb_name}),
+    # CINEMA media: the voice reel like the photos, the ID photo for admins, the panel's pages
+    "casting_media.voice": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_voice_name}),
+    "casting_media.id_photo": Rule(ID_DOCUMENT_PHOTO, _other_user),
+    "casting_media.register_photos": Rule(OWN_CASTING_MEDIA),
+    "casting_media.manage": Rule(OWN_CASTING_MEDIA),
+    "casting_media.upload_photo": Rule(OWN_CASTING_MEDIA),
+    "casting_media.photo_action": Rule(
+        OWN_CASTING_MEDIA, lambda s: {"photo_id": s.casting_photo_id}
+    ),
+    "casting_media.upload_voice": Rule(OWN_CASTING_MEDIA),
+    "casting_media.save_showreel": Rule(OWN_CASTING_MEDIA),
+    "casting_media.upload_id_photo": Rule(OWN_CASTING_MEDIA),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
@@ -500,11 +537,14 @@ def samples(app, make_user, make_talent) -> Samples:
         saved = SavedSearch(user_id=made[RECRUITER_ROLE], name="Matrice", query="country=MA")
         db.session.add(saved)
         casting_photo = _casting_sample(other_id, upload_dir)
+        casting_voice_name = _casting_media_sample(other_id, upload_dir)
         db.session.commit()
         values = dict(
             saved_search_id=saved.id,
             casting_photo_name=casting_photo.name,
             casting_thumb_name=casting_photo.thumb_name,
+            casting_photo_id=casting_photo.id,
+            casting_voice_name=casting_voice_name,
             skill_id=skill.id,
             category_id=category.id,
             reset_token=token,
@@ -561,6 +601,22 @@ def _casting_sample(user_id: int, upload_dir: Path):
     )
     db.session.flush()
     return photo
+
+
+def _casting_media_sample(user_id: int, upload_dir: Path) -> str:
+    """The sample casting profile's ID photo and voice reel, on disk; returns the reel's name."""
+    from talento.casting.media_files import ID_DIR, VOICE_DIR
+    from talento.casting.models import CastingProfile
+    from talento.extensions import db
+
+    profile = db.session.get(CastingProfile, user_id)
+    profile.id_photo_name, profile.voice_reel_name = "I" * 22 + ".jpg", "V" * 22 + ".ogg"
+    (upload_dir / ID_DIR).mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 30), (90, 90, 90)).save(upload_dir / ID_DIR / profile.id_photo_name)
+    (upload_dir / VOICE_DIR).mkdir(parents=True, exist_ok=True)
+    (upload_dir / VOICE_DIR / profile.voice_reel_name).write_bytes(b"OggS\0")
+    db.session.flush()
+    return profile.voice_reel_name
 
 
 def _client_as(app, samples: Samples, role: str):
