@@ -39,6 +39,7 @@ from pathlib import Path
 from PIL import Image, features
 from sqlalchemy.orm import Session
 
+from talento.profiles.services import ACCOUNT_FILES
 from talento.profiles.uploads import (
     TOKEN_BYTES,
     decode_photo,
@@ -209,3 +210,12 @@ def files_of(upload_dir: str | Path, profile) -> list[Path]:
 def delete_after_commit(session: Session, upload_dir: str | Path, profile) -> None:
     """Delete the profile's files once the transaction that deletes it is committed."""
     after_commit(session, partial(delete_paths, files_of(upload_dir, profile)))
+
+
+def _account_files(user) -> list[str]:
+    """The casting files of an account being deleted, relative to UPLOAD_DIR."""
+    profile = user.profile.casting if user.profile is not None else None
+    return [] if profile is None else [p.as_posix() for p in files_of(Path(), profile)]
+
+
+ACCOUNT_FILES.append(_account_files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
@@ -352,11 +353,19 @@ def export_my_data(user: User) -> dict:
     return data
 
 
+#: Higher layers that keep files of an account (casting media) register a function here: given
+#: the account about to be deleted, it returns those files as paths relative to UPLOAD_DIR
+#: (profiles cannot import them; see profiles.uploads.NESTED_NAME_RE).
+ACCOUNT_FILES: list[Callable[[User], list[str]]] = []
+
+
 def delete_account(session: Session, user: User) -> list[str]:
     """Delete the user and their profile; returns the stored file names to remove after commit."""
     files = []
     if user.profile is not None:
         files = [n for n in (user.profile.photo_name, user.profile.cv_name) if n]
+    for files_of_account in ACCOUNT_FILES:
+        files += files_of_account(user)
     # Saved searches go by ON DELETE CASCADE on PostgreSQL; SQLite does not enforce it here.
     session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
     session.delete(user)

@@ -87,6 +87,9 @@ TOKEN_BYTES = 16  # secrets.token_urlsafe(16) gives 22 characters
 #: Names exactly as this module generates them; anything else is refused before any I/O.
 PHOTO_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{22}\.jpg$")
 CV_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{22}\.(?:pdf|docx)$")
+#: A generated name in a sub-folder of UPLOAD_DIR kept by a higher layer ("casting/photos/…"):
+#: lower-case folder names and a generated file name, so no path can leave the upload folder.
+NESTED_NAME_RE = re.compile(r"^(?:[a-z]+/)+[A-Za-z0-9_-]{22}\.[a-z0-9]{3,4}$")
 
 CV_MIMETYPES = {
     "pdf": "application/pdf",
@@ -477,6 +480,8 @@ def stored_paths(upload_dir: str | Path, name: str) -> list[Path]:
         return [root / PHOTOS_DIR / name, root / PHOTOS_DIR / THUMBS_DIR / name]
     if CV_NAME_RE.match(name):
         return [root / CV_DIR / name]
+    if NESTED_NAME_RE.match(name):  # a higher layer's file (casting media), relative to root
+        return [root / name]
     return []
 
 
