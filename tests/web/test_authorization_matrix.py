@@ -296,6 +296,8 @@ class Samples:
     saved_search_id: int = 0
     casting_photo_name: str = ""
     casting_thumb_name: str = ""
+    casting_staff_code: str = "MACAS0001M"  # the other talent's, shown to casting staff only
+    casting_public_code: str = "MACAS0002F"  # matrix-user's, with a public casting page
 
 
 @dataclass(frozen=True)
@@ -398,6 +400,14 @@ RULES: dict[str, Rule] = {
     # CINEMA: casting photos of a staff-only profile
     "casting_media.photo": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_photo_name}),
     "casting_media.thumb": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_thumb_name}),
+    # CINEMA: casting pages, their QR codes and comp cards (a public one, a staff-only one),
+    # and the audited « Afficher » of contact data (casting staff and admins; its owner too
+    # is refused: they see their own data in clear without it)
+    "casting_public.page": Rule(PUBLIC, lambda s: {"code": s.casting_public_code}),
+    "casting_public.qr_png": Rule(PUBLIC, lambda s: {"code": s.casting_public_code}),
+    "casting_public.qr_svg": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
+    "casting_public.comp_card": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
+    "casting_public.reveal": Rule(CASTING, lambda s: {"code": s.casting_public_code}),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
@@ -471,7 +481,7 @@ def samples(app, make_user, make_talent) -> Samples:
     photo_name = store_photo(io.BytesIO(image.getvalue()), upload_dir).name
     cv_name = store_cv(io.BytesIO(PDF), upload_dir).name
 
-    make_talent(code="MAF0001CAS", email="matrix-user@example.org", photo_name=photo_name)
+    user_id = make_talent(code="MAF0001CAS", email="matrix-user@example.org", photo_name=photo_name)
     other_id = make_talent(
         code="MAM0002CAS",
         email="matrix-other@example.org",
@@ -500,6 +510,7 @@ def samples(app, make_user, make_talent) -> Samples:
         saved = SavedSearch(user_id=made[RECRUITER_ROLE], name="Matrice", query="country=MA")
         db.session.add(saved)
         casting_photo = _casting_sample(other_id, upload_dir)
+        _casting_sample(user_id, upload_dir, code="MACAS0002F", visibility="public")
         db.session.commit()
         values = dict(
             saved_search_id=saved.id,
@@ -535,14 +546,20 @@ def samples(app, make_user, make_talent) -> Samples:
     )
 
 
-def _casting_sample(user_id: int, upload_dir: Path):
-    """A complete casting profile shown to casting staff only, with one photo on disk."""
+def _casting_sample(
+    user_id: int, upload_dir: Path, code: str = "MACAS0001M", visibility: str = "staff"
+):
+    """A complete casting profile (shown to casting staff only by default), one photo on disk."""
     from talento.casting.media_views import PHOTOS_DIR, THUMBS_DIR
     from talento.casting.models import CastingPhoto, CastingProfile
     from talento.extensions import db
 
+    letter = code[-1]  # one set of file names per sample
     photo = CastingPhoto(
-        kind="headshot", name="P" * 22 + ".jpg", thumb_name="T" * 22 + ".webp", is_primary=True
+        kind="headshot",
+        name=("P" if letter == "M" else "Q") * 22 + ".jpg",
+        thumb_name=("T" if letter == "M" else "U") * 22 + ".webp",
+        is_primary=True,
     )
     for folder, name, fmt in (
         (PHOTOS_DIR, photo.name, "JPEG"),
@@ -553,8 +570,8 @@ def _casting_sample(user_id: int, upload_dir: Path):
     db.session.add(
         CastingProfile(
             user_id=user_id,
-            code="MACAS0001M",
-            visibility="staff",
+            code=code,
+            visibility=visibility,
             registration_step="done",
             photos=[photo],
         )
