@@ -8,7 +8,11 @@ it is not a contact export (no audit row).
 
 Fast by construction: the primary photo is the stored display JPEG (decoded at reduced size
 through PIL's JPEG draft mode), the others are the small stored thumbnails, never originals.
-Fonts and drawing helpers are those of the talent's card (talento/profiles/card.py).
+Parsing the whole DejaVu Sans (6,000 glyphs) was most of the time, so a card whose text is all
+Latin (:data:`LATIN_RANGES`: French, Spanish, transliterated Arabic and Amazigh names…) uses
+the vendored Latin subset ``DejaVuSans-Latin.ttf`` (made by :func:`make_latin_font`); any other
+character (a name in Arabic or Tifinagh script) takes the full font, as the talent's card does
+(talento/profiles/card.py, whose colours are shared).
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ log = logging.getLogger(__name__)
 FORMATS = {"a5": (148.0, 210.0), "a4": (210.0, 297.0)}
 DEFAULT_FORMAT = "a5"
 MORE_PHOTOS = 4
+#: What the Latin subset covers: Basic Latin to Latin Extended-B, spacing and combining marks,
+#: Latin Extended Additional, general punctuation, the euro sign.
+LATIN_RANGES = ((0x20, 0x24F), (0x2B0, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20AC, 0x20AC))
+LATIN_FONT_PATH = FONT_PATH.with_name("DejaVuSans-Latin.ttf")
 #: Pixels embedded per millimetre of photo (about 150 dpi: sharp in print, light in the file).
 PIXELS_PER_MM = 6
 
@@ -66,7 +74,8 @@ def build_comp_card(
     pdf.set_compression(compress)
     pdf.set_auto_page_break(False)
     pdf.set_margins(margin, margin, margin)
-    pdf.add_font(FONT, "", str(FONT_PATH))
+    texts = [view.full_name, view.code, labels.brand, labels.scan, url]
+    pdf.add_font(FONT, "", str(font_for([*texts, *(f"{k}{v}" for k, v in facts)])))
     pdf.set_title(f"{view.full_name} ({view.code})")
     pdf.set_lang("fr")
     pdf.set_creator("Talento")
@@ -144,6 +153,35 @@ def build_comp_card(
         pdf.set_draw_color(*MUTED)
         pdf.rect(x, thumbs_y, thumb_w, thumb_h)
     return bytes(pdf.output())
+
+
+def _is_latin(char: str) -> bool:
+    point = ord(char)
+    return any(low <= point <= high for low, high in LATIN_RANGES)
+
+
+def font_for(texts: list[str]) -> Path:
+    """The Latin subset when every character of `texts` is in it, else the full font."""
+    if LATIN_FONT_PATH.is_file() and all(_is_latin(ch) for text in texts for ch in text):
+        return LATIN_FONT_PATH
+    return FONT_PATH
+
+
+def make_latin_font(target: Path = LATIN_FONT_PATH) -> None:
+    """Write the Latin subset of DejaVu Sans (run once; the file is vendored):
+    ``python -c "from talento.casting.comp_card import make_latin_font; make_latin_font()"``."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(FONT_PATH))
+    options = subset.Options()
+    options.drop_tables += ["FFTM"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(
+        unicodes=[point for low, high in LATIN_RANGES for point in range(low, high + 1)]
+    )
+    subsetter.subset(font)
+    font.save(str(target))
 
 
 def _pixels(w_mm: float, h_mm: float) -> tuple[int, int]:

@@ -165,3 +165,25 @@ def test_builder_skips_missing_or_broken_photos(tmp_path):
     assert "Salma Ait Benhaddou" in text
     assert "165 cm" in text
     assert len(re.findall(rb"/Subtype /Image", pdf)) == 1  # the QR code alone
+
+
+def test_latin_text_uses_the_latin_subset_and_other_scripts_the_full_font(tmp_path):
+    from talento.casting.comp_card import (
+        FONT_PATH,
+        LATIN_FONT_PATH,
+        CompCardLabels,
+        build_comp_card,
+        font_for,
+    )
+    from talento.casting.page import CastingView
+
+    assert font_for(["Aït Benhaddou — Œuvre 20 €", "Ḥassan Ṭaleb"]) == LATIN_FONT_PATH
+    assert font_for(["Aït", "محمد"]) == FONT_PATH
+    assert font_for(["ⵜⴰⵎⴰⵣⵉⵖⵜ"]) == FONT_PATH
+    labels = CompCardLabels(brand="Talento · CINEMA", scan="Scannez")
+    for first, last in (("Salomé", "Aït Œuvré"), ("محمد", "العلوي")):
+        view = CastingView(code="MAOUZ0004M", first_name=first, last_name=last, photos=())
+        pdf = build_comp_card(
+            view, facts=[], url="http://localhost/x", labels=labels, compress=False
+        )
+        assert f"{first} {last}" in pdf_text(pdf)
