@@ -170,8 +170,8 @@ def font_for(texts: list[str]) -> Path:
 def make_latin_font(target: Path = LATIN_FONT_PATH) -> None:
     """Write the Latin subset of DejaVu Sans (run once; the file is vendored):
     ``python -c "from talento.casting.comp_card import make_latin_font; make_latin_font()"``."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     font = TTFont(str(FONT_PATH))
     options = subset.Options()
