@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 from talento.accounts.models import User
 from talento.audit.web import current_actor
 from talento.casting import page as pages
-from talento.casting.access import can_view, is_casting_staff
+from talento.casting.access import can_view, is_casting_staff, is_public
 from talento.casting.media_views import PHOTOS_DIR, THUMBS_DIR, upload_root
 from talento.casting.models import CastingProfile
 from talento.context import current_settings
@@ -70,6 +70,7 @@ def _render(profile: CastingProfile, user: User, panel: pages.ContactPanel | Non
         panel=panel,
         staff_view=is_casting_staff(current_user) and not _is_owner(user),
         owner=_is_owner(user),
+        public=is_public(profile, user, today),
         canonical_url=casting_url(current_settings().base_url, view.code),
     )
 

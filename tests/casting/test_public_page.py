@@ -147,6 +147,7 @@ def test_public_page_shows_the_allowlist_and_no_contact_data(app, talent):
     assert len(re.findall(r'src="/cinema/media/photos/[\w-]{22}\.jpg"', html)) == 1
     assert f'src="/cinema/p/{CODE}/qr.svg"' in html
     assert "artiste vérifiée" not in html
+    assert 'id="casting-not-public"' not in html
     _no_secret(html)
 
 
@@ -213,6 +214,7 @@ def test_staff_see_contact_and_id_masked(app, talent, staff, role):
     for secret in (PHONE, WHATSAPP, EMAIL, ID_NUMBER, "661234987", "739215"):
         assert secret not in html
     assert 'id="casting-reveal"' in html
+    assert 'id="casting-not-public"' in html
     assert _events(app) == []  # seeing masked values is not an unmasking
 
 
