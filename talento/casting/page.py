@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -136,19 +137,18 @@ def _labels(vocabulary: v.Vocabulary, codes: list[str]) -> tuple[str, ...]:
     return tuple(str(vocabulary[c]) for c in vocabulary if c in set(codes))
 
 
-def _size_value(field: str, value: object) -> str:
+def _size_value(field: str, value: object, lang: str) -> str:
     if field == "top_size":
         return _label(v.TOP_SIZES, str(value)) or str(value)
-    if field == "shoe_size":
-        number = float(str(value))
-        return f"{number:g}"
+    if field == "shoe_size":  # halves: « 38,5 » in French, "38.5" in English
+        return format_decimal(float(str(value)), format="#.#", locale=lang)
     return f"{value} cm" if field in _CM_SIZES else str(value)
 
 
-def _sizes(profile: CastingProfile, gender: str) -> tuple[tuple[str, str], ...]:
+def _sizes(profile: CastingProfile, gender: str, lang: str) -> tuple[tuple[str, str], ...]:
     fields = v.SIZE_FIELDS_BY_GENDER.get(gender, v.SIZE_FIELDS_BY_GENDER["N"])
     return tuple(
-        (str(SIZE_LABELS[field]), _size_value(field, value))
+        (str(SIZE_LABELS[field]), _size_value(field, value, lang))
         for field in fields
         if (value := getattr(profile, field)) is not None
     )
@@ -203,8 +203,11 @@ def artist_card_valid(profile: CastingProfile, today: dt.date) -> bool:
     return profile.artist_card_verified and (expires is None or expires >= today)
 
 
-def public_view(profile: CastingProfile, user: User, today: dt.date) -> CastingView:
-    """The allowlisted view of `profile` (see the module docstring). Decrypts nothing."""
+def public_view(
+    profile: CastingProfile, user: User, today: dt.date, lang: str = "fr"
+) -> CastingView:
+    """The allowlisted view of `profile` (see the module docstring), labels in the current
+    language, numbers in `lang`'s format. Decrypts nothing."""
     playing = None
     if profile.playing_age_min is not None and profile.playing_age_max is not None:
         playing = (profile.playing_age_min, profile.playing_age_max)
@@ -226,7 +229,7 @@ def public_view(profile: CastingProfile, user: User, today: dt.date) -> CastingV
         playing_age=playing,
         age_band=age_band(user.date_of_birth, today),
         height_cm=profile.height_cm,
-        sizes=_sizes(profile, user.gender),
+        sizes=_sizes(profile, user.gender, lang),
         eyes=_label(v.EYE_COLOURS, profile.eye_colour),
         hair=hair or None,
         build=_label(v.BUILDS, profile.build),

@@ -29,7 +29,7 @@ from talento.casting import page as pages
 from talento.casting.access import can_view, is_casting_staff, is_public
 from talento.casting.media_views import PHOTOS_DIR, THUMBS_DIR, upload_root
 from talento.casting.models import CastingProfile
-from talento.context import current_settings
+from talento.context import current_language, current_settings
 from talento.extensions import db, limiter, utctoday
 from talento.i18n import gettext as _
 from talento.profiles.qr import qr_png, qr_svg
@@ -63,7 +63,7 @@ def _load_or_404(code: str) -> tuple[CastingProfile, User]:
 
 def _render(profile: CastingProfile, user: User, panel: pages.ContactPanel | None):
     today = utctoday()
-    view = pages.public_view(profile, user, today)
+    view = pages.public_view(profile, user, today, current_language())
     return render_template(
         "casting/page.html",
         view=view,
@@ -132,7 +132,7 @@ def comp_card(code: str):
     page_format = request.args.get("format", DEFAULT_FORMAT)
     if page_format not in FORMATS:
         page_format = DEFAULT_FORMAT
-    view = pages.public_view(profile, user, utctoday())
+    view = pages.public_view(profile, user, utctoday(), current_language())
     root = upload_root()
     primary = view.primary_photo
     pdf = build_comp_card(

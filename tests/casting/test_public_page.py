@@ -131,7 +131,7 @@ def test_public_page_shows_the_allowlist_and_no_contact_data(app, talent):
     assert f'id="casting-code">{CODE}<' in html
     assert "172 cm" in html
     assert "Athlétique" in html
-    assert "38.5" in html
+    assert "38,5" in html
     assert "70 cm" in html
     assert ">M<" in html
     assert "22–30 ans" in html  # playing age
