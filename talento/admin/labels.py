@@ -38,4 +38,5 @@ ACTION_LABELS = {
     AuditAction.VERIFICATION_SENT: _l("Lien de vérification envoyé"),
     AuditAction.EMAIL_CHANGED: _l("Adresse e-mail changée"),
     AuditAction.LEGAL_PAGE_UPDATE: _l("Page légale modifiée"),
+    AuditAction.CASTING_CONTACT_REVEAL: _l("Coordonnées casting affichées en clair"),
 }

@@ -49,6 +49,8 @@ class AuditAction(enum.StrEnum):
     VERIFICATION_SENT = "email.verification_sent"
     EMAIL_CHANGED = "email.changed"
     LEGAL_PAGE_UPDATE = "legal_page.update"
+    #: CINEMA: casting staff or an admin unmasked a casting profile's contact and ID data.
+    CASTING_CONTACT_REVEAL = "casting.contact_reveal"
 
 
 class AuditEvent(Model):

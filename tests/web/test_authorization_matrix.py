@@ -184,12 +184,13 @@ STAFF_ONLY_MEDIA = access(
     admin=OK,
 )
 #: The casting media panel of one's own casting profile (the registration's photos step, the
-#: media page and their forms): a signed-in account without a casting profile (every role of
-#: the matrix) is sent to /cinema/register, where one starts. Owners: tests/casting/.
+#: media page and their forms): its owner (the matrix's user has the public sample casting
+#: profile) opens them; a signed-in account without a casting profile is sent to
+#: /cinema/register, where one starts. More in tests/casting/.
 OWN_CASTING_MEDIA = access(
     "OWN_CASTING_MEDIA",
     anonymous=LOGIN,
-    user=redirect_to("/cinema/register", refused=True),
+    user=OK,
     presence=redirect_to("/cinema/register", refused=True),
     recruiter=redirect_to("/cinema/register", refused=True),
     casting=redirect_to("/cinema/register", refused=True),
@@ -321,6 +322,8 @@ class Samples:
     casting_thumb_name: str = ""
     casting_photo_id: int = 0
     casting_voice_name: str = ""
+    casting_staff_code: str = "MACAS0001M"  # the other talent's, shown to casting staff only
+    casting_public_code: str = "MACAS0002F"  # matrix-user's, with a public casting page
 
 
 @dataclass(frozen=True)
@@ -435,6 +438,14 @@ RULES: dict[str, Rule] = {
     "casting_media.upload_voice": Rule(OWN_CASTING_MEDIA),
     "casting_media.save_showreel": Rule(OWN_CASTING_MEDIA),
     "casting_media.upload_id_photo": Rule(OWN_CASTING_MEDIA),
+    # CINEMA: casting pages, their QR codes and comp cards (a public one, a staff-only one),
+    # and the audited « Afficher » of contact data (casting staff and admins; its owner too
+    # is refused: they see their own data in clear without it)
+    "casting_public.page": Rule(PUBLIC, lambda s: {"code": s.casting_public_code}),
+    "casting_public.qr_png": Rule(PUBLIC, lambda s: {"code": s.casting_public_code}),
+    "casting_public.qr_svg": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
+    "casting_public.comp_card": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
+    "casting_public.reveal": Rule(CASTING, lambda s: {"code": s.casting_public_code}),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
@@ -508,7 +519,7 @@ def samples(app, make_user, make_talent) -> Samples:
     photo_name = store_photo(io.BytesIO(image.getvalue()), upload_dir).name
     cv_name = store_cv(io.BytesIO(PDF), upload_dir).name
 
-    make_talent(code="MAF0001CAS", email="matrix-user@example.org", photo_name=photo_name)
+    user_id = make_talent(code="MAF0001CAS", email="matrix-user@example.org", photo_name=photo_name)
     other_id = make_talent(
         code="MAM0002CAS",
         email="matrix-other@example.org",
@@ -538,6 +549,7 @@ def samples(app, make_user, make_talent) -> Samples:
         db.session.add(saved)
         casting_photo = _casting_sample(other_id, upload_dir)
         casting_voice_name = _casting_media_sample(other_id, upload_dir)
+        _casting_sample(user_id, upload_dir, code="MACAS0002F", visibility="public")
         db.session.commit()
         values = dict(
             saved_search_id=saved.id,
@@ -575,14 +587,20 @@ def samples(app, make_user, make_talent) -> Samples:
     )
 
 
-def _casting_sample(user_id: int, upload_dir: Path):
-    """A complete casting profile shown to casting staff only, with one photo on disk."""
+def _casting_sample(
+    user_id: int, upload_dir: Path, code: str = "MACAS0001M", visibility: str = "staff"
+):
+    """A complete casting profile (shown to casting staff only by default), one photo on disk."""
     from talento.casting.media_views import PHOTOS_DIR, THUMBS_DIR
     from talento.casting.models import CastingPhoto, CastingProfile
     from talento.extensions import db
 
+    letter = code[-1]  # one set of file names per sample
     photo = CastingPhoto(
-        kind="headshot", name="P" * 22 + ".jpg", thumb_name="T" * 22 + ".webp", is_primary=True
+        kind="headshot",
+        name=("P" if letter == "M" else "Q") * 22 + ".jpg",
+        thumb_name=("T" if letter == "M" else "U") * 22 + ".webp",
+        is_primary=True,
     )
     for folder, name, fmt in (
         (PHOTOS_DIR, photo.name, "JPEG"),
@@ -593,8 +611,8 @@ def _casting_sample(user_id: int, upload_dir: Path):
     db.session.add(
         CastingProfile(
             user_id=user_id,
-            code="MACAS0001M",
-            visibility="staff",
+            code=code,
+            visibility=visibility,
             registration_step="done",
             photos=[photo],
         )
