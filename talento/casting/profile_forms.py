@@ -191,13 +191,14 @@ class SizesForm(StepForm):
 
 class GroupedChecksField(SelectMultipleField):
     """Checkboxes in groups (skills and assets by category), rendered by the
-    ``grouped_checks`` macro; the groups are ``(label, [(code, label)])``."""
+    ``grouped_checks`` macro from :attr:`groups`, ``[(label, [(code, label)])]``."""
 
     def __init__(self, label, categories, **kwargs) -> None:
-        choices = {
-            group: [(code, name) for code, name in entries.items()]
+        self.groups = [
+            (group, [(code, name) for code, name in entries.items()])
             for group, entries in categories.values()
-        }
+        ]
+        choices = [choice for _group, entries in self.groups for choice in entries]
         super().__init__(label, choices=choices, **kwargs)
 
 

@@ -162,3 +162,82 @@ def register_through(app, client, last_step: str, **identity) -> None:
             assert answer.status_code == 302, (step, answer.get_data(as_text=True)[:3000])
         if step == last_step:
             return
+
+
+def step_inputs() -> dict:
+    """The services' plain data for STEP_FORMS (same values)."""
+    import datetime as dt
+
+    from talento.casting import inputs
+
+    return {
+        "contact": inputs.ContactInput(phone="+212661234567"),
+        "origins": inputs.OriginsInput("MA", "MA", "Souss", "north_african"),
+        "languages": inputs.LanguagesInput(
+            {"ary": "native", "fr": "fluent", "shi": "conversational"},
+            ["ary_marrakech", "ary_souss"],
+        ),
+        "appearance": inputs.AppearanceInput(
+            height_cm=168,
+            playing_age_min=25,
+            playing_age_max=35,
+            eye_colour="hazel",
+            hair_colour="black",
+            skin_tone="olive",
+            build="slim",
+            weight_kg=58,
+            hair_type="curly",
+            hair_length="long",
+            tattoos="none",
+            piercings="hidden",
+        ),
+        "sizes": inputs.SizesInput({"top_size": "m", "shoe_size": 38.5, "dress_size": 38}),
+        "skills": inputs.SkillsInput(["principal", "extra"], ["riding_camel"], ["caftan"]),
+        "experience": inputs.ExperienceInput(
+            [inputs.CreditInput("Le Royaume des sables", "series", 2024, "Figurante")],
+            "ART-2024-771",
+            dt.date(2027, 12, 31),
+        ),
+        "visibility": inputs.VisibilityInput("staff"),
+    }
+
+
+def prepare(app, last_step: str, email: str = "salma@example.ma", **identity) -> int:
+    """Register someone through the services up to `last_step` included (faster than the pages
+    when the pages of those steps are not what a test is about). Returns the user id."""
+    import datetime as dt
+
+    from talento.casting.inputs import IdentityInput, NewAccount
+    from talento.casting.services import save_step, start_registration
+
+    values = {
+        "first_name": "Salma",
+        "last_name": "Ait Benhaddou",
+        "date_of_birth": dt.date(1996, 4, 2),
+        "gender": "F",
+        "id_document_type": "cin",
+        "id_number": "BE123456",
+        "country_iso2": "MA",
+        "city_id": moroccan_city_id(app),
+        **identity,
+    }
+    with app.app_context():
+        user = start_registration(
+            db.session,
+            app.extensions["talento.passwords"],
+            NewAccount(email=email, password=PASSWORD, consent=True),
+            IdentityInput(**values),
+        )
+        profile = db.session.get(CastingProfile, user.id)
+        data = step_inputs()
+        for step in steps.REGISTRATION_STEPS[1:]:
+            if steps.REGISTRATION_STEPS.index(step) > steps.REGISTRATION_STEPS.index(last_step):
+                break
+            if step == "photos":
+                steps.advance(profile, "photos")
+            else:
+                save_step(db.session, user, profile, step, data[step])
+        db.session.commit()
+        user_id = user.id
+        db.session.remove()
+    return user_id
