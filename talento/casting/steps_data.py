@@ -275,15 +275,20 @@ def save_experience(
             _bad("artist_card_number", _("Indiquez le numéro de la carte ou effacez sa date."))
         )
     _raise(problems)
-    profile.credits = [
-        CastingCredit(
-            title=credit.title.strip(),
-            kind=credit.kind,
-            year=credit.year,
-            role=(credit.role or "").strip() or None,
+    profile.credits = []
+    session.flush()
+    for credit in credits:
+        profile.credits.append(
+            CastingCredit(
+                title=credit.title.strip(),
+                kind=credit.kind,
+                year=credit.year,
+                role=(credit.role or "").strip() or None,
+            )
         )
-        for credit in credits
-    ]
+        # One row per INSERT: the child tables' user_id has no type of its own (NullType, see
+        # the schema notes) and PostgreSQL's multi-row INSERT … RETURNING cannot render it.
+        session.flush()
     if number != profile.artist_card_number:  # a new number is checked again by an admin
         profile.artist_card_verified_at = None
         profile.artist_card_verified_by_id = None

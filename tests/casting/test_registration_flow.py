@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from talento.accounts.models import User
 from talento.casting import steps
@@ -24,6 +24,7 @@ from tests.casting.registration_helpers import (
     identity_form,
     pass_photos_step,
     post_step,
+    prepare,
     register_through,
     user_by_email,
 )
@@ -142,7 +143,8 @@ def test_a_full_registration_step_by_step(app, client, inbox):
         assert "riding_camel" in profile.skills
         assert sorted(profile.assets) == ["caftan", "camel"]
         assert [(c.title, c.kind, c.year, c.role) for c in profile.credits] == [
-            ("Le Royaume des sables", "series", 2024, "Figurante")
+            ("Lumière d'Atlas", "commercial", 2025, None),  # newest first
+            ("Le Royaume des sables", "series", 2024, "Figurante"),
         ]
         assert profile.artist_card_number == "ART-2024-771"
         assert profile.visibility == "staff"
@@ -286,3 +288,23 @@ def test_staff_accounts_have_no_casting_profile(app, client, make_user, capabili
     assert refused.status_code == 403
     assert _path(client.get("/cinema/register/identity")) == "/cinema/me"
     assert _path(client.get("/cinema/register")) == "/cinema/me"
+
+
+@pytest.mark.both_backends
+def test_deleting_the_account_deletes_the_casting_profile(app, client):
+    """One account: deleting it (its owner here; an admin alike) takes the casting side too."""
+    user_id = prepare(app, "experience")
+    assert login(client, "salma@example.ma", PASSWORD).status_code == 302
+    token = csrf(client, "/profile/delete")
+    answer = client.post(
+        "/profile/delete", data={"password": PASSWORD, "confirm": "y", "csrf_token": token}
+    )
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user_id) is None
+        assert db.session.get(CastingProfile, user_id) is None
+        left = db.session.execute(
+            text("SELECT count(*) FROM casting_credits WHERE user_id = :id"), {"id": user_id}
+        ).scalar_one()
+        assert left == 0
+        db.session.remove()

@@ -195,6 +195,41 @@ NOTHING_LOST = access(
 )
 
 
+CINEMA_ME_PATH = "/cinema/me"
+#: The casting registration's first page (and ``/cinema/register``, which resumes): visitors
+#: register there; a signed-in account goes to « Mon profil casting » — the matrix's talent has
+#: no casting profile yet (its « Créer » button is there) and staff accounts have none.
+CASTING_REGISTRATION = access(
+    "CASTING_REGISTRATION",
+    anonymous=OK,
+    user=redirect_to(CINEMA_ME_PATH, refused=True),
+    presence=redirect_to(CINEMA_ME_PATH, refused=True),
+    recruiter=redirect_to(CINEMA_ME_PATH, refused=True),
+    casting=redirect_to(CINEMA_ME_PATH, refused=True),
+    admin=redirect_to(CINEMA_ME_PATH, refused=True),
+)
+#: ``/cinema/register`` resumes a registration: visitors go to its first page.
+CASTING_RESUME = access(
+    "CASTING_RESUME",
+    anonymous=redirect_to("/cinema/register/identity"),
+    user=redirect_to(CINEMA_ME_PATH),
+    presence=redirect_to(CINEMA_ME_PATH),
+    recruiter=redirect_to(CINEMA_ME_PATH),
+    casting=redirect_to(CINEMA_ME_PATH),
+    admin=redirect_to(CINEMA_ME_PATH),
+)
+#: « Créer mon profil casting »: a talent account only (staff accounts get 403).
+OWN_CASTING_CREATE = access(
+    "OWN_CASTING_CREATE",
+    anonymous=LOGIN,
+    user=OK,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    casting=FORBIDDEN,
+    admin=FORBIDDEN,
+)
+
+
 def GUEST_ONLY(admin_landing: str) -> Access:
     """A page for people who are not logged in (login, registration)."""
     return access(
@@ -398,6 +433,12 @@ RULES: dict[str, Rule] = {
     # CINEMA: casting photos of a staff-only profile
     "casting_media.photo": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_photo_name}),
     "casting_media.thumb": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_thumb_name}),
+    # CINEMA: the casting registration (its first page is public, the next ones need the
+    # account: see tests/casting/test_registration_validation.py) and « Mon profil casting »
+    "casting_registration.start": Rule(CASTING_RESUME),
+    "casting_registration.step": Rule(CASTING_REGISTRATION, lambda s: {"step": "identity"}),
+    "casting_me.me": Rule(LOGGED_IN),
+    "casting_me.create": Rule(OWN_CASTING_CREATE),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
