@@ -40,6 +40,7 @@ REFUSALS = {
     ),
     "unknown eye colour": ("appearance", {"eye_colour": "purple"}, "eye_colour", ""),
     "huge weight": ("appearance", {"weight_kg": "9" * 5000}, "weight_kg", ""),
+    "weight below 10": ("appearance", {"weight_kg": "5"}, "weight_kg", "entre 10 et 250"),
     "shoe size not a half": ("sizes", {"shoe_size": "38,3"}, "shoe_size", "38,5"),
     "shoe size NaN": ("sizes", {"shoe_size": "NaN"}, "shoe_size", ""),
     "dress size out of range": ("sizes", {"dress_size": "200"}, "dress_size", ""),
