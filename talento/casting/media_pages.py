@@ -21,7 +21,6 @@ from pathlib import Path
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from talento.casting import media
 from talento.casting import vocabulary as v
@@ -37,26 +36,15 @@ from talento.casting.media_forms import (
     VoiceReelForm,
     upload_of,
 )
-from talento.casting.models import DONE, REGISTRATION_STEPS, CastingProfile
-from talento.casting.steps import advance, reached, step_endpoint, step_number
+from talento.casting.models import REGISTRATION_STEPS, CastingProfile
+from talento.casting.registration_views import step_url
+from talento.casting.steps import advance, reached, step_number
 from talento.context import current_settings
 from talento.extensions import db
 from talento.i18n import gettext as _
 from talento.refusals import Refused, apply_to_form
 
 STEP = "photos"
-REGISTER_START = "/cinema/register"
-
-
-def step_url(step: str) -> str:
-    """The page of a registration step (the registration views may be elsewhere)."""
-    if step == DONE:
-        return request.script_root + REGISTER_START
-    endpoint, values = step_endpoint(step)
-    try:
-        return url_for(endpoint, **values)  # type: ignore[arg-type]  # str values only
-    except BuildError:
-        return f"{request.script_root}{REGISTER_START}/{step}"
 
 
 def own_casting_profile(view):
@@ -68,7 +56,7 @@ def own_casting_profile(view):
     def wrapper(*args, **kwargs):
         profile = db.session.get(CastingProfile, current_user.id)
         if profile is None:
-            return redirect(request.script_root + REGISTER_START)
+            return redirect(url_for("casting_registration.start"))
         return view(profile, *args, **kwargs)
 
     return wrapper

@@ -145,8 +145,10 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
+    from talento.casting.me_views import bp as casting_me_bp
     from talento.casting.media_views import bp as casting_media_bp
     from talento.casting.page_views import bp as casting_public_bp
+    from talento.casting.registration_views import bp as casting_registration_bp
     from talento.content.views import bp as legal_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
@@ -181,6 +183,8 @@ def _register_blueprints(app: Flask) -> None:
         media_bp,
         casting_media_bp,
         casting_public_bp,
+        casting_registration_bp,
+        casting_me_bp,
         geo_bp,
         admin_bp,
         health_bp,

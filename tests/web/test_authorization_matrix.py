@@ -219,6 +219,41 @@ NOTHING_LOST = access(
 )
 
 
+CINEMA_ME_PATH = "/cinema/me"
+#: The casting registration's first page (and ``/cinema/register``, which resumes): visitors
+#: register there; the matrix's talent has a complete casting profile (the public sample), so
+#: the page is its edit page; staff accounts have none and go to « Mon profil casting ».
+CASTING_REGISTRATION = access(
+    "CASTING_REGISTRATION",
+    anonymous=OK,
+    user=OK,
+    presence=redirect_to(CINEMA_ME_PATH, refused=True),
+    recruiter=redirect_to(CINEMA_ME_PATH, refused=True),
+    casting=redirect_to(CINEMA_ME_PATH, refused=True),
+    admin=redirect_to(CINEMA_ME_PATH, refused=True),
+)
+#: ``/cinema/register`` resumes a registration: visitors go to its first page.
+CASTING_RESUME = access(
+    "CASTING_RESUME",
+    anonymous=redirect_to("/cinema/register/identity"),
+    user=redirect_to(CINEMA_ME_PATH),
+    presence=redirect_to(CINEMA_ME_PATH),
+    recruiter=redirect_to(CINEMA_ME_PATH),
+    casting=redirect_to(CINEMA_ME_PATH),
+    admin=redirect_to(CINEMA_ME_PATH),
+)
+#: « Créer mon profil casting »: a talent account only (staff accounts get 403).
+OWN_CASTING_CREATE = access(
+    "OWN_CASTING_CREATE",
+    anonymous=LOGIN,
+    user=OK,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    casting=FORBIDDEN,
+    admin=FORBIDDEN,
+)
+
+
 def GUEST_ONLY(admin_landing: str) -> Access:
     """A page for people who are not logged in (login, registration)."""
     return access(
@@ -446,6 +481,12 @@ RULES: dict[str, Rule] = {
     "casting_public.qr_svg": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
     "casting_public.comp_card": Rule(STAFF_ONLY_MEDIA, lambda s: {"code": s.casting_staff_code}),
     "casting_public.reveal": Rule(CASTING, lambda s: {"code": s.casting_public_code}),
+    # CINEMA: the casting registration (its first page is public, the next ones need the
+    # account: see tests/casting/test_registration_validation.py) and « Mon profil casting »
+    "casting_registration.start": Rule(CASTING_RESUME),
+    "casting_registration.step": Rule(CASTING_REGISTRATION, lambda s: {"step": "identity"}),
+    "casting_me.me": Rule(LOGGED_IN),
+    "casting_me.create": Rule(OWN_CASTING_CREATE),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
