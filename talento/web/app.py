@@ -146,7 +146,9 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
     from talento.casting.media_views import bp as casting_media_bp
+    from talento.casting.search.views import bp as casting_search_bp
     from talento.content.views import bp as legal_bp
+    from talento.exports.casting_views import bp as casting_exports_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
@@ -179,6 +181,8 @@ def _register_blueprints(app: Flask) -> None:
         saved_searches_bp,
         media_bp,
         casting_media_bp,
+        casting_search_bp,
+        casting_exports_bp,
         geo_bp,
         admin_bp,
         health_bp,

@@ -398,6 +398,10 @@ RULES: dict[str, Rule] = {
     # CINEMA: casting photos of a staff-only profile
     "casting_media.photo": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_photo_name}),
     "casting_media.thumb": Rule(STAFF_ONLY_MEDIA, lambda s: {"name": s.casting_thumb_name}),
+    # CINEMA: the casting search and its exports (casting staff and admins)
+    "casting_search.talents": Rule(CASTING),
+    "casting_exports.pdf": Rule(CASTING),
+    "casting_exports.xlsx": Rule(CASTING),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
