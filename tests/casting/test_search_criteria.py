@@ -13,14 +13,27 @@ from tests.casting.search_fixtures import make_casting  # noqa: F401  (fixture)
 pytestmark = pytest.mark.both_backends
 
 
-def _found(app, **args) -> set[str]:
+def _page(app, per_page: int = 48, **args):
+    """One page as the view builds it: the facets' statement counts, the page lists."""
+    from talento.casting.search.facets import facet_counts
     from talento.casting.search.filters import parse_filters
     from talento.casting.search.query import search
     from talento.extensions import db, utctoday
 
     with app.app_context():
-        page = search(db.session, parse_filters(args), utctoday(), per_page=100)
+        f = parse_filters(args)
+        facets = facet_counts(db.session, f, utctoday())
+        page = search(
+            db.session, f, utctoday(), total=facets.total, with_photo=facets.with_photo,
+            per_page=per_page,
+        )  # fmt: skip
         db.session.remove()
+    return page
+
+
+def _found(app, **args) -> set[str]:
+    page = _page(app, per_page=100, **args)
+    assert page.total == len(page.items)
     return {card.last_name for card in page.items}
 
 
@@ -151,7 +164,7 @@ def test_each_criterion_finds_exactly_its_profiles(app, cast, args, expected):
 
 def test_within_a_distance_of_a_city(app, cast):
     from talento.extensions import db
-    from talento.geo.models import City
+    from talento.geo.models import City, Country
 
     with app.app_context():
         ids = dict(db.session.execute(db.select(City.code, City.id).where(
@@ -186,15 +199,8 @@ def test_facet_counts_are_those_of_the_result_set(app, cast):
 
 
 def test_sorts(app, cast):
-    from talento.casting.search.filters import parse_filters
-    from talento.casting.search.query import search
-    from talento.extensions import db, utctoday
-
     def order(**args) -> list[str]:
-        with app.app_context():
-            page = search(db.session, parse_filters(args), utctoday())
-            db.session.remove()
-        return [card.last_name for card in page.items]
+        return [card.last_name for card in _page(app, **args).items]
 
     assert order(sort="height") == ["Chraibi", "Daoudi", "Amrani", "Elalami", "Bennis"]
     assert order(sort="height_desc")[0] == "Bennis"
@@ -206,18 +212,15 @@ def test_sorts(app, cast):
     assert relevance[2] == "Elalami"  # then the newest
 
 
-def test_pages_and_capped_total(app, cast):
-    from talento.casting.search.filters import parse_filters
-    from talento.casting.search.query import search
-    from talento.extensions import db, utctoday
-
-    with app.app_context():
-        first = search(db.session, parse_filters({"sort": "height"}), utctoday(), per_page=2)
-        last = search(db.session, parse_filters({"sort": "height", "page": "3"}), utctoday(),
-                      per_page=2)  # fmt: skip
-        beyond = search(db.session, parse_filters({"page": "99"}), utctoday(), per_page=2)
-        db.session.remove()
+def test_pages(app, cast):
+    first = _page(app, per_page=2, sort="height")
+    last = _page(app, per_page=2, sort="height", page="3")
+    beyond = _page(app, per_page=2, page="99")
+    photos_then_newest = [_page(app, per_page=2, page=str(n)).items for n in (1, 2, 3)]
     assert (first.total, first.pages, first.next_page) == (5, 3, 2)
     assert [c.last_name for c in last.items] == ["Bennis"]
+    assert [c.last_name for page in photos_then_newest for c in page] == [
+        "Chraibi", "Amrani", "Elalami", "Daoudi", "Bennis"
+    ]  # fmt: skip
     assert beyond.items == []
     assert (beyond.total, beyond.previous_page) == (5, 3)

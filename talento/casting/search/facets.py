@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, event, func, literal, select, union_all
+from sqlalchemy import String, cast, event, func, literal, select, true, union_all
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
@@ -31,7 +31,7 @@ from talento.casting.models import (
     CastingTalentType,
 )
 from talento.casting.search.filters import CastingFilters
-from talento.casting.search.query import CODE_TABLES, COLUMNS, filtered_select
+from talento.casting.search.query import CODE_TABLES, COLUMNS, filtered_select, tune
 from talento.profiles.models import TalentLanguage
 
 
@@ -45,9 +45,14 @@ class Facets:
     def of(self, name: str) -> dict[str, int]:
         return self.counts.get(name, {})
 
+    @property
+    def with_photo(self) -> int:
+        return self.of("photo").get("yes", 0)
+
 
 def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
     """The facets of the profiles matching `f`, in one statement."""
+    tune(session)
     matches = (
         filtered_select(session, f, today)
         .with_only_columns(
@@ -59,22 +64,28 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         .cte("matches")
     )
     m = matches.c
-    parts = [
-        select(literal("gender"), cast(m.gender, String), func.count())
-        .select_from(matches)
-        .group_by(m.gender)
-    ]
-    parts.append(
-        select(literal("country_id"), cast(m.country_id, String), func.count())
-        .select_from(matches)
-        .group_by(m.country_id)
-    )
-    parts += [
-        select(literal(name), cast(m[name], String), func.count())
-        .select_from(matches)
-        .group_by(m[name])
-        for name in COLUMNS
-    ]
+    names = ("gender", "country_id", *COLUMNS)
+    if session.get_bind().dialect.name == "postgresql":
+        # One pass over the matches for every column facet: GROUPING SETS, then one small
+        # branch per column over its few groups.
+        sets = (
+            select(*(m[name] for name in names), func.count().label("n"))
+            .group_by(func.grouping_sets(*(m[name] for name in names)))
+            .subquery("sets")
+        )
+        parts = [
+            select(literal(name), cast(sets.c[name], String), sets.c.n).where(
+                sets.c[name].is_not(None)
+            )
+            for name in names
+        ]
+    else:
+        parts = [
+            select(literal(name), cast(m[name], String), func.count())
+            .select_from(matches)
+            .group_by(m[name])
+            for name in names
+        ]
     tables: dict[str, Any] = {**CODE_TABLES, "language": TalentLanguage}
     parts += [
         select(literal(name), cast(model.code, String), func.count())
@@ -83,6 +94,11 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         .group_by(model.code)
         for name, model in tables.items()
     ]
+    parts.append(
+        select(literal("photo"), literal("yes"), func.count())
+        .select_from(matches)
+        .join(CastingPhoto, (CastingPhoto.user_id == m.id) & (CastingPhoto.is_primary == true()))
+    )
     parts.append(select(literal("*"), literal("total"), func.count()).select_from(matches))
     counts: dict[str, dict[str, int]] = {}
     total = 0

@@ -145,7 +145,7 @@ def talents():
     session = db.session()
     cache = current_app.extensions.setdefault("talento.casting_facets", AllFacets())
     facets = facets_for(session, f, today, cache)
-    result = search(session, f, today, known_total=lambda: facets.total)
+    result = search(session, f, today, total=facets.total, with_photo=facets.with_photo)
     countries, cities = _places(f, facets, current_language())
     return render_template(
         "casting/search.html",
