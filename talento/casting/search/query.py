@@ -85,7 +85,9 @@ def cities_within(session: Session, city_id: int, km: int) -> tuple[int, ...]:
     """Ids of the cities within `km` km of `city_id` (itself included), from a bounding box on
     the cities' coordinates then the great-circle distance. A city without coordinates is
     only itself; an unknown city is nothing."""
-    key = (str(session.get_bind().url), city_id, km)  # one database's city ids
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    key = (str(getattr(engine, "url", "")), city_id, km)  # one database's city ids
     cached = near_cache.get(key)
     if cached is not None:
         return cached
