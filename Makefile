@@ -105,6 +105,7 @@ bench: install
 	$(PY) -m bench.login
 	$(PY) -m bench.directory
 	$(PY) -m bench.exports
+	$(PY) -m bench.casting
 
 ## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
 icons: $(STAMP)

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, event, func, literal, select, true, union_all
+from sqlalchemy import String, and_, cast, event, func, literal, select, true, union_all
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
@@ -31,7 +31,13 @@ from talento.casting.models import (
     CastingTalentType,
 )
 from talento.casting.search.filters import CastingFilters
-from talento.casting.search.query import CODE_TABLES, COLUMNS, filtered_select, tune
+from talento.casting.search.query import (
+    CODE_TABLES,
+    COLUMNS,
+    filtered_select,
+    searchable_conditions,
+    tune,
+)
 from talento.profiles.models import TalentLanguage
 
 
@@ -87,6 +93,12 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
             for name in names
         ]
     tables: dict[str, Any] = {**CODE_TABLES, "language": TalentLanguage}
+    if not f.chosen:
+        # Every searched profile: each casting code table counted whole along its (code,
+        # user_id) index, minus the rows of the few profiles not searched (hidden, incomplete,
+        # inactive), instead of joining 90 % of the profiles to each table.
+        parts += _everyone_codes(matches)
+        tables = {"language": TalentLanguage}
     parts += [
         select(literal(name), cast(model.code, String), func.count())
         .select_from(matches)
@@ -106,8 +118,29 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         if name == "*":
             total = n
         elif code is not None:
-            counts.setdefault(name, {})[code] = n
-    return Facets(counts, total)
+            found = counts.setdefault(name, {})
+            found[code] = found.get(code, 0) + n
+    return Facets({k: {c: n for c, n in v.items() if n} for k, v in counts.items()}, total)
+
+
+def _everyone_codes(matches) -> list:
+    unsearched = (
+        select(CastingProfile.user_id)
+        .join(User, User.id == CastingProfile.user_id)
+        .where(~and_(*searchable_conditions()))
+        .subquery("unsearched")
+    )
+    parts = []
+    for name, model in CODE_TABLES.items():
+        parts.append(
+            select(literal(name), cast(model.code, String), func.count()).group_by(model.code)
+        )
+        parts.append(
+            select(literal(name), cast(model.code, String), -func.count())
+            .join(unsearched, unsearched.c.user_id == model.user_id)
+            .group_by(model.code)
+        )
+    return parts
 
 
 class AllFacets:

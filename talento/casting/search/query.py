@@ -17,6 +17,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, case, exists, false, or_, select, text, true
 from sqlalchemy.orm import Session
@@ -146,7 +147,7 @@ COLUMNS = {
     "top": CastingProfile.top_size,
 }
 #: One-row-per-code tables: filter name -> model.
-CODE_TABLES = {
+CODE_TABLES: dict[str, Any] = {
     "type": CastingTalentType,
     "skill": CastingSkill,
     "asset": CastingAsset,
@@ -240,33 +241,36 @@ def filtered_select(session: Session, f: CastingFilters, today: dt.date) -> Sele
 
 
 def order_keys(f: CastingFilters) -> list[tuple]:
-    """The sort as (expression, descending) pairs; NULLs always last."""
-    newest = [(CastingProfile.created_at, True), (CastingProfile.user_id, True)]
+    """The sort as (expression, descending, nullable) triples; NULLs (no height, no date of
+    birth) always last. Keys that cannot be NULL keep the default NULLS order, so that the
+    partial index on (created_at DESC, user_id DESC) serves « newest first »."""
+    newest = [(CastingProfile.created_at, True, False), (CastingProfile.user_id, True, False)]
     if f.sort == "newest":
         return newest
     if f.sort in ("height", "height_desc"):
         return [
-            (CastingProfile.height_cm, f.sort == "height_desc"),
-            (CastingProfile.user_id, False),
+            (CastingProfile.height_cm, f.sort == "height_desc", True),
+            (CastingProfile.user_id, False, False),
         ]
     if f.sort in ("age", "age_desc"):  # youngest first: latest birth date first
-        return [(User.date_of_birth, f.sort == "age"), (CastingProfile.user_id, False)]
+        return [(User.date_of_birth, f.sort == "age", True), (CastingProfile.user_id, False, False)]
     # Relevance: an exact code first, then profiles with a photo, then the newest.
     keys: list[tuple] = []
     code = f.q.upper()
     if f.q and _CODE_RE.match(code):
         exact = or_(CastingProfile.code == code, User.code == code)
-        keys.append((case((exact, 0), else_=1), False))
-    keys.append((case((has_photo(), 0), else_=1), False))
+        keys.append((case((exact, 0), else_=1), False, False))
+    keys.append((case((has_photo(), 0), else_=1), False, False))
     return keys + newest
 
 
-def _directed(expression, descending: bool):
-    return (expression.desc() if descending else expression.asc()).nulls_last()
+def _directed(expression, descending: bool, nullable: bool):
+    key = expression.desc() if descending else expression.asc()
+    return key.nulls_last() if nullable else key
 
 
 def order_by(f: CastingFilters) -> tuple:
-    return tuple(_directed(expr, desc) for expr, desc in order_keys(f))
+    return tuple(_directed(*key) for key in order_keys(f))
 
 
 @dataclass(frozen=True)
