@@ -40,6 +40,11 @@ from talento.casting.search.query import (
 )
 from talento.profiles.models import TalentLanguage
 
+#: Largest result set whose code-table facets (types, skills, assets, accents, languages) are
+#: counted; broader searches show those lists without numbers. Column facets (gender, eyes,
+#: hair…) and the total are always counted, in one pass over the matches.
+CODE_FACET_CAP = 5000
+
 
 @dataclass(frozen=True)
 class Facets:
@@ -47,6 +52,12 @@ class Facets:
 
     counts: dict[str, dict[str, int]]
     total: int
+
+    @property
+    def codes_counted(self) -> bool:
+        """False when the code tables (types, skills, languages…) were not counted (too many
+        matches: CODE_FACET_CAP); their lists are then offered without numbers."""
+        return self.total <= CODE_FACET_CAP or "skill" in self.counts
 
     def of(self, name: str) -> dict[str, int]:
         return self.counts.get(name, {})
@@ -77,7 +88,7 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         sets = (
             select(*(m[name] for name in names), func.count().label("n"))
             .group_by(func.grouping_sets(*(m[name] for name in names)))
-            .subquery("sets")
+            .cte("sets")
         )
         parts = [
             select(literal(name), cast(sets.c[name], String), sets.c.n).where(
@@ -99,10 +110,14 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         # inactive), instead of joining 90 % of the profiles to each table.
         parts += _everyone_codes(matches)
         tables = {"language": TalentLanguage}
+    # Past CODE_FACET_CAP matches the code tables are not counted (a one-time filter: the
+    # branch is never run): reading 20,000 profiles' skills would cost more than the page.
+    small = select(func.count()).select_from(matches).scalar_subquery() <= CODE_FACET_CAP
     parts += [
         select(literal(name), cast(model.code, String), func.count())
         .select_from(matches)
         .join(model, model.user_id == m.id)
+        .where(small if f.chosen else true())
         .group_by(model.code)
         for name, model in tables.items()
     ]

@@ -67,11 +67,15 @@ LISTS = (
 )
 
 
+#: Lists counted from the code tables (not counted past facets.CODE_FACET_CAP matches).
+CODE_LISTS = frozenset({"type", "language", "accent", "skill", "asset"})
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (a broad search)
     checked: bool
 
 
@@ -86,13 +90,16 @@ class CheckList:
         return sum(1 for o in self.options if o.checked)
 
 
-def check_lists(f: CastingFilters, facets: Facets) -> list[CheckList]:
+def check_lists(f: CastingFilters, facets: Facets, everyone: Facets) -> list[CheckList]:
     """Each list's values with their count in the result set; values no profile has are left
-    out of the long lists (skills, assets, accents, languages) unless chosen."""
+    out of the long lists (skills, assets, accents, languages) unless chosen. When a broad
+    search did not count the code tables, those lists offer what some searched profile has
+    (`everyone`, the kept unfiltered facets), without numbers."""
     lists = []
     for name, legend, vocabulary in LISTS:
         chosen = set(getattr(f, name))
-        counts = facets.of(name)
+        counted = facets.codes_counted or name not in CODE_LISTS
+        counts = facets.of(name) if counted else everyone.of(name)
         if vocabulary is None:
             codes = display_order(set(counts) | chosen)
             labels = {code: language_label(code) for code in codes}
@@ -101,7 +108,7 @@ def check_lists(f: CastingFilters, facets: Facets) -> list[CheckList]:
             codes = list(labels)
         long = name in ("skill", "asset", "accent", "language")
         options = tuple(
-            Option(code, labels[code], counts.get(code, 0), code in chosen)
+            Option(code, labels[code], counts.get(code, 0) if counted else None, code in chosen)
             for code in codes
             if not long or counts.get(code) or code in chosen
         )
@@ -151,7 +158,7 @@ def talents():
         "casting/search.html",
         filters=f,
         result=result,
-        lists=check_lists(f, facets),
+        lists=check_lists(f, facets, cache.get(session, today)),
         facets=facets,
         today=today,
         countries=countries,
