@@ -167,8 +167,10 @@ def test_within_a_distance_of_a_city(app, cast):
     from talento.geo.models import City, Country
 
     with app.app_context():
-        stmt = db.select(City.code, City.id).join(Country).where(
-            Country.iso2 == "MA", City.code.in_(["OZZ", "CAS"])
+        stmt = (
+            db.select(City.code, City.id)
+            .join(Country)
+            .where(Country.iso2 == "MA", City.code.in_(["OZZ", "CAS"]))
         )
         ids = dict(db.session.execute(stmt).all())
         db.session.remove()
@@ -226,3 +228,20 @@ def test_pages(app, cast):
     ]  # fmt: skip
     assert beyond.items == []
     assert (beyond.total, beyond.previous_page) == (5, 3)
+
+
+def test_broad_searches_do_not_count_the_code_tables(app, cast, monkeypatch):
+    import talento.casting.search.facets as facets_module
+    from talento.casting.search.facets import facet_counts
+    from talento.casting.search.filters import parse_filters
+    from talento.extensions import db, utctoday
+
+    monkeypatch.setattr(facets_module, "CODE_FACET_CAP", 2)
+    with app.app_context():
+        broad = facet_counts(db.session, parse_filters({"country": "MA"}), utctoday())
+        narrow = facet_counts(db.session, parse_filters({"gender": "F"}), utctoday())
+        db.session.remove()
+    assert (broad.total, broad.codes_counted, broad.of("skill")) == (5, False, {})
+    assert broad.of("gender") == {"F": 2, "M": 2, "N": 1}  # column facets: always counted
+    assert narrow.codes_counted
+    assert narrow.of("type") == {"extra": 1, "model": 1, "principal": 1}
