@@ -96,27 +96,36 @@ def sheet_rows(
             )
         ):
             types.setdefault(uid, []).append(code)
-    order = list(v.TALENT_TYPES)
+    # Labels translated once per export, not once per row.
+    type_order = {code: i for i, code in enumerate(v.TALENT_TYPES)}
+    type_labels = {code: str(label) for code, label in v.TALENT_TYPES.items()}
+    tops = {code: str(label) for code, label in v.TOP_SIZES.items()}
+    eye_labels = {code: str(label) for code, label in v.EYE_COLOURS.items()}
+    hair_labels = {code: str(label) for code, label in v.HAIR_COLOURS.items()}
+    spoken = {code for codes in languages.values() for code in codes}
+    language_rank = {code: i for i, code in enumerate(display_order(spoken))}
+    language_labels = {code: language_label(code) for code in spoken}
     found = []
+    n = len(CARD_COLUMNS)
     for row in rows:
-        n = len(CARD_COLUMNS)
         card = card_from(row, cities.get(row[n + 1]))
         low, high, top, shoe, trouser, eyes, hair = row[n + 2 :]
         found.append(
             SheetRow(
                 card=card,
                 playing_age=f"{low}–{high}" if low is not None and high is not None else "",
-                top_size=str(v.TOP_SIZES[top]) if top else None,
+                top_size=tops.get(top) if top else None,
                 shoe_size=shoe,
                 trouser_size=trouser,
-                eyes=str(v.EYE_COLOURS[eyes]) if eyes else None,
-                hair=str(v.HAIR_COLOURS[hair]) if hair else None,
+                eyes=eye_labels.get(eyes) if eyes else None,
+                hair=hair_labels.get(hair) if hair else None,
                 languages=tuple(
-                    language_label(c) for c in display_order(languages.get(card.user_id, ()))
+                    language_labels[c]
+                    for c in sorted(languages.get(card.user_id, ()), key=lambda c: language_rank[c])
                 ),
                 talent_types=tuple(
-                    str(v.TALENT_TYPES[c])
-                    for c in sorted(types.get(card.user_id, ()), key=order.index)
+                    type_labels[c]
+                    for c in sorted(types.get(card.user_id, ()), key=lambda c: type_order[c])
                 ),
             )
         )
@@ -150,10 +159,12 @@ def xlsx_labels() -> list[str]:
 
 
 def write_sheet_xlsx(rows: Sequence[SheetRow], today: dt.date) -> Iterator[bytes]:
+    genders = {code: str(label) for code, label in GENDER_LABELS.items()}
+
     def cells(r: SheetRow) -> Row:
         c = r.card
         age = c.age(today)
-        gender = str(GENDER_LABELS[c.gender]) if c.gender in GENDER_LABELS else None
+        gender = genders.get(c.gender) if c.gender else None
         return [
             c.code,
             c.first_name,
