@@ -367,9 +367,7 @@ def search(
     first, instead of sorting every match."""
     tune(session)
     offset = (f.page - 1) * per_page
-    base = filtered_select(session, f, today).with_only_columns(
-        *CARD_COLUMNS, _thumb(), User.city_id
-    )
+    base = filtered_select(session, f, today).with_only_columns(*CARD_COLUMNS, User.city_id)
     newest = (CastingProfile.created_at.desc(), CastingProfile.user_id.desc())
     rows: list = []
     if f.sort == "relevance" and not f.q and with_photo is not None:
@@ -383,10 +381,23 @@ def search(
     else:
         stmt = base.order_by(*order_by(f)).limit(per_page).offset(offset)
         rows = list(session.execute(stmt).all())
-    cities = _city_names(session, {row[8] for row in rows if row[8]})
-    items = [card_from(row, cities.get(row[8])) for row in rows]
+    # Thumbnails and city names by id afterwards: a subquery in the page's select list would
+    # run for every row an OFFSET skips.
+    n = len(CARD_COLUMNS)
+    cities = _city_names(session, {row[n] for row in rows if row[n]})
+    thumbs = _thumbs(session, [row[0] for row in rows])
+    items = [card_from((*row[:n], thumbs.get(row[0])), cities.get(row[n])) for row in rows]
     pages = max(1, math.ceil(total / per_page))
     return ResultPage(items, total, f.page, pages, per_page)
+
+
+def _thumbs(session: Session, user_ids: list[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    stmt = select(CastingPhoto.user_id, CastingPhoto.thumb_name).where(
+        CastingPhoto.user_id.in_(user_ids), CastingPhoto.is_primary == true()
+    )
+    return dict(session.execute(stmt).all())
 
 
 def _city_names(session: Session, ids: set[int]) -> dict[int, str]:
