@@ -59,6 +59,9 @@ def _cases(ouarzazate: int) -> dict[str, str]:
         "cinema_deep_page_ms": "/cinema/talents?sort=height&page=200",
         "cinema_pdf_ms": f"/cinema/talents/print.pdf?{near}&gender=F",
         "cinema_xlsx_ms": "/cinema/talents/export.xlsx?gender=F&age_min=20&age_max=35",
+        # A yardstick of the machine's load: the public directory's first page, 13.5 ms on a
+        # quiet machine in bench/previous.json.
+        "directory_same_run_ms": "/talents",
     }
 
 
@@ -201,6 +204,7 @@ def main() -> None:
     except (OSError, ValueError):
         previous = {}
     results["previous"] = previous.get("pages")
+    results["load_average"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(json.dumps({"cinema": results}, indent=2))
 
 
