@@ -347,8 +347,7 @@ def tune(session: Session) -> None:
     random page cost for data in memory, so probes of the code tables' primary keys are
     preferred to reading them whole."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        session.execute(text("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"))
 
 
 def search(
