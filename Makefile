@@ -106,6 +106,7 @@ bench: install
 	$(PY) -m bench.directory
 	$(PY) -m bench.exports
 	$(PY) -m bench.casting_card
+	$(PY) -m bench.casting
 
 ## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
 icons: $(STAMP)

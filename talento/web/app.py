@@ -149,7 +149,9 @@ def _register_blueprints(app: Flask) -> None:
     from talento.casting.media_views import bp as casting_media_bp
     from talento.casting.page_views import bp as casting_public_bp
     from talento.casting.registration_views import bp as casting_registration_bp
+    from talento.casting.search.views import bp as casting_search_bp
     from talento.content.views import bp as legal_bp
+    from talento.exports.casting_views import bp as casting_exports_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
@@ -185,6 +187,8 @@ def _register_blueprints(app: Flask) -> None:
         casting_public_bp,
         casting_registration_bp,
         casting_me_bp,
+        casting_search_bp,
+        casting_exports_bp,
         geo_bp,
         admin_bp,
         health_bp,

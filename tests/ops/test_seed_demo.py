@@ -151,3 +151,21 @@ def test_seed_and_remove_on_sqlite(app, settings):
         assert db.session.scalar(select(func.count()).select_from(TalentProfile)) == 0
         db.session.remove()
     assert not list((Path(settings.upload_dir) / "photos").glob("*.jpg"))
+
+
+def test_seed_demo_cinema_gives_casting_profiles_and_remove_takes_them(app, settings):
+    from talento.casting.models import CastingProfile
+
+    result = _seed(settings, "--users", "60", "--cinema", "40", "--seed", "4")
+    assert result.returncode == 0, result.stderr
+    assert "40 profil(s) CINEMA de démonstration créé(s)" in result.stdout
+    again = _seed(settings, "--cinema", "100")  # only the 20 demo talents without one
+    assert "20 profil(s) CINEMA de démonstration créé(s)" in again.stdout, again.stdout
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CastingProfile)) == 60
+        db.session.remove()
+    removed = _seed(settings, "--remove")
+    assert removed.returncode == 0, removed.stderr
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CastingProfile)) == 0
+        db.session.remove()

@@ -487,6 +487,10 @@ RULES: dict[str, Rule] = {
     "casting_registration.step": Rule(CASTING_REGISTRATION, lambda s: {"step": "identity"}),
     "casting_me.me": Rule(LOGGED_IN),
     "casting_me.create": Rule(OWN_CASTING_CREATE),
+    # CINEMA: the casting search and its exports (casting staff and admins)
+    "casting_search.talents": Rule(CASTING),
+    "casting_exports.pdf": Rule(CASTING),
+    "casting_exports.xlsx": Rule(CASTING),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),

@@ -1,0 +1,1 @@
+"""The CINEMA casting search: criteria, query, facets, page (casting staff only)."""

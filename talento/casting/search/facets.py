@@ -1,0 +1,217 @@
+"""Facet counts of the casting search: for each closed vocabulary, how many profiles of the
+current result set have each value (gender, ethnicity, eyes, hair colour, type and length, skin
+tone, build, top size, talent types, languages, accents, skills, assets).
+
+One statement: the matches go into a CTE (PostgreSQL materialises it once: it is referenced by
+every branch) and a ``UNION ALL`` of small ``GROUP BY`` reads it, the column facets from the
+CTE's own columns, the code tables (talent types, skills…) through their primary keys
+``(user_id, code)``. The unfiltered counts (every searched profile) are kept `ttl` seconds per
+process (:class:`AllFacets`) and dropped at once when this process changes a casting profile,
+as profiles/search/facets.py does for the directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, and_, cast, event, func, literal, select, true, union_all
+from sqlalchemy.orm import Session
+
+from talento.accounts.models import User
+from talento.casting.models import (
+    CastingAccent,
+    CastingAsset,
+    CastingPhoto,
+    CastingProfile,
+    CastingSkill,
+    CastingTalentType,
+)
+from talento.casting.search.filters import CastingFilters
+from talento.casting.search.query import (
+    CODE_TABLES,
+    COLUMNS,
+    filtered_select,
+    searchable_conditions,
+    tune,
+)
+from talento.profiles.models import TalentLanguage
+
+#: Largest result set whose code-table facets (types, skills, assets, accents, languages) are
+#: counted; broader searches show those lists without numbers. Column facets (gender, eyes,
+#: hair…) and the total are always counted, in one pass over the matches.
+CODE_FACET_CAP = 5000
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts by facet name (the filter's query-string name) then code; `total` matches."""
+
+    counts: dict[str, dict[str, int]]
+    total: int
+
+    @property
+    def codes_counted(self) -> bool:
+        """False when the code tables (types, skills, languages…) were not counted (too many
+        matches: CODE_FACET_CAP); their lists are then offered without numbers."""
+        return self.total <= CODE_FACET_CAP or "skill" in self.counts
+
+    def of(self, name: str) -> dict[str, int]:
+        return self.counts.get(name, {})
+
+    @property
+    def with_photo(self) -> int:
+        return self.of("photo").get("yes", 0)
+
+
+def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
+    """The facets of the profiles matching `f`, in one statement."""
+    tune(session)
+    matches = (
+        filtered_select(session, f, today)
+        .with_only_columns(
+            CastingProfile.user_id.label("id"),
+            User.gender.label("gender"),
+            User.country_id.label("country_id"),
+            *(column.label(name) for name, column in COLUMNS.items()),
+        )
+        .cte("matches")
+    )
+    m = matches.c
+    names = ("gender", "country_id", *COLUMNS)
+    if session.get_bind().dialect.name == "postgresql":
+        # One pass over the matches for every column facet: GROUPING SETS, then one small
+        # branch per column over its few groups.
+        sets = (
+            select(*(m[name] for name in names), func.count().label("n"))
+            .group_by(func.grouping_sets(*(m[name] for name in names)))
+            .cte("sets")
+        )
+        parts = [
+            select(literal(name), cast(sets.c[name], String), sets.c.n).where(
+                sets.c[name].is_not(None)
+            )
+            for name in names
+        ]
+    else:
+        parts = [
+            select(literal(name), cast(m[name], String), func.count())
+            .select_from(matches)
+            .group_by(m[name])
+            for name in names
+        ]
+    tables: dict[str, Any] = {**CODE_TABLES, "language": TalentLanguage}
+    if not f.chosen:
+        # Every searched profile: each casting code table counted whole along its (code,
+        # user_id) index, minus the rows of the few profiles not searched (hidden, incomplete,
+        # inactive), instead of joining 90 % of the profiles to each table.
+        parts += _everyone_codes(matches)
+        tables = {"language": TalentLanguage}
+    # Past CODE_FACET_CAP matches the code tables are not counted (a one-time filter: the
+    # branch is never run): reading 20,000 profiles' skills would cost more than the page.
+    small = select(func.count()).select_from(matches).scalar_subquery() <= CODE_FACET_CAP
+    parts += [
+        select(literal(name), cast(model.code, String), func.count())
+        .select_from(matches)
+        .join(model, model.user_id == m.id)
+        .where(small if f.chosen else true())
+        .group_by(model.code)
+        for name, model in tables.items()
+    ]
+    parts.append(
+        select(literal("photo"), literal("yes"), func.count())
+        .select_from(matches)
+        .join(CastingPhoto, (CastingPhoto.user_id == m.id) & (CastingPhoto.is_primary == true()))
+    )
+    parts.append(select(literal("*"), literal("total"), func.count()).select_from(matches))
+    counts: dict[str, dict[str, int]] = {}
+    total = 0
+    for name, code, n in session.execute(union_all(*parts)):
+        if name == "*":
+            total = n
+        elif code is not None:
+            found = counts.setdefault(name, {})
+            found[code] = found.get(code, 0) + n
+    return Facets({k: {c: n for c, n in v.items() if n} for k, v in counts.items()}, total)
+
+
+def _everyone_codes(matches) -> list:
+    unsearched = (
+        select(CastingProfile.user_id)
+        .join(User, User.id == CastingProfile.user_id)
+        .where(~and_(*searchable_conditions()))
+        .subquery("unsearched")
+    )
+    parts = []
+    for name, model in CODE_TABLES.items():
+        parts.append(
+            select(literal(name), cast(model.code, String), func.count()).group_by(model.code)
+        )
+        parts.append(
+            select(literal(name), cast(model.code, String), -func.count())
+            .join(unsearched, unsearched.c.user_id == model.user_id)
+            .group_by(model.code)
+        )
+    return parts
+
+
+class AllFacets:
+    """The unfiltered facets (every searched profile), kept `ttl` seconds per process."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._facets: Facets | None = None
+        self._at = 0.0
+        self._generation = -1
+
+    def get(self, session: Session, today: dt.date) -> Facets:
+        with self._lock:
+            fresh = time.monotonic() - self._at < self.ttl
+            if self._facets is not None and fresh and self._generation == _changes.count:
+                return self._facets
+            generation = _changes.count
+        facets = facet_counts(session, CastingFilters(), today)
+        with self._lock:
+            self._facets, self._at, self._generation = facets, time.monotonic(), generation
+        return facets
+
+
+class _Changes:
+    count = 0
+
+
+_changes = _Changes()
+_WATCHED = (
+    CastingProfile,
+    CastingTalentType,
+    CastingSkill,
+    CastingAsset,
+    CastingAccent,
+    CastingPhoto,
+    User,
+    TalentLanguage,
+)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _WATCHED) for obj in touched):
+        _changes.count += 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_orm_execute(state) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and any(
+        getattr(m, "class_", None) in _WATCHED for m in state.all_mappers
+    ):
+        _changes.count += 1
+
+
+def facets_for(session: Session, f: CastingFilters, today: dt.date, cache: AllFacets) -> Facets:
+    """The facets of `f`: the kept unfiltered ones when nothing is chosen."""
+    return cache.get(session, today) if not f.chosen else facet_counts(session, f, today)
