@@ -49,6 +49,11 @@ class AuditAction(enum.StrEnum):
     VERIFICATION_SENT = "email.verification_sent"
     EMAIL_CHANGED = "email.changed"
     LEGAL_PAGE_UPDATE = "legal_page.update"
+    #: CINEMA: an admin asked a talent (or a minor's guardian) to complete a casting profile;
+    #: an admin marked a professional artist card as checked, or withdrew that.
+    CASTING_COMPLETION_REQUESTED = "casting.completion_requested"
+    ARTIST_CARD_VERIFIED = "casting.artist_card_verified"
+    ARTIST_CARD_UNVERIFIED = "casting.artist_card_unverified"
 
 
 class AuditEvent(Model):

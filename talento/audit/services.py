@@ -20,7 +20,17 @@ from talento.extensions import rowcount, utcnow
 
 #: Names of personal fields an audit row may list (names only, never values).
 PERSONAL_FIELDS = frozenset(
-    {"email", "phone", "whatsapp", "address", "date_of_birth", "links", "cv", "id_number"}
+    {
+        "email",
+        "phone",
+        "whatsapp",
+        "address",
+        "date_of_birth",
+        "links",
+        "cv",
+        "id_number",
+        "artist_card_number",
+    }
 )
 #: Detail strings are identifiers (capability names, formats, ISO dates, column keys): no spaces, no
 #: « + » or « @ », no run of 6 digits, so a phone number, an e-mail or a sentence cannot pass.

@@ -413,6 +413,12 @@ RULES: dict[str, Rule] = {
     "admin.export_users": Rule(ADMIN),
     "admin.audit": Rule(ADMIN),
     "admin.lost_data": Rule(ADMIN),
+    # CINEMA administration: casting profiles, « demander de compléter », the artist card
+    "admin.cinema": Rule(ADMIN),
+    "admin.cinema_request_completion": Rule(ADMIN),
+    "admin.cinema_profile": Rule(ADMIN, _other_user),
+    "admin.cinema_card_verify": Rule(ADMIN, _other_user),
+    "admin.cinema_card_unverify": Rule(ADMIN, _other_user),
     "admin.lost_data_notify": Rule(ADMIN),
     "admin.legal_pages": Rule(ADMIN),
     "admin.legal_page_edit": Rule(ADMIN, _legal_page),
