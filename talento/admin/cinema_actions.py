@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, lazyload, undefer_group
+from sqlalchemy.orm import Load, Session
 
 from talento.accounts.models import User
 from talento.admin.cinema import MISSING_LABELS, STEP_LABELS, rows_of
@@ -89,7 +89,11 @@ def request_completion(
         select(CastingProfile, User)
         .join(User, User.id == CastingProfile.user_id)
         .where(CastingProfile.user_id.in_(ids))
-        .options(lazyload("*"), undefer_group("casting_guardian"))
+        .options(
+            Load(CastingProfile).lazyload("*"),
+            Load(CastingProfile).undefer_group("casting_guardian"),
+            Load(User).lazyload("*"),
+        )
         .order_by(User.last_name, User.first_name, User.id)
     ).all()
     base = settings.base_url.rstrip("/")
