@@ -1,10 +1,10 @@
 """CINEMA figures of the admin dashboard: casting profiles counted in two aggregate queries.
 
-1. One scan of ``casting_profiles`` joined to ``users`` (its primary key), to the users who
-   have a casting photo and to those who have a talent type (each a ``GROUP BY user_id`` of an
-   index, hash-joined), grouped by (complete, gender, country, age band, has a photo, has a
-   talent type): a few hundred groups at most, whatever the number of profiles; every figure
-   but the talent types is a sum over these groups, done here.
+1. One scan of ``casting_profiles`` joined to ``users`` (its primary key), grouped by
+   (complete, gender, country, age band): a few hundred groups at most, whatever the number of
+   profiles; the figures are sums over these groups, done here. Beside them, computed once
+   (PostgreSQL's InitPlans): how many profiles have a photo, and a talent type (the
+   ``GROUP BY user_id ORDER BY user_id`` count of admin.services, an index walk in order).
 2. One ``GROUP BY code`` of ``casting_talent_types`` (an index-only scan of its (code,
    user_id) index): profiles per talent type (a profile may have several).
 
@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
-from talento.admin.services import Ranked, _top
+from talento.admin.services import Ranked, _top, _users_with_rows
 from talento.casting import vocabulary as v
 from talento.casting.models import DONE, CastingPhoto, CastingProfile, CastingTalentType
 from talento.geo.models import Country
@@ -99,11 +99,7 @@ class CinemaFigures:
 
 def cinema_figures(session: Session, lang: str, today: dt.date) -> CinemaFigures:
     """Every CINEMA figure of the dashboard (two SQL statements)."""
-    photo_users = select(CastingPhoto.user_id).group_by(CastingPhoto.user_id).subquery()
-    type_users = select(CastingTalentType.user_id).group_by(CastingTalentType.user_id).subquery()
     complete = (CastingProfile.registration_step == DONE).label("complete")
-    has_photo = photo_users.c.user_id.is_not(None).label("has_photo")
-    has_type = type_users.c.user_id.is_not(None).label("has_type")
     band = _band_case(today).label("band")
     card_pending = and_(
         CastingProfile.artist_card_number.is_not(None),
@@ -115,16 +111,12 @@ def cinema_figures(session: Session, lang: str, today: dt.date) -> CinemaFigures
             User.gender,
             User.country_id,
             band,
-            has_photo,
-            has_type,
             func.count().label("n"),
             func.count().filter(card_pending).label("card_pending"),
         )
         .select_from(CastingProfile)
         .join(User, User.id == CastingProfile.user_id)
-        .outerjoin(photo_users, photo_users.c.user_id == CastingProfile.user_id)
-        .outerjoin(type_users, type_users.c.user_id == CastingProfile.user_id)
-        .group_by(complete, User.gender, User.country_id, band, has_photo, has_type)
+        .group_by(complete, User.gender, User.country_id, band)
         .subquery()
     )
     rows = session.execute(
@@ -132,12 +124,12 @@ def cinema_figures(session: Session, lang: str, today: dt.date) -> CinemaFigures
             groups.c.complete,
             groups.c.gender,
             groups.c.band,
-            groups.c.has_photo,
-            groups.c.has_type,
             groups.c.n,
             groups.c.card_pending,
             Country.iso2,
             Country.name(lang),
+            _users_with_rows(CastingPhoto.user_id, None),
+            _users_with_rows(CastingTalentType.user_id, None),
         ).outerjoin(Country, Country.id == groups.c.country_id)
     ).all()
 
@@ -145,11 +137,10 @@ def cinema_figures(session: Session, lang: str, today: dt.date) -> CinemaFigures
     genders: Counter[str] = Counter()
     bands: Counter[str] = Counter()
     countries: dict[str, Ranked] = {}
-    for is_complete, gender, band_key, with_photo, with_type, n, card, iso2, name in rows:
+    for is_complete, gender, band_key, n, card, iso2, name, with_photo, with_type in rows:
         total += n
         done += n if is_complete else 0
-        photos += n if with_photo else 0
-        typed += n if with_type else 0
+        photos, typed = with_photo, with_type  # the same on every row
         pending += card
         genders[gender if gender in GENDERS else UNKNOWN] += n
         bands[band_key] += n
