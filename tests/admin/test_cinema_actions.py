@@ -286,3 +286,11 @@ def test_the_badge_needs_a_verified_unexpired_card():
     no_expiry = CastingProfile(artist_card_verified_at=verified)
     assert not artist_card_badge(no_expiry, today)
     assert card_state(CastingProfile(), False, today) == "none"
+
+
+def test_the_account_page_links_to_the_casting_profile(app, admin, make_talent):
+    with_casting = add_casting(app, make_talent())
+    without = make_talent()
+    page = admin.get(f"/admin/users/{with_casting}").get_data(as_text=True)
+    assert f'href="/admin/cinema/{with_casting}"' in page
+    assert 'id="casting-link"' not in admin.get(f"/admin/users/{without}").get_data(as_text=True)
