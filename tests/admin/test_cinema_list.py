@@ -107,7 +107,7 @@ def test_what_is_missing_is_said(admin, app, make_talent):
 
 def test_a_minor_is_marked_and_the_page_says_where_mail_goes(admin, profiles):
     page = admin.get("/admin/cinema?minors=1").get_data(as_text=True)
-    assert '<span class="badge">Mineur</span>' in page
+    assert '<span class="cinema-admin__badge">Mineur</span>' in page
     assert "Pour un mineur, l'e-mail part à l'adresse de son parent ou tuteur." in page
 
 
