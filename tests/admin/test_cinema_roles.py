@@ -136,7 +136,7 @@ def test_a_recruiter_alone_does_not_get_casting(app, client, make_talent, make_u
 @pytest.mark.parametrize(
     ("capabilities", "landing", "sees_link"),
     [
-        (["casting"], "/profile", True),
+        (["casting"], "casting", True),
         (["admin"], "/admin", True),
         (["talent", "casting"], "/profile", True),
         (["talent"], "/profile", False),
@@ -145,8 +145,10 @@ def test_a_recruiter_alone_does_not_get_casting(app, client, make_talent, make_u
     ],
 )
 def test_who_sees_the_casting_menu_and_where_they_land(
-    client, make_user, make_talent, capabilities, landing, sees_link
+    app, client, make_user, make_talent, capabilities, landing, sees_link
 ):
+    if landing == "casting":  # the casting search once it is part of the app
+        landing = "/cinema/talents" if "casting_search.index" in app.view_functions else "/profile"
     maker = make_talent if "talent" in capabilities else make_user
     maker(email="someone@example.org", code="MAC0007CAS", capabilities=capabilities)
     response = login(client, "someone@example.org")
@@ -159,3 +161,23 @@ def test_who_sees_the_casting_menu_and_where_they_land(
 
 def test_visitors_do_not_see_the_casting_menu(client):
     assert CASTING_LINK not in client.get("/talents").get_data(as_text=True)
+
+
+def test_a_casting_account_lands_on_the_casting_search(app, client, make_user, make_talent):
+    """Casting staff without a talent profile start on the casting search (a stand-in page
+    here when the real one is not installed); a talent who also casts starts on their own
+    space, and the home page sends each one to the same place."""
+    if "casting_search.index" not in app.view_functions:
+        from flask import Blueprint
+
+        stand_in = Blueprint("casting_search", __name__)
+        stand_in.add_url_rule("/cinema/talents", "index", lambda: "casting search")
+        app.register_blueprint(stand_in)
+    make_user(email="caster@example.org", code="MAC0007CAS", capabilities=["casting"])
+    make_talent(email="both@example.org", code="MAF0008CAS", capabilities=["talent", "casting"])
+    response = login(client, "caster@example.org")
+    assert response.headers["Location"] == "/cinema/talents"
+    assert client.get("/").headers["Location"] == "/cinema/talents"
+    other = app.test_client()
+    assert login(other, "both@example.org").headers["Location"] == "/profile"
+    assert other.get("/").headers["Location"] == "/profile"
