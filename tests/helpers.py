@@ -23,6 +23,14 @@ RATELIMIT_KEY_PREFIX = f"talento-test-{RUN_ID}"
 ADMIN_PASSWORD = "Test-admin-password-2026"
 USER_PASSWORD = "Talent-password-2026"
 PER_TEST_TABLES = (
+    "casting_photos",
+    "casting_talent_types",
+    "casting_skills",
+    "casting_assets",
+    "casting_accents",
+    "casting_credits",
+    "casting_profiles",
+    "casting_code_counters",
     "talent_skills",
     "talent_languages",
     "talent_profiles",

@@ -132,6 +132,7 @@ def test_a_minor_without_guardian_address_gets_nothing(app, admin, make_talent, 
     assert profile_of(app, talent).completion_requested_at is None
 
 
+@pytest.mark.both_backends
 def test_not_twice_within_seven_days(app, admin, make_talent, inbox):
     talent = add_casting(app, make_talent(email=TALENT_EMAIL), step="contact")
     _ask(admin, talent)

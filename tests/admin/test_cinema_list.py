@@ -61,6 +61,7 @@ def _codes(page: str) -> list[str]:
     )
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
