@@ -295,3 +295,10 @@ def test_the_account_page_links_to_the_casting_profile(app, admin, make_talent):
     page = admin.get(f"/admin/users/{with_casting}").get_data(as_text=True)
     assert f'href="/admin/cinema/{with_casting}"' in page
     assert 'id="casting-link"' not in admin.get(f"/admin/users/{without}").get_data(as_text=True)
+
+
+def test_the_page_says_when_a_minor_has_no_guardian(app, admin, make_talent):
+    today = utctoday()
+    talent = add_casting(app, make_talent(), step="photos", born=today.replace(year=today.year - 9))
+    page = admin.get(f"/admin/cinema/{talent}").get_data(as_text=True)
+    assert "Mineur sans parent ou tuteur enregistré : aucun e-mail ne peut partir." in page
