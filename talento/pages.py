@@ -28,6 +28,7 @@ from flask_babel import format_number
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from talento.accounts.views import landing
 from talento.content.services import LEGAL_PAGES
 from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
@@ -85,7 +86,7 @@ def _showcase() -> Showcase | None:
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
-        return redirect(url_for("admin.dashboard" if current_user.is_admin else "profiles.me"))
+        return redirect(landing(current_user))
     showcase = _showcase()
     figures = None
     if showcase is not None:

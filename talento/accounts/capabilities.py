@@ -26,7 +26,10 @@ CAPABILITY_HINTS = {
     Capability.RECRUITER.value: _l(
         "Filtre de disponibilité, recherches enregistrées, contact sans les plafonds des anonymes."
     ),
-    Capability.CASTING.value: _l("Module casting CINEMA (à venir)."),
+    Capability.CASTING.value: _l(
+        "Recherche casting CINEMA, fiches et comp cards des talents, coordonnées masquées "
+        "(chaque affichage en clair est inscrit au journal) ; plus tard, projets et shortlists."
+    ),
     Capability.PRESENCE.value: _l("Pointage sur les tournages."),
     Capability.ADMIN.value: _l("Administration complète de la plateforme."),
 }

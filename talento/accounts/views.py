@@ -33,7 +33,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from talento.accounts import login_limits, session_views, two_factor
 from talento.accounts.forms import LoginForm
-from talento.accounts.models import User
+from talento.accounts.models import Capability, User
 from talento.accounts.services import LoginOutcome, check_password, find_by_identifier
 from talento.accounts.two_factor_forms import SecondStepForm
 from talento.audit import services as audit
@@ -323,4 +323,15 @@ def logout():
 
 
 def _landing(user: User) -> str:
-    return url_for("admin.dashboard") if user.is_admin else url_for("profiles.me")
+    """Where a signed-in account starts: admins on the dashboard; casting staff without a
+    talent profile of their own on the casting search; everyone else on their own space."""
+    if user.is_admin:
+        return url_for("admin.dashboard")
+    if user.can(Capability.CASTING.value) and not user.can(Capability.TALENT.value):
+        return url_for("casting_search.talents")
+    return url_for("profiles.me")
+
+
+def landing(user: User) -> str:
+    """Public name of :func:`_landing` (the home page sends signed-in people there too)."""
+    return _landing(user)

@@ -39,4 +39,7 @@ ACTION_LABELS = {
     AuditAction.EMAIL_CHANGED: _l("Adresse e-mail changée"),
     AuditAction.LEGAL_PAGE_UPDATE: _l("Page légale modifiée"),
     AuditAction.CASTING_CONTACT_REVEAL: _l("Coordonnées casting affichées en clair"),
+    AuditAction.CASTING_COMPLETION_REQUESTED: _l("Demande de compléter le profil casting"),
+    AuditAction.ARTIST_CARD_VERIFIED: _l("Carte d'artiste vérifiée"),
+    AuditAction.ARTIST_CARD_UNVERIFIED: _l("Vérification de la carte d'artiste retirée"),
 }

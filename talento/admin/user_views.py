@@ -27,6 +27,7 @@ from talento.admin.forms import (
 from talento.audit import services as audit
 from talento.audit.models import AuditAction, AuditEvent
 from talento.audit.web import current_actor
+from talento.casting.models import CastingProfile
 from talento.context import current_language, current_passwords, current_settings
 from talento.crypto import active_keyring
 from talento.extensions import db
@@ -116,6 +117,10 @@ def user_detail(user_id: int):
             language_labels=LANGUAGES,
             level_labels=LEVEL_LABELS,
             back=_back_to_list(),
+            has_casting=db.session.scalar(
+                select(CastingProfile.user_id).where(CastingProfile.user_id == user.id)
+            )
+            is not None,
         ),
         200,
     )

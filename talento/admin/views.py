@@ -12,9 +12,11 @@ from markupsafe import Markup
 
 from talento.admin.blueprint import bp
 from talento.admin.charts import Bar, bar_list_chart, column_chart
+from talento.admin.cinema import cinema_labels
+from talento.admin.cinema_figures import cinema_figures
 from talento.admin.services import PERIODS, Bucket, Period, Ranked, dashboard_figures
 from talento.context import current_language
-from talento.extensions import db
+from talento.extensions import db, utctoday
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.keys.reentry import flagged_count
@@ -29,6 +31,7 @@ _dashboard_lock = threading.Lock()
 #: of the menu rather than breaking the dashboard.
 ADMIN_PAGES = (
     ("admin.users", _l("Comptes")),
+    ("admin.cinema", _l("Profils casting")),
     ("admin.catalogs", _l("Catalogues")),
     ("admin.audit", _l("Journal d'audit")),
     ("admin.legal_pages", _l("Pages légales")),
@@ -80,7 +83,7 @@ def dashboard():
     # choice() returns one of PERIODS or the default, so a Period
     period = cast(Period, QueryArgs(request.args).choice("period", PERIODS, "week"))
     lang = current_language()
-    figures, age = _cached_figures(lang, period)
+    (figures, cinema), age = _cached_figures(lang, period)
     registration_title = (
         _("Inscriptions de talents par mois, 12 derniers mois")
         if period == "month"
@@ -115,13 +118,22 @@ def dashboard():
         users_url=users_url,
         lost_data_total=flagged_count(db.session()),
         figures_age=age,
+        cinema=cinema,
+        cinema_url=cinema_url,
+        **cinema_labels(),
     )
 
 
+def cinema_url(**filters) -> str:
+    """The admin list of casting profiles filtered by `filters`."""
+    return url_for("admin.cinema", **filters)
+
+
 def _cached_figures(lang: str, period: Period):
-    """The figures and their age in seconds. At 100,000 talents they cost about a second to
-    compute, so they are kept DASHBOARD_TTL seconds per process; a change to talents made by
-    this process drops them at once (another process's change shows within the TTL)."""
+    """The figures (the talents', then CINEMA's) and their age in seconds. At 100,000
+    talents they cost about a second to compute, so they are kept DASHBOARD_TTL seconds per
+    process; a change to talents made by this process drops them at once (another process's
+    change shows within the TTL)."""
     kept = current_app.extensions.setdefault("talento.dashboard_figures", {})
     key = (lang, period)
     with _dashboard_lock:
@@ -132,7 +144,10 @@ def _cached_figures(lang: str, period: Period):
         if now - at < DASHBOARD_TTL and generation == local_changes():
             return figures, int(now - at)
     generation = local_changes()
-    figures = dashboard_figures(db.session(), lang=lang, period=period)
+    figures = (
+        dashboard_figures(db.session(), lang=lang, period=period),
+        cinema_figures(db.session(), lang, utctoday()),
+    )
     with _dashboard_lock:
         kept[key] = (figures, time.monotonic(), generation)
     return figures, 0

@@ -51,6 +51,11 @@ class AuditAction(enum.StrEnum):
     LEGAL_PAGE_UPDATE = "legal_page.update"
     #: CINEMA: casting staff or an admin unmasked a casting profile's contact and ID data.
     CASTING_CONTACT_REVEAL = "casting.contact_reveal"
+    #: CINEMA: an admin asked a talent (or a minor's guardian) to complete a casting profile;
+    #: an admin marked a professional artist card as checked, or withdrew that.
+    CASTING_COMPLETION_REQUESTED = "casting.completion_requested"
+    ARTIST_CARD_VERIFIED = "casting.artist_card_verified"
+    ARTIST_CARD_UNVERIFIED = "casting.artist_card_unverified"
 
 
 class AuditEvent(Model):

@@ -30,6 +30,7 @@ PERSONAL_FIELDS = frozenset(
         "cv",
         "id_number",
         "id_photo",
+        "artist_card_number",
     }
 )
 #: Detail strings are identifiers (capability names, formats, ISO dates, column keys): no spaces, no

@@ -14,8 +14,8 @@ guardian data, weight. Ethnicity and skin tone are self-declared search data for
 Contact and identity data live in :class:`ContactPanel`, built only for casting staff, admins
 and the owner (the view decides): masked for staff (casting.masking), unmasked for the owner
 and on an explicit « Afficher », which :func:`reveal_contact` records in the audit trail.
-For a minor, the contact is the parent or guardian (:func:`_contact_for`; to be unified with
-``casting.services.contact_for``).
+For a minor, the contact is the parent or guardian (``casting.services.contact_for``, the one
+rule).
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ from talento.audit.models import AuditAction
 from talento.audit.services import Actor
 from talento.casting import vocabulary as v
 from talento.casting.access import age_on, is_minor
+from talento.casting.artist_card import artist_card_badge
 from talento.casting.masking import mask
 from talento.casting.models import CastingProfile
+from talento.casting.services import contact_for
 from talento.crypto import is_unavailable
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.languages import spoken
@@ -198,9 +200,8 @@ def _photos(profile: CastingProfile) -> tuple[Photo, ...]:
 
 
 def artist_card_valid(profile: CastingProfile, today: dt.date) -> bool:
-    """Checked by an admin and not expired."""
-    expires = profile.artist_card_expires_on
-    return profile.artist_card_verified and (expires is None or expires >= today)
+    """Checked by an admin and not expired (casting.artist_card, the one rule)."""
+    return artist_card_badge(profile, today)
 
 
 def public_view(
@@ -288,18 +289,13 @@ class _Contact:
 
 
 def _contact_for(profile: CastingProfile, user: User, today: dt.date) -> _Contact:
-    """The talent's own contact, or their guardian's when they are a minor. Decrypts.
-    TODO(merge): replace by ``casting.services.contact_for`` (same rule)."""
+    """Whom to contact (services.contact_for: a minor's guardian, never the child), with the
+    guardian's relationship or the talent's WhatsApp. Decrypts."""
+    name, phone, email = contact_for(profile, user, today)
     if is_minor(user, today):
-        return _Contact(
-            guardian=True,
-            name=profile.guardian_name or "",
-            relationship=_label(v.GUARDIAN_RELATIONSHIPS, profile.guardian_relationship),
-            phone=profile.guardian_phone,
-            whatsapp=None,
-            email=profile.guardian_email,
-        )
-    return _Contact(False, user.full_name, None, user.phone, user.whatsapp, user.email)
+        relationship = _label(v.GUARDIAN_RELATIONSHIPS, profile.guardian_relationship)
+        return _Contact(True, name, relationship, phone, None, email)
+    return _Contact(False, name, None, phone, user.whatsapp, email)
 
 
 def contact_panel(

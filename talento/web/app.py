@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.accounts.views import bp as accounts_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
+    from talento.admin import cinema_views as _cinema_views  # noqa: F401
     from talento.admin import export_views as _export_views  # noqa: F401
     from talento.admin import legal_views as _legal_views  # noqa: F401
     from talento.admin import lost_data_views as _lost_data_views  # noqa: F401

@@ -163,6 +163,16 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         USER,
         ("back", "id_photo", "action"),
     ),
+    "admin.cinema_card_verify": (
+        "only shown for a casting profile with an artist card number (the sample has none)",
+        ADMIN_ROLE,
+        (),  # a button
+    ),
+    "admin.cinema_card_unverify": (
+        "only shown for a casting profile whose artist card is verified",
+        ADMIN_ROLE,
+        (),  # a button
+    ),
 }
 #: POST endpoints not fuzzed at all, with why (keep this short).
 NOT_FUZZED: dict[str, str] = {}

@@ -93,6 +93,9 @@ IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 LOGIN_PATH = "/auth/login"
 PROFILE_PATH = "/profile"
 DASHBOARD_PATH = "/admin"
+#: Where a casting account without a talent profile lands (accounts.views._landing): the
+#: casting search.
+CASTING_LANDING = "/cinema/talents"
 
 PDF = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
@@ -254,7 +257,7 @@ OWN_CASTING_CREATE = access(
 )
 
 
-def GUEST_ONLY(admin_landing: str) -> Access:
+def GUEST_ONLY(admin_landing: str, casting_landing: str = PROFILE_PATH) -> Access:
     """A page for people who are not logged in (login, registration)."""
     return access(
         f"GUEST_ONLY(admin → {admin_landing})",
@@ -262,7 +265,7 @@ def GUEST_ONLY(admin_landing: str) -> Access:
         user=redirect_to(PROFILE_PATH, refused=True),
         presence=redirect_to(PROFILE_PATH, refused=True),
         recruiter=redirect_to(PROFILE_PATH, refused=True),
-        casting=redirect_to(PROFILE_PATH, refused=True),
+        casting=redirect_to(casting_landing, refused=True),
         admin=redirect_to(admin_landing, refused=True),
     )
 
@@ -274,7 +277,7 @@ HOME = access(
     user=redirect_to(PROFILE_PATH),
     presence=redirect_to(PROFILE_PATH),
     recruiter=redirect_to(PROFILE_PATH),
-    casting=redirect_to(PROFILE_PATH),
+    casting=redirect_to(CASTING_LANDING),
     admin=redirect_to(DASHBOARD_PATH),
 )
 #: The home page's search box: its text becomes the directory's filters, for anyone.
@@ -409,10 +412,12 @@ RULES: dict[str, Rule] = {
     "legal.terms": Rule(PUBLIC),
     "legal.cookies": Rule(PUBLIC),
     # accounts
-    "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
+    "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH, casting_landing=CASTING_LANDING)),
     "auth.logout": Rule(LOGGED_IN),
     # The login's second step: without a password just checked, a page saying so.
-    "auth.two_factor": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH)),
+    "auth.two_factor": Rule(
+        GUEST_ONLY(admin_landing=DASHBOARD_PATH, casting_landing=CASTING_LANDING)
+    ),
     "two_factor.settings": Rule(LOGGED_IN),
     "two_factor.setup": Rule(LOGGED_IN),
     "two_factor.disable": Rule(TWO_FACTOR_ON),
@@ -506,6 +511,12 @@ RULES: dict[str, Rule] = {
     "admin.export_users": Rule(ADMIN),
     "admin.audit": Rule(ADMIN),
     "admin.lost_data": Rule(ADMIN),
+    # CINEMA administration: casting profiles, « demander de compléter », the artist card
+    "admin.cinema": Rule(ADMIN),
+    "admin.cinema_request_completion": Rule(ADMIN),
+    "admin.cinema_profile": Rule(ADMIN, _other_user),
+    "admin.cinema_card_verify": Rule(ADMIN, _other_user),
+    "admin.cinema_card_unverify": Rule(ADMIN, _other_user),
     "admin.lost_data_notify": Rule(ADMIN),
     "admin.legal_pages": Rule(ADMIN),
     "admin.legal_page_edit": Rule(ADMIN, _legal_page),
