@@ -37,6 +37,32 @@ from tests.helpers import (
 )
 
 
+def _share_url_builders() -> None:
+    """Every test builds its own app, and werkzeug compiles two URL-building functions for each
+    of its ~85 rules (Python AST, `compile()`): two thirds of build_app's time. The function a
+    rule gets depends only on the rule's parsed parts and the names of its defaults (it reads
+    the converters through its `self` argument), so one compiled function serves every app of
+    the test process; the rare rule with a default inside its path is compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def shared(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        if any(is_dynamic and part in defaults for is_dynamic, part in self._trace):
+            return compile_builder(self, append_unknown)
+        key = (tuple(self._trace), tuple(map(str, defaults)), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def pytest_generate_tests(metafunc) -> None:
     """Parametrize `database_url` by backend: PostgreSQL, unless a marker asks for SQLite."""
     if "database_url" not in metafunc.fixturenames:
