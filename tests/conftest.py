@@ -78,14 +78,19 @@ def pytest_generate_tests(metafunc) -> None:
 
 #: The slowest tests (other processes: the guide's sandbox, gunicorn, the CLI, Chromium) run
 #: first, so that under xdist they spread over the workers instead of ending the run on one.
+#: Longest first (the last --durations run): the fuzz's one-minute test, the guide's sandbox...
 SLOW_FIRST = (
+    "tests/attacks/test_attack_hostile_input.py",
     "tests/docs/",
+    "tests/keys/",
+    "tests/ops/test_seed_demo.py",
+    "tests/profiles/test_search_hostile_args.py",
+    "tests/ops/test_backup.py",
+    "tests/ops/test_cli.py",
+    "tests/attacks/test_attack_registration_limits.py",
     "tests/deploy/test_gunicorn.py",
     "tests/attacks/test_attack_worker_recycling.py",
-    "tests/ops/test_cli.py",
     "tests/browser/",
-    "tests/ops/test_backup.py",
-    "tests/ops/test_rotation.py",
 )
 
 
