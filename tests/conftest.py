@@ -145,13 +145,32 @@ def _private_database(url: str, created: list[str]) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_private_database(url: str) -> None:
-    from sqlalchemy.pool import NullPool
+_DROP = """
+import sys
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
-    dropper = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with dropper.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "talento_test_{RUN_ID}" WITH (FORCE)'))
-    dropper.dispose()
+dropper = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT", poolclass=NullPool)
+with dropper.connect() as conn:
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)'))
+dropper.dispose()
+"""
+
+
+def _drop_private_database(url: str) -> None:
+    """Dropped by a detached process: PostgreSQL checkpoints on DROP DATABASE (seconds on a
+    busy server), which the test process need not wait for. The next run's database has
+    another name, and creating one drops any database of that name first."""
+    import subprocess
+    import sys
+
+    subprocess.Popen(
+        [sys.executable, "-c", _DROP, url, f"talento_test_{RUN_ID}"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 class Databases:
