@@ -37,6 +37,32 @@ from tests.helpers import (
 )
 
 
+def _share_url_builders() -> None:
+    """Every test builds its own app, and werkzeug compiles two URL-building functions for each
+    of its ~85 rules (Python AST, `compile()`): two thirds of build_app's time. The function a
+    rule gets depends only on the rule's parsed parts and the names of its defaults (it reads
+    the converters through its `self` argument), so one compiled function serves every app of
+    the test process; the rare rule with a default inside its path is compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def shared(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        if any(is_dynamic and part in defaults for is_dynamic, part in self._trace):
+            return compile_builder(self, append_unknown)
+        key = (tuple(self._trace), tuple(map(str, defaults)), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def pytest_generate_tests(metafunc) -> None:
     """Parametrize `database_url` by backend: PostgreSQL, unless a marker asks for SQLite."""
     if "database_url" not in metafunc.fixturenames:
@@ -52,14 +78,19 @@ def pytest_generate_tests(metafunc) -> None:
 
 #: The slowest tests (other processes: the guide's sandbox, gunicorn, the CLI, Chromium) run
 #: first, so that under xdist they spread over the workers instead of ending the run on one.
+#: Longest first (the last --durations run): the fuzz's one-minute test, the guide's sandbox...
 SLOW_FIRST = (
+    "tests/attacks/test_attack_hostile_input.py",
     "tests/docs/",
+    "tests/keys/",
+    "tests/ops/test_seed_demo.py",
+    "tests/profiles/test_search_hostile_args.py",
+    "tests/ops/test_backup.py",
+    "tests/ops/test_cli.py",
+    "tests/attacks/test_attack_registration_limits.py",
     "tests/deploy/test_gunicorn.py",
     "tests/attacks/test_attack_worker_recycling.py",
-    "tests/ops/test_cli.py",
     "tests/browser/",
-    "tests/ops/test_backup.py",
-    "tests/ops/test_rotation.py",
 )
 
 
@@ -114,13 +145,32 @@ def _private_database(url: str, created: list[str]) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_private_database(url: str) -> None:
-    from sqlalchemy.pool import NullPool
+_DROP = """
+import sys
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
-    dropper = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with dropper.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "talento_test_{RUN_ID}" WITH (FORCE)'))
-    dropper.dispose()
+dropper = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT", poolclass=NullPool)
+with dropper.connect() as conn:
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)'))
+dropper.dispose()
+"""
+
+
+def _drop_private_database(url: str) -> None:
+    """Dropped by a detached process: PostgreSQL checkpoints on DROP DATABASE (seconds on a
+    busy server), which the test process need not wait for. The next run's database has
+    another name, and creating one drops any database of that name first."""
+    import subprocess
+    import sys
+
+    subprocess.Popen(
+        [sys.executable, "-c", _DROP, url, f"talento_test_{RUN_ID}"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 class Databases:

@@ -2,7 +2,8 @@
 
 The app is served by werkzeug on a free loopback port in a background thread, once per test
 (on PostgreSQL, through the `app` fixture; its rows are committed). Chromium starts once per
-test file. `open_page` gives a watched page, so that each test can check that it logged no
+test process (each test gets its own browser context: no cookie or storage is shared).
+`open_page` gives a watched page, so that each test can check that it logged no
 console error and that no request left 127.0.0.1. Screenshots land in
 test-artifacts/screenshots/ (git-ignored), named after the backend, the test and the step.
 """
@@ -33,9 +34,10 @@ SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator:
-    """One headless Chromium per test file. Missing binary: skip, or fail under CI."""
+    """One headless Chromium per test process (xdist worker). Missing binary: skip, or fail
+    under CI."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         reason = f"Chromium not found at {CHROMIUM} (install it with `make chromium`)"
         if os.environ.get("CI"):
