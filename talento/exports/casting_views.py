@@ -33,8 +33,7 @@ def casting_staff_only():
 
 def _attachment(response: Response, name: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return response  # private, no-store: web/caching.py (every export is private)
 
 
 @bp.get("/print.pdf")

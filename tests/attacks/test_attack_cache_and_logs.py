@@ -253,6 +253,7 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "slug": "cookies",  # a legal page (admin editing)
         "search_id": samples.search_id,
         "photo_id": 1,  # a casting photo's buttons (POST only: refused without a token)
+        "step": "identity",  # a casting registration step
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404

@@ -87,6 +87,11 @@ GET_EXAMPLES = 3
 #: POST endpoints whose form the crawl cannot see, with why, the role that may post, and the
 #: fields the form has. They are fuzzed all the same.
 NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "casting_me.create": (
+        "« Créer mon profil casting » shows only to a talent without one (both samples have one)",
+        USER,
+        (),
+    ),
     "auth.two_factor": (
         "the login's second step only shows after a password of a 2FA account was checked",
         ANONYMOUS,
@@ -131,37 +136,6 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "« restore the default » only shows once a legal page was edited",
         ADMIN_ROLE,
         (),  # a button
-    ),  # CINEMA media panel: its forms show only to the owner of a casting profile (the samples'
-    # roles have none; tests/casting/test_media_*.py post them as an owner).
-    "casting_media.register_photos": (
-        "the photos step shows only to someone registering a casting profile",
-        USER,
-        (),  # « Continuer »: the CSRF token is the whole form
-    ),
-    "casting_media.upload_photo": (
-        "the media panel shows only to the owner of a casting profile",
-        USER,
-        ("back", "photo", "kind"),
-    ),
-    "casting_media.photo_action": (
-        "the media panel shows only to the owner of a casting profile",
-        USER,
-        ("back", "kind", "action"),
-    ),
-    "casting_media.upload_voice": (
-        "the media page shows only to the owner of a casting profile",
-        USER,
-        ("back", "voice_reel", "action"),
-    ),
-    "casting_media.save_showreel": (
-        "the media page shows only to the owner of a casting profile",
-        USER,
-        ("back", "showreel_url", "action"),
-    ),
-    "casting_media.upload_id_photo": (
-        "the media page shows only to the owner of a casting profile",
-        USER,
-        ("back", "id_photo", "action"),
     ),
     "admin.cinema_card_verify": (
         "only shown for a casting profile with an artist card number (the sample has none)",
