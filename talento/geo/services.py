@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import column, delete, select, table, update
-from sqlalchemy.orm import Session
+from sqlalchemy import column, delete, insert, select, table, update
+from sqlalchemy.orm import Session, load_only
 
 from talento.geo.data import city_code_candidates, iter_cities, iter_countries
 from talento.geo.models import City, Country
@@ -106,8 +106,15 @@ def fold_countries(session: Session) -> int:
         c.id for c in session.scalars(select(Country).where(Country.iso2.in_(FOLDED_COUNTRIES)))
     ]
     country_ids = [morocco.id, *folded_ids]
+    # Only the columns 0008 knew: migration 0008 runs this on a schema without the later ones
+    # (cities.latitude/longitude come with 0011), and an unset column is left out of INSERTs.
     rows = list(
-        session.scalars(select(City).where(City.country_id.in_(country_ids)).order_by(City.id))
+        session.scalars(
+            select(City)
+            .options(load_only(City.id, City.country_id, City.code, City.name, City.population))
+            .where(City.country_id.in_(country_ids))
+            .order_by(City.id)
+        )
     )
     reference = reference_cities()
     owners: dict[str, list[City]] = {}
@@ -169,7 +176,10 @@ def fold_countries(session: Session) -> int:
     session.flush()
     for code, name in reference.items():
         if code not in keep:
-            session.add(City(country_id=morocco.id, code=code, name=name, population=0))
+            # A Core insert of these columns only (see the select above about 0008).
+            session.execute(
+                insert(City).values(country_id=morocco.id, code=code, name=name, population=0)
+            )
             changed += 1
     if folded_ids:
         users = _users()

@@ -82,3 +82,20 @@ def serving(app) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def wait_for_images(page, selector: str) -> int:
+    """Every <img> matching `selector` is scrolled into view (lazy ones load) and has loaded
+    a real picture (complete, with a width: not a broken image). Returns how many there are."""
+    from playwright.sync_api import expect
+
+    images = page.locator(selector)
+    count = images.count()
+    for index in range(count):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        width = image.evaluate("img => img.naturalWidth")
+        assert width > 0, f"{selector} #{index + 1} did not load ({image.get_attribute('src')})"
+    page.evaluate("window.scrollTo(0, 0)")
+    return count

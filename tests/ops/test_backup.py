@@ -242,6 +242,10 @@ def test_round_trip_restores_every_row_and_file(populated, fresh_url, tmp_path, 
             "users.whatsapp",
             "users.address",
             "talent_profiles.links",
+            "casting_profiles.id_number",
+            "casting_profiles.artist_card_number",
+            "casting_profiles.guardian_phone",
+            "casting_profiles.guardian_email",
         ]
         assert manifest["database"]["tables"] == report.tables
         assert len(manifest["uploads"]["files"]) == 3
