@@ -16,7 +16,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -25,9 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from talento.accounts.forms import AcceptablePassword
 from talento.accounts.models import User
-from talento.accounts.password_policy import MIN_LENGTH
 from talento.casting import vocabulary as v
 from talento.casting.access import ADULT_AGE, age_on
 from talento.casting.inputs import (
@@ -51,6 +48,7 @@ from talento.profiles.forms import (
     CompactSelect,
     LanguageLevelsField,
     MultiCheckboxField,
+    NewAccountFields,
     phone_in_e164,
 )
 from talento.profiles.languages import language_label
@@ -225,30 +223,10 @@ class IdentityForm(StepForm):
         )
 
 
-class NewPersonForm(IdentityForm):
+class NewPersonForm(NewAccountFields, IdentityForm):
     """The first page for someone without an account: identity, then e-mail, password and
     consent (the account is created when it is saved, and signed in)."""
 
-    email = EmailField(
-        _l("E-mail"),
-        [DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
-    password = PasswordField(
-        _l("Mot de passe (%(n)d caractères minimum)", n=MIN_LENGTH),
-        [
-            DataRequired(_l("Choisissez un mot de passe.")),
-            AcceptablePassword(
-                lambda form: (form.email.data, (form.first_name.data, form.last_name.data))
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_confirm = PasswordField(
-        _l("Confirmez le mot de passe"),
-        [DataRequired(_l("Tapez le même mot de passe une seconde fois."))],
-        render_kw={"autocomplete": "new-password"},
-    )
     consent = BooleanField(
         _l(
             "J'accepte que Talento traite mes données personnelles pour présenter mon profil "

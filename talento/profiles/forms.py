@@ -487,7 +487,10 @@ for _kind, _label in LINK_KINDS.items():
     )
 
 
-class RegistrationForm(ProfileFieldsForm):
+class NewAccountFields:
+    """The e-mail and password of a new account, shared by the talent registration and the
+    casting registration's first page (a mixin: WTForms collects fields from every base)."""
+
     email = EmailField(
         _l("E-mail"),
         [_required(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
@@ -508,6 +511,9 @@ class RegistrationForm(ProfileFieldsForm):
         [_required(_l("Tapez le même mot de passe une seconde fois."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class RegistrationForm(NewAccountFields, ProfileFieldsForm):
     #: Who sees the profile; the consent text (profiles/register.html) refers to this choice.
     visibility = RadioField(
         _l("Visibilité de mon profil"),
