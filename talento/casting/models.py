@@ -248,33 +248,33 @@ class CastingProfile(Model):
         return f"<CastingProfile user_id={self.user_id} code={self.code}>"
 
 
-class CastingTalentType(Model):
+class _CodeRow:
+    """One code of a vocabulary for one casting profile: the (user_id, code) tables below,
+    each with its CHECK of known codes and an index (code, user_id) for the search."""
+
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+
+class CastingTalentType(_CodeRow, Model):
     __tablename__ = "casting_talent_types"
     __table_args__ = (
         one_of("code", v.TALENT_TYPES, name="casting_talent_type_known"),
         Index("ix_casting_talent_types_code_user", "code", "user_id"),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
-    )
-    code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
-
-class CastingSkill(Model):
+class CastingSkill(_CodeRow, Model):
     __tablename__ = "casting_skills"
     __table_args__ = (
         one_of("code", v.SKILLS, name="casting_skill_known"),
         Index("ix_casting_skills_code_user", "code", "user_id"),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
-    )
-    code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
-
-class CastingAsset(Model):
+class CastingAsset(_CodeRow, Model):
     """Something the talent can bring to a set (a caftan, a camel, a vintage car)."""
 
     __tablename__ = "casting_assets"
@@ -283,13 +283,8 @@ class CastingAsset(Model):
         Index("ix_casting_assets_code_user", "code", "user_id"),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
-    )
-    code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
-
-class CastingAccent(Model):
+class CastingAccent(_CodeRow, Model):
     """An accent or regional variety (vocabulary.ACCENTS) refining a spoken language."""
 
     __tablename__ = "casting_accents"
@@ -297,11 +292,6 @@ class CastingAccent(Model):
         one_of("code", v.ACCENTS, name="casting_accent_known"),
         Index("ix_casting_accents_code_user", "code", "user_id"),
     )
-
-    user_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("casting_profiles.user_id", ondelete="CASCADE"), primary_key=True
-    )
-    code: Mapped[str] = mapped_column(String(24), primary_key=True)
 
 
 class CastingCredit(Model):
