@@ -242,19 +242,6 @@ class NewPersonForm(NewAccountFields, IdentityForm):
         ],
     )
 
-    def validate_email(self, field) -> None:
-        field.data = (field.data or "").strip()
-        if not EMAIL_RE.match(field.data):
-            raise ValidationError(
-                _l("Vérifiez l'adresse e-mail : elle doit ressembler à nom@exemple.ma.")
-            )
-
-    def validate_password_confirm(self, field) -> None:
-        if field.data != self.password.data:
-            raise ValidationError(
-                _l("Les deux mots de passe sont différents : tapez le même dans les deux champs.")
-            )
-
     def account_input(self, language: str) -> NewAccount:
         return NewAccount(
             email=self.email.data or "",

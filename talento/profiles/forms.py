@@ -512,6 +512,19 @@ class NewAccountFields:
         render_kw={"autocomplete": "new-password"},
     )
 
+    def validate_email(self, field) -> None:
+        field.data = (field.data or "").strip()
+        if not EMAIL_RE.match(field.data):
+            raise ValidationError(
+                _l("Vérifiez l'adresse e-mail : elle doit ressembler à nom@exemple.ma.")
+            )
+
+    def validate_password_confirm(self, field) -> None:
+        if field.data != self.password.data:
+            raise ValidationError(
+                _l("Les deux mots de passe sont différents : tapez le même dans les deux champs.")
+            )
+
 
 class RegistrationForm(NewAccountFields, ProfileFieldsForm):
     #: Who sees the profile; the consent text (profiles/register.html) refers to this choice.
@@ -536,24 +549,11 @@ class RegistrationForm(NewAccountFields, ProfileFieldsForm):
         ],
     )
 
-    def validate_email(self, field) -> None:
-        field.data = (field.data or "").strip()
-        if not EMAIL_RE.match(field.data):
-            raise ValidationError(
-                _l("Vérifiez l'adresse e-mail : elle doit ressembler à nom@exemple.ma.")
-            )
-
     def validate_visibility(self, field) -> None:
         if not field.data:
             field.data = "public"
         elif field.data not in VISIBILITY_SENTENCES:
             raise ValidationError(_l("Choisissez qui peut voir votre profil."))
-
-    def validate_password_confirm(self, field) -> None:
-        if field.data != self.password.data:
-            raise ValidationError(
-                _l("Les deux mots de passe sont différents : tapez le même dans les deux champs.")
-            )
 
     def account_input(self, language: str) -> AccountInput:
         """The new account of the person registering, who writes in ``language``."""
