@@ -58,7 +58,10 @@ class Watched:
 
 
 def open_menu(page) -> None:
-    """On a phone the header's links are behind « Menu » (base.html): open it when it shows."""
+    """On a phone the header's links are behind « Menu » (base.html): open it when it shows.
+    Waits for the page's load first: before the stylesheet applies, the desktop header shows
+    the button too, and a click decided then waits for a button the CSS has since hidden."""
+    page.wait_for_load_state("load")
     button = page.locator("summary.site-menu__button")
     if button.is_visible() and page.locator("details.site-menu[open]").count() == 0:
         button.click()
