@@ -27,7 +27,15 @@ from fpdf.enums import Align, XPos, YPos
 from PIL import Image, ImageOps
 
 from talento.casting.page import CastingView
-from talento.profiles.card import FONT, FONT_PATH, MUTED, PRIMARY, TEXT
+from talento.profiles.card import (
+    FONT,
+    FONT_PATH,
+    MUTED,
+    PRIMARY,
+    TEXT,
+    fitted_line,
+    wrapped_lines,
+)
 from talento.profiles.qr import qr_png
 
 log = logging.getLogger(__name__)
@@ -96,7 +104,7 @@ def build_comp_card(
     # Name.
     pdf.set_xy(margin, band_h + 4 * s)
     pdf.set_text_color(*TEXT)
-    _fitted(pdf, view.full_name, content_w, 9 * s, size=20 * s, min_size=11 * s, x=margin)
+    fitted_line(pdf, view.full_name, content_w, 9 * s, size=20 * s, min_size=11 * s, x=margin)
     top = pdf.get_y() + 3 * s
 
     # Row of more photos at the bottom, above nothing: computed first to size the main area.
@@ -137,15 +145,15 @@ def build_comp_card(
         pdf.cell(column_w, 3.6 * s, label.upper(), new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_text_color(*TEXT)
         pdf.set_font(FONT, size=8.5 * s)
-        _wrapped(pdf, value, column_w, 4 * s, max_lines=3, x=column_x)
+        wrapped_lines(pdf, value, column_w, 4 * s, max_lines=3, x=column_x)
         pdf.set_y(pdf.get_y() + 1.2 * s)
 
     pdf.image(io.BytesIO(qr_png(url, scale=8)), x=qr_x, y=qr_y, w=qr_size, h=qr_size)
     pdf.set_xy(column_x, qr_y + qr_size)
     pdf.set_text_color(*MUTED)
     pdf.set_font(FONT, size=6 * s)
-    _fitted(pdf, labels.scan, column_w, caption_h / 2, size=6 * s, min_size=4.5, x=column_x)
-    _fitted(pdf, url, column_w, caption_h / 2, size=6 * s, min_size=4, x=column_x)
+    fitted_line(pdf, labels.scan, column_w, caption_h / 2, size=6 * s, min_size=4.5, x=column_x)
+    fitted_line(pdf, url, column_w, caption_h / 2, size=6 * s, min_size=4, x=column_x)
 
     for index, thumb in enumerate(thumbs):
         x = margin + index * (thumb_w + gap)
@@ -201,41 +209,3 @@ def _load(path: Path | None, frame: tuple[float, float] | None = None) -> Image.
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         log.warning("Photo illisible ignorée sur la fiche casting (%s).", type(error).__name__)
         return None
-
-
-def _wrapped(
-    pdf: FPDF, text: str, width: float, height: float, *, max_lines: int, x: float
-) -> None:
-    lines = pdf.multi_cell(width, height, text, dry_run=True, output="LINES")
-    assert isinstance(lines, list)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = _ellipsis(pdf, lines[-1], width)
-    for line in lines:
-        if pdf.get_string_width(line) > width:
-            line = _ellipsis(pdf, line, width)
-        pdf.set_x(x)
-        pdf.cell(width, height, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
-
-
-def _fitted(
-    pdf: FPDF, text: str, width: float, height: float, *, size: float, min_size: float, x: float
-) -> None:
-    """One line: the font shrinks down to `min_size`, then the text is ellipsised."""
-    while size > min_size:
-        pdf.set_font(FONT, size=size)
-        if pdf.get_string_width(text) <= width:
-            break
-        size = max(min_size, size - 0.5)
-    pdf.set_font(FONT, size=size)
-    if pdf.get_string_width(text) > width:
-        text = _ellipsis(pdf, text, width)
-    pdf.set_x(x)
-    pdf.cell(width, height, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
-
-
-def _ellipsis(pdf: FPDF, text: str, width: float) -> str:
-    text = text.rstrip()
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1].rstrip()
-    return text + "…"

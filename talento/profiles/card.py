@@ -127,7 +127,7 @@ def build_card_pdf(
     pdf.set_xy(text_x, top)
     pdf.set_text_color(*TEXT)
     pdf.set_font(FONT, size=15)
-    _lines(pdf, profile.full_name, text_w, 6.5, max_lines=2, x=text_x)
+    wrapped_lines(pdf, profile.full_name, text_w, 6.5, max_lines=2, x=text_x)
     pdf.set_x(text_x)
     pdf.set_font(FONT, size=11)
     pdf.cell(text_w, 6, f"{labels.code} {profile.code}", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -135,7 +135,7 @@ def build_card_pdf(
     if place:
         pdf.set_text_color(*MUTED)
         pdf.set_font(FONT, size=9.5)
-        _lines(pdf, place, text_w, 5, max_lines=2, x=text_x)
+        wrapped_lines(pdf, place, text_w, 5, max_lines=2, x=text_x)
     y = max(pdf.get_y(), photo_bottom) + 4
 
     # Skills.
@@ -143,7 +143,7 @@ def build_card_pdf(
         y = _heading(pdf, labels.skills, y)
         pdf.set_text_color(*TEXT)
         pdf.set_font(FONT, size=9.5)
-        _lines(pdf, "\u00a0· ".join(profile.skills), CONTENT_W, 4.6, max_lines=3, x=MARGIN)
+        wrapped_lines(pdf, "\u00a0· ".join(profile.skills), CONTENT_W, 4.6, max_lines=3, x=MARGIN)
         y = pdf.get_y() + 3
 
     # Contact, only on request.
@@ -159,7 +159,7 @@ def build_card_pdf(
             pdf.set_text_color(*TEXT)
             for label, value in rows:
                 shown = labels.unavailable if is_unavailable(value) else str(value)
-                _fitted_line(pdf, f"{label} {shown}", CONTENT_W, 4.4, size=9, min_size=6.5)
+                fitted_line(pdf, f"{label} {shown}", CONTENT_W, 4.4, size=9, min_size=6.5)
             y = pdf.get_y() + 3
 
     # QR code, anchored to the bottom of the page.
@@ -171,7 +171,7 @@ def build_card_pdf(
     pdf.set_text_color(*MUTED)
     pdf.set_font(FONT, size=7.5)
     pdf.cell(CONTENT_W, 3.6, labels.scan, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _fitted_line(pdf, url, CONTENT_W, 3.6, size=7.5, min_size=5.5, align=Align.C)
+    fitted_line(pdf, url, CONTENT_W, 3.6, size=7.5, min_size=5.5, align=Align.C)
     return bytes(pdf.output())
 
 
@@ -183,7 +183,7 @@ def _heading(pdf: FPDF, text: str, y: float) -> float:
     return pdf.get_y()
 
 
-def _lines(
+def wrapped_lines(
     pdf: FPDF,
     text: str,
     width: float,
@@ -198,15 +198,15 @@ def _lines(
     assert isinstance(lines, list)  # output="LINES" returns the list of lines alone
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = _ellipsis(pdf, lines[-1], width)
+        lines[-1] = ellipsised(pdf, lines[-1], width)
     for line in lines:
         if pdf.get_string_width(line) > width:
-            line = _ellipsis(pdf, line, width)
+            line = ellipsised(pdf, line, width)
         pdf.set_x(x)
         pdf.cell(width, height, line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
-def _fitted_line(
+def fitted_line(
     pdf: FPDF,
     text: str,
     width: float,
@@ -215,8 +215,10 @@ def _fitted_line(
     size: float,
     min_size: float,
     align: Align = Align.L,
+    x: float = MARGIN,
 ) -> None:
-    """One line at the left margin: the font shrinks down to `min_size`, then it is ellipsised."""
+    """One line at `x`: the font shrinks down to `min_size`, then it is ellipsised (the talent
+    card and the CINEMA comp card)."""
     while size > min_size:
         pdf.set_font(FONT, size=size)
         if pdf.get_string_width(text) <= width:
@@ -224,12 +226,12 @@ def _fitted_line(
         size = max(min_size, size - 0.5)
     pdf.set_font(FONT, size=size)
     if pdf.get_string_width(text) > width:
-        text = _ellipsis(pdf, text, width)
-    pdf.set_x(MARGIN)
+        text = ellipsised(pdf, text, width)
+    pdf.set_x(x)
     pdf.cell(width, height, text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
-def _ellipsis(pdf: FPDF, text: str, width: float) -> str:
+def ellipsised(pdf: FPDF, text: str, width: float) -> str:
     text = text.rstrip()
     while text and pdf.get_string_width(text + "…") > width:
         text = text[:-1].rstrip()
