@@ -23,6 +23,21 @@ RATELIMIT_KEY_PREFIX = f"talento-test-{RUN_ID}"
 ADMIN_PASSWORD = "Test-admin-password-2026"
 USER_PASSWORD = "Talent-password-2026"
 PER_TEST_TABLES = (
+    # Productions and the casting workflow (children first)
+    "review_feedback",
+    "review_links",
+    "availability_requests",
+    "shortlist_notes",
+    "shortlist_entries",
+    "booking_days",
+    "bookings",
+    "role_shooting_days",
+    "casting_roles",
+    "presence_assignments",
+    "project_locations",
+    "projects",
+    "company_members",
+    "production_companies",
     # CINEMA casting profiles and their rows (children first: SQLite deletes table by table)
     "casting_photos",
     "casting_talent_types",

@@ -71,17 +71,21 @@ from talento.profiles.models import SavedSearch, Skill, SkillCategory
 from talento.profiles.uploads import store_cv, store_photo
 from tests.helpers import _csrf_from, login, make_settings
 
-ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE = (
+ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE, MEMBER = (
     "anonymous",
     "user",
     "presence",
     "recruiter",
     "casting",
     "admin",
+    "member",
 )
-ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE)
-#: The capabilities of each role's account.
+ROLES = (ANONYMOUS, USER, PRESENCE, RECRUITER_ROLE, CASTING_ROLE, ADMIN_ROLE, MEMBER)
+#: The capabilities of each role's account. ``member`` holds none: it is a production
+#: company's own staff account (a ``company_members`` row of the sample company), which sees
+#: that company's projects (talento/projects/access.py).
 CAPABILITIES = {
+    MEMBER: [],
     USER: ["talent"],
     PRESENCE: ["presence"],
     RECRUITER_ROLE: ["recruiter"],
@@ -137,6 +141,11 @@ class Access:
 
 
 def access(name: str, **by_role: Expect) -> Access:
+    """An access class. A company member is an account without a capability: where a class
+    does not name ``member``, it gets what the presence account (another staff account without
+    a talent profile) gets."""
+    if "member" not in by_role and "presence" in by_role:
+        by_role["member"] = by_role["presence"]
     missing = set(ROLES) - set(by_role)
     assert not missing, f"access class {name} says nothing for {sorted(missing)}"
     return Access(name, dict(by_role))
@@ -362,6 +371,20 @@ class Samples:
     casting_voice_name: str = ""
     casting_staff_code: str = "MACAS0001M"  # the other talent's, shown to casting staff only
     casting_public_code: str = "MACAS0002F"  # matrix-user's, with a public casting page
+    # Productions (issue 14): the member's company, its project (the presence account is
+    # assigned to it), a role whose shortlist holds the other talent, a review link, an
+    # availability request and a booking of that talent, and their signed link tokens.
+    company_id: int = 0
+    project_id: int = 0
+    role_id: int = 0
+    entry_id: int = 0
+    note_id: int = 0
+    review_link_id: int = 0
+    review_token: str = ""
+    availability_id: int = 0
+    availability_token: str = ""
+    booking_id: int = 0
+    booking_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -591,6 +614,7 @@ def samples(app, make_user, make_talent) -> Samples:
             ("MAP0003CAS", PRESENCE),
             ("MAR0005CAS", RECRUITER_ROLE),
             ("MAC0006CAS", CASTING_ROLE),
+            ("MAN0007CAS", MEMBER),
         )
     }
     make_user(
@@ -606,8 +630,10 @@ def samples(app, make_user, make_talent) -> Samples:
         casting_photo = _casting_sample(other_id, upload_dir)
         casting_voice_name = _casting_media_sample(other_id, upload_dir)
         _casting_sample(user_id, upload_dir, code="MACAS0002F", visibility="public")
+        production = _production_sample(app, made[MEMBER], made[PRESENCE], other_id)
         db.session.commit()
         values = dict(
+            **production,
             saved_search_id=saved.id,
             casting_photo_name=casting_photo.name,
             casting_thumb_name=casting_photo.thumb_name,
@@ -638,6 +664,7 @@ def samples(app, make_user, make_talent) -> Samples:
             RECRUITER_ROLE: "matrix-recruiter@example.org",
             CASTING_ROLE: "matrix-casting@example.org",
             ADMIN_ROLE: "matrix-admin@example.org",
+            MEMBER: "matrix-member@example.org",
         },
         **values,
     )
@@ -675,6 +702,87 @@ def _casting_sample(
     )
     db.session.flush()
     return photo
+
+
+def _production_sample(app, member_id: int, presence_id: int, talent_id: int) -> dict:
+    """A company (with the member), a project (the presence account assigned every day), a
+    role shortlisting the other talent (with a team note), a review link, an availability
+    request and a booking: Samples' production fields."""
+    import datetime as dt
+
+    from talento.extensions import db, utcnow
+    from talento.projects import links
+    from talento.projects.models import (
+        AvailabilityRequest,
+        Booking,
+        BookingDay,
+        CastingRole,
+        CompanyMember,
+        PresenceAssignment,
+        ProductionCompany,
+        Project,
+        ReviewLink,
+        RoleShootingDay,
+        ShortlistEntry,
+        ShortlistNote,
+    )
+
+    day = dt.date(2027, 3, 15)
+    company = ProductionCompany(name="Atlas Films Matrice", initials="AFM", last_project_number=1)
+    db.session.add(company)
+    db.session.flush()
+    db.session.add(CompanyMember(company_id=company.id, user_id=member_id))
+    project = Project(
+        company_id=company.id,
+        number=1,
+        name="Le Désert Matrice",
+        start_date=day,
+        end_date=day,
+        last_booking_number=1,
+    )
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(PresenceAssignment(project_id=project.id, user_id=presence_id))
+    role = CastingRole(
+        project_id=project.id,
+        name="Nomades",
+        talent_type="extra",
+        people_needed=30,
+        shooting_days=[RoleShootingDay(day=day)],
+    )
+    db.session.add(role)
+    db.session.flush()
+    entry = ShortlistEntry(role_id=role.id, talent_id=talent_id, status="shortlisted")
+    db.session.add(entry)
+    db.session.flush()
+    note = ShortlistNote(entry_id=entry.id, visibility="team", body="Parle tachelhit.")
+    link = ReviewLink(role_id=role.id, expires_at=utcnow() + dt.timedelta(days=7))
+    request = AvailabilityRequest(
+        entry_id=entry.id, days=[day.isoformat()], expires_at=utcnow() + dt.timedelta(days=7)
+    )
+    booking = Booking(
+        code="CCAFM0010001",
+        project_id=project.id,
+        role_id=role.id,
+        talent_id=talent_id,
+        booked_days=[BookingDay(day=day)],
+    )
+    db.session.add_all([note, link, request, booking])
+    db.session.flush()
+    secret = app.config["SECRET_KEY"]
+    return dict(
+        company_id=company.id,
+        project_id=project.id,
+        role_id=role.id,
+        entry_id=entry.id,
+        note_id=note.id,
+        review_link_id=link.id,
+        review_token=links.make_token(secret, "review", link.id),
+        availability_id=request.id,
+        availability_token=links.make_token(secret, "availability", request.id),
+        booking_id=booking.id,
+        booking_token=links.make_token(secret, "booking", booking.id),
+    )
 
 
 def _casting_media_sample(user_id: int, upload_dir: Path) -> str:
@@ -824,6 +932,7 @@ def test_access_matrix(app, samples, role):
         "matrix-recruiter@example.org": {"recruiter"},
         "matrix-casting@example.org": {"casting"},
         "matrix-admin@example.org": {"admin"},
+        "matrix-member@example.org": set(),
     }
 
 

@@ -1,0 +1,3 @@
+"""Productions and the casting workflow: production companies, projects, roles (breakdowns),
+shortlists, client review links, availability checks, bookings and badges (DESIGN layout:
+above casting, below attendance)."""
