@@ -3,6 +3,8 @@ talent's answers. Choices (the role's or the request's days) are set by the view
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -48,7 +50,8 @@ class CancelForm(FlaskForm):
 class AnswerForm(FlaskForm):
     answer = RadioField(
         _l("Votre réponse"),
-        choices=list(AVAILABILITY_ANSWERS.items()),
+        # Lazy labels (object to the type checker): translated when the form is rendered.
+        choices=cast("list[tuple[str, str]]", list(AVAILABILITY_ANSWERS.items())),
         validators=[InputRequired(_l("Choisissez votre réponse."))],
     )
     days = MultiCheckboxField(_l("Les jours où vous êtes disponible"), choices=[])

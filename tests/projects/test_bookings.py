@@ -79,6 +79,7 @@ def test_the_code_format():
     assert format_booking_code("ATLS", 123, 10001) == "CCATLS123A001"
 
 
+@pytest.mark.both_backends
 def test_codes_follow_each_other_in_a_project(app, staff, make_cast, production, inbox):
     entries = shortlist(app, production.role_id, make_cast(TALENT), make_cast("karim@example.org"))
     assert _book(staff, production, entries[0]).status_code == 302
@@ -195,6 +196,7 @@ def test_a_minor_s_booking_mail_goes_to_the_guardian(app, staff, make_cast, prod
 # -- refusals -----------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_booking_the_same_talent_twice_on_a_role_says_so(app, staff, make_cast, production):
     (entry,) = shortlist(app, production.role_id, make_cast(TALENT))
     assert _book(staff, production, entry).status_code == 302
