@@ -7,11 +7,17 @@ from typing import cast
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, RadioField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.forms import MultiCheckboxField
 from talento.projects.vocabulary import AVAILABILITY_ANSWERS
+
+
+def finite(form, field) -> None:
+    """« NaN » and « Infinity » parse as decimals, and comparing NaN raises: refused first."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(str(_l("Indiquez un tarif positif, avec au plus deux décimales.")))
 
 
 class SendChecksForm(FlaskForm):
@@ -27,7 +33,7 @@ class BookingForm(FlaskForm):
     rate_per_day = DecimalField(
         _l("Tarif par jour"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=9999999)],
+        validators=[Optional(), finite, NumberRange(min=0, max=9999999)],
     )
     call_time = TimeField(_l("Heure de convocation"), validators=[Optional()])
     meeting_point = StringField(_l("Lieu de rendez-vous"), validators=[Optional(), Length(max=300)])

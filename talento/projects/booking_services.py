@@ -103,7 +103,10 @@ def _checked(role: CastingRole, data: BookingInput) -> BookingInput:
         problems.append(Refused("days", _("Choisissez des jours de tournage du rôle.")))
     rate = data.rate_per_day
     if rate is not None and (
-        rate < 0 or rate >= RATE_MAX or rate != rate.quantize(Decimal("0.01"))
+        not rate.is_finite()
+        or rate < 0
+        or rate >= RATE_MAX
+        or rate != rate.quantize(Decimal("0.01"))
     ):
         problems.append(
             Refused("rate_per_day", _("Indiquez un tarif positif, avec au plus deux décimales."))

@@ -217,6 +217,11 @@ def test_days_must_be_the_role_s(app, staff, make_cast, production):
     assert other.status_code == 400  # not a choice of the form
     negative = _book(staff, production, entry, rate_per_day="-5")
     assert negative.status_code == 400
+    for odd in ("NaN", "sNaN", "Infinity"):  # comparing NaN would raise: never a 500
+        refused = _book(staff, production, entry, rate_per_day=odd)
+        assert refused.status_code == 400, odd
+        assert "Indiquez un tarif positif" in unescape(refused.get_data(as_text=True)), odd
+    assert _book(staff, production, entry, rate_per_day="1e400").status_code == 400
     assert _bookings(app) == []
     assert entry_status(app, entry) == "shortlisted"
 
