@@ -13,6 +13,9 @@
   declined; a declined or cancelled one is closed). Declining sets the entry to « refusé ».
 - :func:`cancel` — casting staff cancel with a reason, which the talent receives by e-mail;
   the entry goes back to « présélectionné » and the person can be booked again.
+- :func:`whatsapp_link` — on staff's request (« Préparer le message WhatsApp »), the same
+  confirmation link as a ``wa.me`` message for an adult talent with a WhatsApp number; the
+  number decrypted for staff is audited (``personal_data.view``, field ``whatsapp``).
 """
 
 from __future__ import annotations
@@ -21,17 +24,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
+from talento.audit import services as audit
+from talento.audit.models import AuditAction
+from talento.audit.services import Actor
 from talento.casting.access import is_minor
 from talento.casting.models import CastingProfile
 from talento.crypto import Unavailable
 from talento.i18n import gettext as _
 from talento.mail import OutgoingMail, queue_mail
 from talento.projects import links
+from talento.projects.availability_services import whatsapp_digits, whatsapp_url
 from talento.projects.booking_codes import allocate_booking_code
 from talento.projects.booking_texts import days_label, money_label, time_label
 from talento.projects.models import Booking, BookingDay, CastingRole, ShortlistEntry
@@ -355,6 +363,59 @@ def cancel(
         OutgoingMail(to=to, template="booking_cancelled", lang=user.language, context=context),
         after_response=True,
     )
+
+
+def has_whatsapp(session: Session, booking: Booking, today: dt.date) -> bool:
+    """Can a WhatsApp message be prepared (an adult with a number)? Nothing decrypted."""
+    user = session.get(User, booking.talent_id)
+    if user is None or is_minor(user, today):
+        return False
+    return bool(
+        session.scalar(select(User.whatsapp.is_not(None)).where(User.id == booking.talent_id))
+    )
+
+
+def whatsapp_link(
+    session: Session,
+    base_url: str,
+    secret_key: str,
+    booking: Booking,
+    actor: Actor,
+    today: dt.date,
+) -> str | None:
+    """The wa.me link with the confirmation message (audited), or None without a usable
+    number, for a minor (only the guardian is contacted), or a booking no longer live."""
+    if not booking.is_live:
+        return None
+    user = session.get(User, booking.talent_id)
+    if user is None or is_minor(user, today):
+        return None
+    digits = whatsapp_digits(user.whatsapp)
+    if digits is None:
+        return None
+    lang = user.language if user.language in ("fr", "en") else "fr"
+    with force_locale(lang):
+        message = _(
+            "Bonjour %(name)s, ici l'équipe casting de « %(project)s » (%(company)s). "
+            "Vous êtes engagé(e) pour le rôle « %(role)s » le(s) %(days)s (code %(code)s). "
+            "Merci de confirmer votre présence, sans créer de compte : %(url)s",
+            name=user.first_name,
+            project=booking.project.name,
+            company=booking.project.company.name,
+            role=booking.role.name,
+            days=days_label(booking.days, lang),
+            code=booking.code,
+            url=confirmation_url(base_url, secret_key, booking.id),
+        )
+    audit.record(
+        session,
+        AuditAction.PERSONAL_DATA_VIEW,
+        actor,
+        fields=["whatsapp"],
+        detail={"purpose": "booking_whatsapp", "booking_id": booking.id},
+        **audit.about(user),
+    )
+    return whatsapp_url(digits, message)
 
 
 def bookings_of_talent(session: Session, talent_id: int) -> list[Booking]:

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from talento.accounts.models import User
+from talento.audit.web import current_actor
 from talento.context import current_language, current_settings
 from talento.extensions import db, login_manager, utcnow
 from talento.i18n import gettext as _
@@ -163,6 +164,20 @@ def _render_booking(booking: Booking, form: CancelForm | None = None, status: in
     manage = can_manage(current_user)
     lang = current_language()
     user = db.session.get(User, booking.talent_id)
+    today = utcnow().date()
+    offer_whatsapp = (
+        manage and booking.is_live and service.has_whatsapp(db.session(), booking, today)
+    )
+    whatsapp = None
+    if offer_whatsapp and request.args.get("whatsapp") == "1":
+        whatsapp = service.whatsapp_link(
+            db.session(),
+            current_settings().base_url,
+            current_app.config["SECRET_KEY"],
+            booking,
+            current_actor(),
+            today,
+        )
     return (
         render_template(
             "projects/booking.html",
@@ -180,6 +195,8 @@ def _render_booking(booking: Booking, form: CancelForm | None = None, status: in
             if manage and booking.is_live
             else None,
             shortlist_url=shortlist_path(booking.role_id) if manage else None,
+            offer_whatsapp=offer_whatsapp,
+            whatsapp_url=whatsapp,
         ),
         status,
     )

@@ -353,3 +353,44 @@ def test_fifty_simultaneous_bookings_in_a_project_get_fifty_codes(app, make_cast
     assert len(set(codes)) == 50
     assert sorted(codes) == [f"CCAFM001{n:04d}" for n in range(1, 51)]
     assert {b.code for b in _bookings(app)} == set(codes)
+
+
+def test_staff_can_send_the_confirmation_on_whatsapp_audited(
+    app, staff, make_cast, production, casting_id
+):
+    import json
+    from urllib.parse import parse_qs
+
+    from talento.audit.models import AuditAction, AuditEvent
+    from talento.projects import links
+
+    talent = make_cast(TALENT, first_name="Youssef", whatsapp="+212 6 12 34 56 78")
+    (entry,) = shortlist(app, production.role_id, talent)
+    page_url = _book(staff, production, entry).location
+    (booking,) = _bookings(app)
+
+    def views():
+        with app.app_context():
+            rows = db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == AuditAction.PERSONAL_DATA_VIEW.value)
+            ).all()
+            found = [(e.actor_id, e.subject_id, e.fields, json.loads(e.detail)) for e in rows]
+            db.session.remove()
+        return found
+
+    html = staff.get(page_url).get_data(as_text=True)
+    assert "Préparer le message WhatsApp" in html
+    assert "wa.me" not in html
+    assert views() == []  # nothing decrypted until asked
+
+    html = unescape(staff.get(f"{page_url}?whatsapp=1").get_data(as_text=True))
+    (href,) = re.findall(r'href="(https://wa\.me/[^"]+)"', html)
+    parts = urlsplit(href)
+    assert parts.path == "/212612345678"
+    (message,) = parse_qs(parts.query)["text"]
+    token = links.make_token(app.config["SECRET_KEY"], "booking", booking.id)
+    assert f"http://localhost/booking/{token}" in message
+    assert "code CCAFM0010001" in message
+    assert views() == [
+        (casting_id, talent, "whatsapp", {"booking_id": booking.id, "purpose": "booking_whatsapp"})
+    ]
