@@ -165,6 +165,10 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
+    from talento.projects import availability_views as _availability_views  # noqa: F401
+    from talento.projects.answer_views import bp as answers_bp
+    from talento.projects.booking_views import bp as bookings_bp
+    from talento.projects.my_bookings_views import bp as my_bookings_bp
 
     for blueprint in (
         pages_bp,
@@ -190,6 +194,9 @@ def _register_blueprints(app: Flask) -> None:
         casting_me_bp,
         casting_search_bp,
         casting_exports_bp,
+        bookings_bp,
+        answers_bp,
+        my_bookings_bp,
         geo_bp,
         admin_bp,
         health_bp,

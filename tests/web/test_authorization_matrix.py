@@ -265,6 +265,32 @@ OWN_CASTING_CREATE = access(
     admin=FORBIDDEN,
 )
 
+#: A booking's page (issue 14): casting staff and admins (who manage it), the project's company
+#: members and assigned presence accounts (read-only); anyone else signed in gets the 404 of
+#: a booking that does not exist (talents see their own in « Mes engagements »).
+PROJECT_READERS = access(
+    "PROJECT_READERS",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: « Mes engagements » (/cinema/me/bookings): the signed-in talent's own bookings and
+#: availability requests; an account without a casting profile (staff, members) has none and
+#: is sent to « Mon profil casting ».
+OWN_BOOKINGS = access(
+    "OWN_BOOKINGS",
+    anonymous=LOGIN,
+    user=OK,
+    presence=redirect_to(CINEMA_ME_PATH, refused=True),
+    recruiter=redirect_to(CINEMA_ME_PATH, refused=True),
+    casting=redirect_to(CINEMA_ME_PATH, refused=True),
+    admin=redirect_to(CINEMA_ME_PATH, refused=True),
+)
+
 
 def GUEST_ONLY(admin_landing: str, casting_landing: str = PROFILE_PATH) -> Access:
     """A page for people who are not logged in (login, registration)."""
@@ -519,6 +545,17 @@ RULES: dict[str, Rule] = {
     "casting_search.talents": Rule(CASTING),
     "casting_exports.pdf": Rule(CASTING),
     "casting_exports.xlsx": Rule(CASTING),
+    # Productions (issue 14): availability checks and « Engager » for the role's chosen
+    # shortlist entries (casting staff), a booking's page and its cancellation; the talent's
+    # answer links work for whoever holds them (signed tokens, like a reset link); the
+    # talent's own « Mes engagements »
+    "bookings.availability": Rule(CASTING, lambda s: {"role_id": s.role_id, "entry": s.entry_id}),
+    "bookings.new_booking": Rule(CASTING, lambda s: {"role_id": s.role_id, "entry": s.entry_id}),
+    "bookings.booking": Rule(PROJECT_READERS, lambda s: {"booking_id": s.booking_id}),
+    "bookings.cancel": Rule(CASTING, lambda s: {"booking_id": s.booking_id}),
+    "answers.availability_answer": Rule(PUBLIC, lambda s: {"token": s.availability_token}),
+    "answers.booking_answer": Rule(PUBLIC, lambda s: {"token": s.booking_token}),
+    "my_bookings.index": Rule(OWN_BOOKINGS),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
