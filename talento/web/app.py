@@ -165,6 +165,9 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
+    from talento.projects import role_views as _role_views  # noqa: F401  (routes onto projects)
+    from talento.projects.company_views import bp as companies_bp
+    from talento.projects.project_views import bp as projects_bp
 
     for blueprint in (
         pages_bp,
@@ -190,6 +193,8 @@ def _register_blueprints(app: Flask) -> None:
         casting_me_bp,
         casting_search_bp,
         casting_exports_bp,
+        companies_bp,
+        projects_bp,
         geo_bp,
         admin_bp,
         health_bp,
