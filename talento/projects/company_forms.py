@@ -38,6 +38,10 @@ NONE_CHOSEN = _l("— Non précisé —")
 ONE_PER_LINE = {"rows": 4}
 
 
+#: A closed list's refusal of a value it does not offer (a hand-made request).
+NOT_OFFERED = _l("Choisissez une valeur de la liste.")
+
+
 def lines(text: str | None) -> list[str]:
     """A textarea's items: one per line, blank lines left out."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -63,7 +67,9 @@ class CompanyForm(FlaskForm):
         _l("Présentation"), [Optional(), Length(max=5000)], render_kw={"rows": 5}
     )
     specialisations = MultiCheckboxField(
-        _l("Spécialités"), choices=vocabulary_choices(COMPANY_SPECIALISATIONS)
+        _l("Spécialités"),
+        choices=vocabulary_choices(COMPANY_SPECIALISATIONS),
+        invalid_choice_message=NOT_OFFERED,
     )
     address = TextAreaField(_l("Adresse"), [Optional(), Length(max=500)], render_kw={"rows": 2})
     country = SelectField(_l("Pays"), [Optional()], widget=CompactSelect())

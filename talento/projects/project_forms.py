@@ -27,7 +27,7 @@ from talento.i18n import lazy_gettext as _l
 from talento.profiles.forms import CompactSelect
 from talento.profiles.search.query_args import parse_id
 from talento.projects.access import live_companies
-from talento.projects.company_forms import NONE_CHOSEN, lines
+from talento.projects.company_forms import NONE_CHOSEN, NOT_OFFERED, lines
 from talento.projects.models import ProductionCompany, Project
 from talento.projects.project_services import ProjectInput
 from talento.projects.vocabulary import PROJECT_STATUSES, PROJECT_TYPES
@@ -40,7 +40,10 @@ class ProjectForm(FlaskForm):
         _l("Nom du projet"), [DataRequired(_l("Indiquez le nom du projet.")), Length(max=200)]
     )
     project_type = SelectField(
-        _l("Type"), choices=vocabulary_choices(PROJECT_TYPES), default="film"
+        _l("Type"),
+        choices=vocabulary_choices(PROJECT_TYPES),
+        default="film",
+        invalid_choice_message=NOT_OFFERED,
     )
     company_id = SelectField(
         _l("Société de production"),
@@ -62,7 +65,10 @@ class ProjectForm(FlaskForm):
     start_date = DateField(_l("Début du tournage"), [Optional()])
     end_date = DateField(_l("Fin du tournage"), [Optional()])
     status = SelectField(
-        _l("Statut"), choices=vocabulary_choices(PROJECT_STATUSES), default="preparation"
+        _l("Statut"),
+        choices=vocabulary_choices(PROJECT_STATUSES),
+        default="preparation",
+        invalid_choice_message=NOT_OFFERED,
     )
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=10_000)], render_kw={"rows": 4})
     overtime_after_hours = DecimalField(

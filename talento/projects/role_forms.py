@@ -34,6 +34,7 @@ from talento.profiles.choices import GENDER_LABELS
 from talento.profiles.forms import MultiCheckboxField
 from talento.profiles.languages import LANGUAGES, display_order, language_label
 from talento.profiles.search.query_args import parse_date
+from talento.projects.company_forms import NOT_OFFERED
 from talento.projects.models import CastingRole
 from talento.projects.role_services import CRITERIA, MAX_DAYS, RoleInput
 
@@ -116,7 +117,12 @@ class DaysField(TextAreaField):
 
 
 def _checkboxes(label, vocabulary) -> Field:
-    return MultiCheckboxField(label, [Optional()], choices=vocabulary_choices(vocabulary))
+    return MultiCheckboxField(
+        label,
+        [Optional()],
+        choices=vocabulary_choices(vocabulary),
+        invalid_choice_message=NOT_OFFERED,
+    )
 
 
 class RoleForm(FlaskForm):
@@ -128,6 +134,7 @@ class RoleForm(FlaskForm):
         [InputRequired(_l("Choisissez une valeur de la liste."))],
         choices=vocabulary_choices(v.TALENT_TYPES),
         default="extra",
+        invalid_choice_message=NOT_OFFERED,
     )
     description = TextAreaField(
         _l("Description"), [Optional(), Length(max=10_000)], render_kw={"rows": 4}
@@ -140,7 +147,11 @@ class RoleForm(FlaskForm):
     )
     playing_age_min = _number(_l("Âge joué : de"), 0, 100)
     playing_age_max = _number(_l("Âge joué : à"), 0, 100)
-    language = MultiCheckboxField(_l("Langues exigées (toutes celles cochées)"), [Optional()])
+    language = MultiCheckboxField(
+        _l("Langues exigées (toutes celles cochées)"),
+        [Optional()],
+        invalid_choice_message=NOT_OFFERED,
+    )
     skill = _checkboxes(_l("Compétences exigées (toutes celles cochées)"), v.SKILLS)
     height_min = _number(_l("Taille minimum (cm)"), 100, 250)
     height_max = _number(_l("Taille maximum (cm)"), 100, 250)
