@@ -81,13 +81,16 @@ def test_casting_staff_create_a_company_with_every_field(app, as_role):
     ]
     assert company.notable_productions == ["Le Désert", "La Kasbah"]  # lists, deduplicated
     assert company.services == ["Casting", "Repérages"]
-    assert company.city_id == city_id and company.country_id is not None
+    assert company.city_id == city_id
+    assert company.country_id is not None
     assert company.phone == "+212522123456"
     assert (company.founded_year, company.employees) == (1998, 25)
     assert company.director_name == "Karim Alaoui"
     assert company.awards == ["Prix du jury 2019"]
     page = client.get(f"/projects/companies/{company.id}").get_data(as_text=True)
-    assert "Sahara Productions Maroc" in page and "La Kasbah" in page and "Studio Atlas" in page
+    assert "Sahara Productions Maroc" in page
+    assert "La Kasbah" in page
+    assert "Studio Atlas" in page
     assert "Production exécutive pour l&#39;étranger" in page or "Production exécutive" in page
 
 
@@ -114,7 +117,7 @@ def test_typed_initials_are_kept_and_bad_ones_refused(app, as_role):
 
 
 @pytest.mark.parametrize(
-    "field, value, message",
+    ("field", "value", "message"),
     [
         ("social_links", "instagram.com/sahara", "commençant par https://"),
         ("social_links", "javascript:alert(1)", "commençant par https://"),
@@ -177,7 +180,8 @@ def test_the_logo_is_verified_reencoded_and_served_to_those_who_see_the_company(
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     served = client.get(f"/projects/companies/{cast.company_id}/logo")
-    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.status_code == 200
+    assert served.mimetype == "image/jpeg"
     image = Image.open(io.BytesIO(served.data))
     assert max(image.size) == 512
     assert not image.getexif()  # GPS and maker gone
@@ -210,7 +214,8 @@ def test_admins_verify_and_unverify_audited_and_casting_staff_cannot(app, as_rol
     admin = as_role("admin")
     assert admin.post(url, data={"csrf_token": csrf(admin), "verified": "1"}).status_code == 302
     company = _company(app, "Atlas Films")
-    assert company.is_verified and company.verified_by_id == cast.admin
+    assert company.is_verified
+    assert company.verified_by_id == cast.admin
     assert "Vérifiée" in admin.get(f"/projects/companies/{cast.company_id}").get_data(as_text=True)
     assert admin.post(url, data={"csrf_token": csrf(admin), "verified": "0"}).status_code == 302
     assert not _company(app, "Atlas Films").is_verified
@@ -231,7 +236,8 @@ def test_a_deleted_company_is_404_and_absent_from_lists_and_pickers(app, as_role
     assert "Atlas Films" not in client.get("/projects/companies").get_data(as_text=True)
     page = client.get("/projects/new").get_data(as_text=True)
     picker = re.search(r'<select[^>]*name="company_id".*?</select>', page, re.S)[0]
-    assert f'value="{cast.company_id}"' not in picker and "Atlas Films" not in page
+    assert f'value="{cast.company_id}"' not in picker
+    assert "Atlas Films" not in page
     refused = client.post(
         "/projects/new",
         data={
@@ -259,7 +265,8 @@ def test_only_casting_staff_and_admins_create_edit_and_delete(app, as_role, cast
     assert _company(app, "Atlas Films").deleted_at is None
     assert as_role("admin").get("/projects/companies/new").status_code == 200
     member_page = as_role("member").get(url).get_data(as_text=True)
-    assert "Atlas Films" in member_page and "edit-company" not in member_page
+    assert "Atlas Films" in member_page
+    assert "edit-company" not in member_page
 
 
 def test_members_are_added_by_email_and_removed_audited(app, as_role, cast, make_user):
@@ -277,7 +284,8 @@ def test_members_are_added_by_email_and_removed_audited(app, as_role, cast, make
         assert db.session.get(CompanyMember, (cast.company_id, newcomer)) is not None
         db.session.remove()
     (event,) = _events(app, "company.member_added")
-    assert event.subject_id == newcomer and event.actor_id == cast.casting
+    assert event.subject_id == newcomer
+    assert event.actor_id == cast.casting
     removed = client.post(f"{url}/{newcomer}/remove", data={"csrf_token": csrf(client)})
     assert removed.status_code == 302
     with app.app_context():
@@ -302,9 +310,11 @@ def test_a_member_lands_on_projects_and_sees_only_their_company(app, as_role, ca
     response = login(app.test_client(), "member@example.ma")
     assert response.location.endswith("/projects")
     listing = as_role("member").get("/projects/companies").get_data(as_text=True)
-    assert "Atlas Films" in listing and "Rif Images" not in listing
+    assert "Atlas Films" in listing
+    assert "Rif Images" not in listing
     staff_listing = as_role("casting").get("/projects/companies").get_data(as_text=True)
-    assert "Atlas Films" in staff_listing and "Rif Images" in staff_listing
+    assert "Atlas Films" in staff_listing
+    assert "Rif Images" in staff_listing
     assert as_role("talent").get("/projects/companies").status_code == 403
 
 

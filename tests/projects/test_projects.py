@@ -65,7 +65,8 @@ def test_casting_staff_create_projects_numbered_per_company(app, as_role, cast):
     project = _project(app, "Les Sables d'Or")
     assert response.location.endswith(f"/projects/{project.id}")
     assert project.number == 2  # the company's counter stood at 1
-    assert project.project_type == "series" and project.status == "preparation"
+    assert project.project_type == "series"
+    assert project.status == "preparation"
     assert (project.start_date, project.end_date) == (dt.date(2027, 4, 1), dt.date(2027, 5, 15))
     assert project.overtime_after_hours == Decimal("10")
     assert [loc.city_id for loc in project.locations if loc.city_id] == [int(c) for c in cities]
@@ -74,8 +75,10 @@ def test_casting_staff_create_projects_numbered_per_company(app, as_role, cast):
         "Studio CLA",
     ]
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert "1 avril 2027" in page and "15 mai 2027" in page
-    assert "Ouarzazate" in page and "Dunes de Merzouga" in page
+    assert "1 avril 2027" in page
+    assert "15 mai 2027" in page
+    assert "Ouarzazate" in page
+    assert "Dunes de Merzouga" in page
     with app.app_context():
         other = ProductionCompany(name="Rif Images", initials="RI")
         db.session.add(other)
@@ -205,7 +208,8 @@ def test_each_viewer_sees_only_their_projects(app, as_role, cast):
         assert client.get("/projects").status_code == 403, role
         assert client.get(f"/projects/{cast.project_id}").status_code == 404, role
     anonymous = app.test_client().get(f"/projects/{cast.project_id}")
-    assert anonymous.status_code == 302 and "/auth/login" in anonymous.location
+    assert anonymous.status_code == 302
+    assert "/auth/login" in anonymous.location
 
 
 def test_filters_by_status_and_company(app, as_role, cast):
@@ -272,14 +276,17 @@ def test_the_page_shows_roles_with_their_figures_and_bookings(app, as_role, cast
     assert re.search(r'class="needed">300<', nomades)
     assert re.search(r'class="shortlisted">3<', nomades)
     assert re.search(r'class="booked">2<', nomades)
-    assert "2 engagements en cours" in page and "1 confirmé" in page
+    assert "2 engagements en cours" in page
+    assert "1 confirmé" in page
     assert f"/projects/roles/{role_id}/find" in page
-    assert 'id="edit-project"' in page and 'id="new-role"' in page
+    assert 'id="edit-project"' in page
+    assert 'id="new-role"' in page
     for role in ("member", "presence"):
         seen = as_role(role).get(f"/projects/{cast.project_id}").get_data(as_text=True)
-        assert "Nomades" in seen and "2 engagements en cours" in seen
-        assert "Présélectionnés" not in seen and "/shortlist" not in seen, role
-        assert "/find" not in seen and 'id="edit-project"' not in seen, role
+        assert "Nomades" in seen
+        assert "2 engagements en cours" in seen
+        for staff_only in ("Présélectionnés", "/shortlist", "/find", 'id="edit-project"'):
+            assert staff_only not in seen, (role, staff_only)
         assert "Tournage de nuit" not in seen
 
 
@@ -292,7 +299,8 @@ def test_edit_and_soft_delete_audited(app, as_role, cast):
     data.update(start_date="2027-03-01", end_date="2027-03-31")
     assert client.post(f"{url}/edit", data=data).status_code == 302
     project = _project(app, "Le Grand Désert")
-    assert project.status == "shooting" and project.number == 1  # same company, same number
+    assert project.status == "shooting"
+    assert project.number == 1
     assert client.post(f"{url}/delete", data={"csrf_token": csrf(client)}).status_code == 302
     assert client.get(url).status_code == 404
     assert client.get(f"{url}/edit").status_code == 404
