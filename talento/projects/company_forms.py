@@ -69,7 +69,7 @@ class CompanyForm(FlaskForm):
     specialisations = MultiCheckboxField(
         _l("Spécialités"),
         choices=vocabulary_choices(COMPANY_SPECIALISATIONS),
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
     address = TextAreaField(_l("Adresse"), [Optional(), Length(max=500)], render_kw={"rows": 2})
     country = SelectField(_l("Pays"), [Optional()], widget=CompactSelect())

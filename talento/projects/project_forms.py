@@ -43,7 +43,7 @@ class ProjectForm(FlaskForm):
         _l("Type"),
         choices=vocabulary_choices(PROJECT_TYPES),
         default="film",
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
     company_id = SelectField(
         _l("Société de production"),
@@ -68,7 +68,7 @@ class ProjectForm(FlaskForm):
         _l("Statut"),
         choices=vocabulary_choices(PROJECT_STATUSES),
         default="preparation",
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=10_000)], render_kw={"rows": 4})
     overtime_after_hours = DecimalField(

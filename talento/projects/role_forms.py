@@ -48,7 +48,9 @@ PHYSICAL = (
     ("build", _l("Silhouette"), v.BUILDS),
     ("ethnicity", _l("Apparence (origine)"), v.ETHNICITIES),
 )
-_RANGE_RE = re.compile(r"\s*(\S+)\s*(?:-|–|—|au|à|to)\s*(\S+)\s*$", re.IGNORECASE)
+#: « 15/03/2027 - 18/03/2027 », « 15/03/2027 au 18/03/2027 » (spaces around the separator:
+#: « 2027-03-15 » is one day).
+_RANGE_RE = re.compile(r"\s*(\S+)\s+(?:-|–|—|au|à|to)\s+(\S+)\s*$", re.IGNORECASE)
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -60,6 +62,20 @@ def parse_day(text: str) -> dt.date | None:
     return parse_date(text)
 
 
+def _bounds(line: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day a line names (the same day for a single date)."""
+    match = _RANGE_RE.match(line)
+    if match:
+        return parse_day(match[1]), parse_day(match[2])
+    day = parse_day(line)
+    if day is not None:
+        return day, day
+    parts = re.split(r"\s*[-–—]\s*", line) if "/" in line else []
+    if len(parts) == 2:  # « 15/03/2027-18/03/2027 »
+        return parse_day(parts[0]), parse_day(parts[1])
+    return None, None
+
+
 def parse_days(text: str) -> list[dt.date]:
     """Every day the lines name (a line is a day or a range); ValueError names a bad line."""
     days: set[dt.date] = set()
@@ -67,9 +83,7 @@ def parse_days(text: str) -> list[dt.date]:
         line = raw.strip().removeprefix("du ").removeprefix("Du ")
         if not line:
             continue
-        match = _RANGE_RE.match(line)
-        first = parse_day(match[1]) if match else parse_day(line)
-        last = parse_day(match[2]) if match else first
+        first, last = _bounds(line)
         if first is None or last is None or last < first:
             raise ValueError(raw.strip()[:40])
         if (last - first).days >= MAX_DAYS:
@@ -121,7 +135,7 @@ def _checkboxes(label, vocabulary) -> Field:
         label,
         [Optional()],
         choices=vocabulary_choices(vocabulary),
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
 
 
@@ -134,7 +148,7 @@ class RoleForm(FlaskForm):
         [InputRequired(_l("Choisissez une valeur de la liste."))],
         choices=vocabulary_choices(v.TALENT_TYPES),
         default="extra",
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
     description = TextAreaField(
         _l("Description"), [Optional(), Length(max=10_000)], render_kw={"rows": 4}
@@ -150,7 +164,7 @@ class RoleForm(FlaskForm):
     language = MultiCheckboxField(
         _l("Langues exigées (toutes celles cochées)"),
         [Optional()],
-        invalid_choice_message=NOT_OFFERED,
+        invalid_choice_message=NOT_OFFERED,  # type: ignore[call-arg]  # stubs: pre-3.3
     )
     skill = _checkboxes(_l("Compétences exigées (toutes celles cochées)"), v.SKILLS)
     height_min = _number(_l("Taille minimum (cm)"), 100, 250)
