@@ -82,8 +82,12 @@ def _criteria_labels(role: CastingRole) -> list[tuple[str, str]]:
             )
         )
     low, high = criteria.get("height_min", [""])[0], criteria.get("height_max", [""])[0]
-    if low or high:
-        shown.append((_("Taille"), f"{low or '…'}–{high or '…'} cm"))
+    if low and high:
+        shown.append((_("Taille"), f"{low}–{high} cm"))
+    elif low:
+        shown.append((_("Taille"), _("au moins %(cm)s cm", cm=low)))
+    elif high:
+        shown.append((_("Taille"), _("au plus %(cm)s cm", cm=high)))
     for name, label, vocabulary in PHYSICAL:
         if criteria.get(name):
             shown.append(
