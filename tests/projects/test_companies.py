@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -329,3 +330,46 @@ def test_the_menu_offers_projets_to_staff_members_and_presence(as_role):
     ):
         page = as_role(role).get("/account/2fa").get_data(as_text=True)
         assert ('id="menu-projects"' in page) is shown, role
+
+
+def _post_logo(client, company_id: int, data: bytes, **extra):
+    return client.post(
+        f"/projects/companies/{company_id}/edit",
+        data={
+            "csrf_token": csrf(client),
+            "name": "Atlas Films",
+            "initials": "AF",
+            "logo": (io.BytesIO(data), "logo.png", "image/png"),
+            **extra,
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def _png(colour=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (300, 120), colour + (128,)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_new_logo_replaces_the_old_file_and_removing_it_deletes_it(app, as_role, cast):
+    from talento.projects.company_services import LOGOS_DIR
+
+    logos = Path(app.extensions["talento.settings"].upload_dir) / LOGOS_DIR
+    client = as_role("casting")
+    assert _post_logo(client, cast.company_id, _png()).status_code == 302
+    first = _company(app, "Atlas Films").logo_name
+    assert (logos / first).is_file()
+    assert _post_logo(client, cast.company_id, _png((0, 90, 40))).status_code == 302
+    second = _company(app, "Atlas Films").logo_name
+    assert second != first
+    assert (logos / second).is_file()
+    assert not (logos / first).exists()
+    removed = client.post(
+        f"/projects/companies/{cast.company_id}/edit",
+        data={"csrf_token": csrf(client), "name": "Atlas Films", "remove_logo": "y"},
+    )
+    assert removed.status_code == 302
+    assert _company(app, "Atlas Films").logo_name is None
+    assert not (logos / second).exists()
+    assert client.get(f"/projects/companies/{cast.company_id}/logo").status_code == 404
