@@ -67,6 +67,7 @@ def _events(app, action: str) -> list[AuditEvent]:
     return rows
 
 
+@pytest.mark.both_backends
 def test_casting_staff_create_a_company_with_every_field(app, as_role):
     client = as_role("casting")
     city_id = moroccan_city_id(app, "OZZ")

@@ -55,6 +55,7 @@ def _project(app, name: str) -> Project:
     return project
 
 
+@pytest.mark.both_backends
 def test_casting_staff_create_projects_numbered_per_company(app, as_role, cast):
     client = as_role("casting")
     cities = [str(moroccan_city_id(app, "OZZ")), str(moroccan_city_id(app, "ERR"))]

@@ -81,6 +81,7 @@ def test_the_form_values_exist_in_the_vocabularies():
     assert {"slim", "athletic"} <= set(v.BUILDS)
 
 
+@pytest.mark.both_backends
 def test_casting_staff_create_a_role_with_every_field(app, as_role, cast):
     client = as_role("casting")
     url = f"/projects/{cast.project_id}/roles/new"
