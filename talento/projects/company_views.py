@@ -107,8 +107,7 @@ def new():
         return gate
     form = CompanyForm()
     form.fill_choices(db.session(), current_language())
-    if form.wants_refresh():
-        form.validate()
+    if form.wants_refresh():  # no JavaScript: the country's cities; nothing checked or saved
         return _form_page(form, None)
     if form.validate_on_submit():
         try:
@@ -156,8 +155,7 @@ def edit(company_id: int):
     if request.method == "GET":
         form.fill_from(company)
     form.fill_choices(db.session(), current_language())
-    if form.wants_refresh():
-        form.validate()
+    if form.wants_refresh():  # no JavaScript: the country's cities; nothing checked or saved
         return _form_page(form, company)
     if form.validate_on_submit():
         try:

@@ -157,8 +157,7 @@ def new():
         if company:
             form.company_id.data = str(company)
     form.fill_choices(db.session(), current_language())
-    if form.wants_refresh():
-        form.validate()
+    if form.wants_refresh():  # no JavaScript: the country's cities; nothing checked or saved
         return _form_page(form, None)
     if form.validate_on_submit():
         try:
@@ -196,8 +195,7 @@ def edit(project_id: int):
     if request.method == "GET":
         form.fill_from(project)
     form.fill_choices(db.session(), current_language(), project)
-    if form.wants_refresh():
-        form.validate()
+    if form.wants_refresh():  # no JavaScript: the country's cities; nothing checked or saved
         return _form_page(form, project)
     if form.validate_on_submit():
         try:

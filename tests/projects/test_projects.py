@@ -368,3 +368,16 @@ def test_links_to_the_other_pages_appear_once_the_url_map_serves_them(app, as_ro
     member = as_role("member").get(url).get_data(as_text=True)
     assert "/shortlist" not in member
     assert f'href="/projects/{cast.project_id}/badges.pdf"' in member
+
+
+def test_without_javascript_the_cities_button_lists_another_country(app, as_role, cast):
+    client = as_role("casting")
+    data = _form(csrf(client), cast.company_id, location_country="SN", name="")
+    page = client.post("/projects/new", data={**data, "show_cities": "1"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Dakar" in text
+    assert "Indiquez le nom du projet." not in text  # nothing checked yet
+    with app.app_context():
+        assert db.session.scalars(select(Project.name)).all() == ["Le Désert"]
+        db.session.remove()
