@@ -381,3 +381,20 @@ def test_without_javascript_the_cities_button_lists_another_country(app, as_role
     with app.app_context():
         assert db.session.scalars(select(Project.name)).all() == ["Le Désert"]
         db.session.remove()
+
+
+def test_booking_numbers_count_per_live_project(app, cast):
+    from talento.extensions import utcnow
+    from talento.projects.numbering import next_booking_number, next_project_number
+
+    with app.app_context():
+        assert [next_booking_number(db.session, cast.project_id) for _ in range(3)] == [1, 2, 3]
+        db.session.get(Project, cast.project_id).deleted_at = utcnow()
+        db.session.flush()
+        assert next_booking_number(db.session, cast.project_id) is None
+        db.session.get(ProductionCompany, cast.company_id).deleted_at = utcnow()
+        db.session.flush()
+        assert next_project_number(db.session, cast.company_id) is None
+        assert next_project_number(db.session, 2**31 - 1) is None
+        db.session.rollback()
+        db.session.remove()
