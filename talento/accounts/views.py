@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -322,13 +323,25 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+#: Landing pages higher layers add for accounts without any capability: each takes the
+#: account and returns a path or None (projects: a production company's own staff account
+#: lands on its company's projects). Asked in order.
+CAPABILITYLESS_LANDINGS: list[Callable[[User], str | None]] = []
+
+
 def _landing(user: User) -> str:
     """Where a signed-in account starts: admins on the dashboard; casting staff without a
-    talent profile of their own on the casting search; everyone else on their own space."""
+    talent profile of their own on the casting search; an account without any capability
+    where a higher layer says (CAPABILITYLESS_LANDINGS); everyone else on their own space."""
     if user.is_admin:
         return url_for("admin.dashboard")
     if user.can(Capability.CASTING.value) and not user.can(Capability.TALENT.value):
         return url_for("casting_search.talents")
+    if not user.capabilities:
+        for landing_of in CAPABILITYLESS_LANDINGS:
+            path = landing_of(user)
+            if path:
+                return path
     return url_for("profiles.me")
 
 

@@ -42,4 +42,11 @@ ACTION_LABELS = {
     AuditAction.CASTING_COMPLETION_REQUESTED: _l("Demande de compléter le profil casting"),
     AuditAction.ARTIST_CARD_VERIFIED: _l("Carte d'artiste vérifiée"),
     AuditAction.ARTIST_CARD_UNVERIFIED: _l("Vérification de la carte d'artiste retirée"),
+    AuditAction.COMPANY_VERIFIED: _l("Société de production vérifiée"),
+    AuditAction.COMPANY_UNVERIFIED: _l("Vérification de la société de production retirée"),
+    AuditAction.COMPANY_DELETE: _l("Société de production supprimée"),
+    AuditAction.COMPANY_MEMBER_ADDED: _l("Membre ajouté à une société de production"),
+    AuditAction.COMPANY_MEMBER_REMOVED: _l("Membre retiré d'une société de production"),
+    AuditAction.PROJECT_DELETE: _l("Projet supprimé"),
+    AuditAction.ROLE_DELETE: _l("Rôle supprimé"),
 }

@@ -56,6 +56,16 @@ class AuditAction(enum.StrEnum):
     CASTING_COMPLETION_REQUESTED = "casting.completion_requested"
     ARTIST_CARD_VERIFIED = "casting.artist_card_verified"
     ARTIST_CARD_UNVERIFIED = "casting.artist_card_unverified"
+    #: Productions (issue 14): an admin verified a production company or withdrew that;
+    #: casting staff deleted (soft) a company, a project or a role; a company's own staff
+    #: accounts (members) added or removed.
+    COMPANY_VERIFIED = "company.verified"
+    COMPANY_UNVERIFIED = "company.unverified"
+    COMPANY_DELETE = "company.delete"
+    COMPANY_MEMBER_ADDED = "company.member_added"
+    COMPANY_MEMBER_REMOVED = "company.member_removed"
+    PROJECT_DELETE = "project.delete"
+    ROLE_DELETE = "project.role_delete"
 
 
 class AuditEvent(Model):

@@ -166,9 +166,12 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
     from talento.projects import availability_views as _availability_views  # noqa: F401
+    from talento.projects import role_views as _role_views  # noqa: F401  (routes onto projects)
     from talento.projects.answer_views import bp as answers_bp
     from talento.projects.booking_views import bp as bookings_bp
+    from talento.projects.company_views import bp as companies_bp
     from talento.projects.my_bookings_views import bp as my_bookings_bp
+    from talento.projects.project_views import bp as projects_bp
 
     for blueprint in (
         pages_bp,
@@ -197,6 +200,8 @@ def _register_blueprints(app: Flask) -> None:
         bookings_bp,
         answers_bp,
         my_bookings_bp,
+        companies_bp,
+        projects_bp,
         geo_bp,
         admin_bp,
         health_bp,

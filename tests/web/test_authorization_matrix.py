@@ -100,6 +100,8 @@ DASHBOARD_PATH = "/admin"
 #: Where a casting account without a talent profile lands (accounts.views._landing): the
 #: casting search.
 CASTING_LANDING = "/cinema/talents"
+#: Where a production company's own staff account (no capability) lands: its projects.
+PROJECTS_PATH = "/projects"
 
 PDF = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
@@ -292,8 +294,12 @@ OWN_BOOKINGS = access(
 )
 
 
-def GUEST_ONLY(admin_landing: str, casting_landing: str = PROFILE_PATH) -> Access:
-    """A page for people who are not logged in (login, registration)."""
+def GUEST_ONLY(
+    admin_landing: str, casting_landing: str = PROFILE_PATH, member_landing: str = PROFILE_PATH
+) -> Access:
+    """A page for people who are not logged in (login, registration). The login pages send
+    each account to its landing page (accounts.views._landing); the registration sends
+    everyone to their profile."""
     return access(
         f"GUEST_ONLY(admin → {admin_landing})",
         anonymous=OK,
@@ -302,6 +308,7 @@ def GUEST_ONLY(admin_landing: str, casting_landing: str = PROFILE_PATH) -> Acces
         recruiter=redirect_to(PROFILE_PATH, refused=True),
         casting=redirect_to(casting_landing, refused=True),
         admin=redirect_to(admin_landing, refused=True),
+        member=redirect_to(member_landing, refused=True),
     )
 
 
@@ -314,6 +321,7 @@ HOME = access(
     recruiter=redirect_to(PROFILE_PATH),
     casting=redirect_to(CASTING_LANDING),
     admin=redirect_to(DASHBOARD_PATH),
+    member=redirect_to(PROJECTS_PATH),
 )
 #: The home page's search box: its text becomes the directory's filters, for anyone.
 TO_DIRECTORY = access(
@@ -368,6 +376,66 @@ TWO_FACTOR_ON = access(
     recruiter=redirect_to("/account/2fa"),
     casting=redirect_to("/account/2fa"),
     admin=redirect_to("/account/2fa"),
+)
+
+
+#: Productions (issue 14): the « Projets » pages (the projects list, the companies list) are
+#: for casting staff, admins, company members and presence accounts, each seeing only theirs;
+#: a talent or a recruiter gets 403.
+PROJECTS_AREA = access(
+    "PROJECTS_AREA",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=OK,
+    recruiter=FORBIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: A project's page and its roles' pages: casting staff, admins, the company's members and the
+#: presence accounts assigned to it (the sample's); anyone else gets the 404 of a project that
+#: does not exist.
+PROJECT_PAGE = access(
+    "PROJECT_PAGE",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: A company's page: casting staff, admins and its members (read-only); anyone else a 404.
+COMPANY_PAGE = access(
+    "COMPANY_PAGE",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=HIDDEN,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: A company's logo: whoever may see the company; anyone else the 404 of a company without one.
+COMPANY_LOGO = access(
+    "COMPANY_LOGO",
+    anonymous=HIDDEN,
+    user=HIDDEN,
+    presence=HIDDEN,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: « Trouver des talents » on a role: casting staff go to the casting search pre-filled.
+ROLE_FIND = access(
+    "ROLE_FIND",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=FORBIDDEN,
+    recruiter=FORBIDDEN,
+    casting=redirect_to(CASTING_LANDING),
+    admin=redirect_to(CASTING_LANDING),
 )
 
 
@@ -443,6 +511,18 @@ def _legal_page(s: Samples) -> dict:
     return {"slug": "confidentialite"}
 
 
+def _company(s: Samples) -> dict:
+    return {"company_id": s.company_id}
+
+
+def _project(s: Samples) -> dict:
+    return {"project_id": s.project_id}
+
+
+def _role(s: Samples) -> dict:
+    return {"role_id": s.role_id}
+
+
 RULES: dict[str, Rule] = {
     # site pages, health
     "pages.home": Rule(HOME),
@@ -461,11 +541,21 @@ RULES: dict[str, Rule] = {
     "legal.terms": Rule(PUBLIC),
     "legal.cookies": Rule(PUBLIC),
     # accounts
-    "auth.login": Rule(GUEST_ONLY(admin_landing=DASHBOARD_PATH, casting_landing=CASTING_LANDING)),
+    "auth.login": Rule(
+        GUEST_ONLY(
+            admin_landing=DASHBOARD_PATH,
+            casting_landing=CASTING_LANDING,
+            member_landing=PROJECTS_PATH,
+        )
+    ),
     "auth.logout": Rule(LOGGED_IN),
     # The login's second step: without a password just checked, a page saying so.
     "auth.two_factor": Rule(
-        GUEST_ONLY(admin_landing=DASHBOARD_PATH, casting_landing=CASTING_LANDING)
+        GUEST_ONLY(
+            admin_landing=DASHBOARD_PATH,
+            casting_landing=CASTING_LANDING,
+            member_landing=PROJECTS_PATH,
+        )
     ),
     "two_factor.settings": Rule(LOGGED_IN),
     "two_factor.setup": Rule(LOGGED_IN),
@@ -556,6 +646,30 @@ RULES: dict[str, Rule] = {
     "answers.availability_answer": Rule(PUBLIC, lambda s: {"token": s.availability_token}),
     "answers.booking_answer": Rule(PUBLIC, lambda s: {"token": s.booking_token}),
     "my_bookings.index": Rule(OWN_BOOKINGS),
+    # Productions (issue 14): companies (casting staff manage them, admins verify them, members
+    # read their own), projects and roles (casting staff manage; members and assigned presence
+    # read)
+    "companies.index": Rule(PROJECTS_AREA),
+    "companies.new": Rule(CASTING),
+    "companies.detail": Rule(COMPANY_PAGE, _company),
+    "companies.edit": Rule(CASTING, _company),
+    "companies.delete": Rule(CASTING, _company),
+    "companies.verify": Rule(ADMIN, _company),
+    "companies.members": Rule(CASTING, _company),
+    "companies.remove_member": Rule(
+        CASTING, lambda s: {"company_id": s.company_id, "user_id": s.other_id}
+    ),
+    "companies.logo": Rule(COMPANY_LOGO, _company),
+    "projects.index": Rule(PROJECTS_AREA),
+    "projects.new": Rule(CASTING),
+    "projects.detail": Rule(PROJECT_PAGE, _project),
+    "projects.edit": Rule(CASTING, _project),
+    "projects.delete": Rule(CASTING, _project),
+    "projects.role_new": Rule(CASTING, _project),
+    "projects.role": Rule(PROJECT_PAGE, _role),
+    "projects.role_edit": Rule(CASTING, _role),
+    "projects.role_delete": Rule(CASTING, _role),
+    "projects.role_find": Rule(ROLE_FIND, _role),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
@@ -765,7 +879,15 @@ def _production_sample(app, member_id: int, presence_id: int, talent_id: int) ->
     )
 
     day = dt.date(2027, 3, 15)
-    company = ProductionCompany(name="Atlas Films Matrice", initials="AFM", last_project_number=1)
+    company = ProductionCompany(
+        name="Atlas Films Matrice",
+        initials="AFM",
+        last_project_number=1,
+        logo_name="L" * 22 + ".jpg",
+    )
+    logos = Path(app.extensions["talento.settings"].upload_dir) / "companies" / "logos"
+    logos.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(logos / company.logo_name, "JPEG")
     db.session.add(company)
     db.session.flush()
     db.session.add(CompanyMember(company_id=company.id, user_id=member_id))
