@@ -42,4 +42,6 @@ ACTION_LABELS = {
     AuditAction.CASTING_COMPLETION_REQUESTED: _l("Demande de compléter le profil casting"),
     AuditAction.ARTIST_CARD_VERIFIED: _l("Carte d'artiste vérifiée"),
     AuditAction.ARTIST_CARD_UNVERIFIED: _l("Vérification de la carte d'artiste retirée"),
+    AuditAction.BADGES_PRINTED: _l("Badges imprimés"),
+    AuditAction.TALENT_LIST_PRINTED: _l("Liste des talents d'un projet imprimée"),
 }

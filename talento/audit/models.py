@@ -56,6 +56,10 @@ class AuditAction(enum.StrEnum):
     CASTING_COMPLETION_REQUESTED = "casting.completion_requested"
     ARTIST_CARD_VERIFIED = "casting.artist_card_verified"
     ARTIST_CARD_UNVERIFIED = "casting.artist_card_unverified"
+    #: Productions: badges (names, photos, CINEMA codes) or a project's talent list (names,
+    #: CINEMA codes, days) printed by someone other than the people on them.
+    BADGES_PRINTED = "project.badges_printed"
+    TALENT_LIST_PRINTED = "project.talent_list_printed"
 
 
 class AuditEvent(Model):

@@ -59,6 +59,7 @@ class BookingRow:
     role_name: str
     talent_type: str
     talent_id: int
+    talent_code: str  # the account's code (audit rows name people by it)
     first_name: str
     last_name: str
     cinema_code: str | None
@@ -102,6 +103,7 @@ def booking_rows(
             CastingRole.name,
             CastingRole.talent_type,
             Booking.talent_id,
+            User.code,
             User.first_name,
             User.last_name,
             CastingProfile.code,
@@ -142,10 +144,30 @@ def booking_rows(
                 .order_by(BookingDay.booking_id, BookingDay.day)
             ):
                 days.setdefault(booking, []).append(day)
-    return [
-        BookingRow(*row, days=tuple(days.get(row[0], ())))  # type: ignore[misc]
-        for row in found
-    ]
+    return [_row(tuple(row), tuple(days.get(row[0], ()))) for row in found]
+
+
+def _row(values: tuple, days: tuple[dt.date, ...]) -> BookingRow:
+    """A row of :func:`booking_rows`' query, in its column order, with its days."""
+    (booking_id, code, status, project_id, role_id, role_name, talent_type, talent_id,
+     talent_code, first_name, last_name, cinema_code, thumb_name, call_time) = values  # fmt: skip
+    return BookingRow(
+        booking_id=booking_id,
+        code=code,
+        status=status,
+        project_id=project_id,
+        role_id=role_id,
+        role_name=role_name,
+        talent_type=talent_type,
+        talent_id=talent_id,
+        talent_code=talent_code,
+        first_name=first_name,
+        last_name=last_name,
+        cinema_code=cinema_code,
+        thumb_name=thumb_name,
+        call_time=call_time,
+        days=days,
+    )
 
 
 def range_text(first: dt.date, last: dt.date, lang: str) -> str:

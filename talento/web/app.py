@@ -165,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
+    from talento.projects.badge_views import bp as badges_bp
 
     for blueprint in (
         pages_bp,
@@ -190,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
         casting_me_bp,
         casting_search_bp,
         casting_exports_bp,
+        badges_bp,
         geo_bp,
         admin_bp,
         health_bp,
