@@ -26,7 +26,7 @@ __all__ = ["COLUMN_WIDTHS", "TalentListLabels", "build_talent_list_pdf", "subtit
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, millimetres
 MARGIN = 10.0
 #: Role, booking code, CINEMA code, name, days, call time, notes (sums to the page's width).
-COLUMN_WIDTHS = (40.0, 30.0, 26.0, 52.0, 52.0, 21.0, 56.0)
+COLUMN_WIDTHS = (40.0, 30.0, 26.0, 52.0, 52.0, 24.0, 53.0)
 #: How many lines a cell may take before it is ellipsised (the notes column is empty).
 MAX_LINES = (2, 1, 1, 2, 3, 1, 1)
 FONT_SIZE = 8.5
