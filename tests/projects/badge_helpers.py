@@ -243,7 +243,7 @@ def rendered_pages(pdf: bytes, dpi: int = 150, last: int = 1) -> list[Image.Imag
     try:
         source = Path(folder) / "badges.pdf"
         source.write_bytes(pdf)
-        subprocess.run(  # noqa: S603 - a fixed binary on a file of ours
+        subprocess.run(
             [
                 binary,
                 "-r",

@@ -139,7 +139,8 @@ def test_the_printed_page_shows_four_codes_a_phone_can_read(app, staff, producti
         found = decode_qr(page.crop(box))
         assert len(found) == 1, (box, found)
         claims = verify_badge(keys, found[0])
-        assert isinstance(claims, BadgeClaims) and claims.booking_code == "CCAFB0010005"
+        assert isinstance(claims, BadgeClaims)
+        assert claims.booking_code == "CCAFB0010005"
 
 
 def test_a_role_prints_its_own_live_bookings_and_a_booking_its_own_badge(app, staff, production):
@@ -298,7 +299,8 @@ def test_the_badge_keys_are_public_cacheable_and_verify_what_the_server_signs(ap
     assert response.headers["Cache-Control"] == "public, max-age=3600"
     document = response.get_json()
     (key,) = document["keys"]
-    assert set(key) == {"kid", "alg", "x"} and key["alg"] == "Ed25519"
+    assert set(key) == {"kid", "alg", "x"}
+    assert key["alg"] == "Ed25519"
     secret = app.config["SECRET_KEY"]
     assert keys_from(document) == public_keys(secret)
     assert secret not in response.get_data(as_text=True)
