@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from talento.accounts.models import User
@@ -89,10 +89,12 @@ def booking_rows(
     *,
     role_id: int | None = None,
     booking_id: int | None = None,
+    on_days: set[dt.date] | None = None,
     live_only: bool = True,
 ) -> list[BookingRow]:
     """The project's bookings (of one role, or one booking), live ones only unless told,
-    in print order: roles in their order, then people by name, then code."""
+    in print order: roles in their order, then people by name, then code. `on_days`: only
+    bookings with at least one of these days (a presence account assigned to some days)."""
     query = (
         select(
             Booking.id,
@@ -133,6 +135,10 @@ def booking_rows(
         query = query.where(Booking.id == booking_id)
     if live_only:
         query = query.where(Booking.status.in_(LIVE_STATUSES))
+    if on_days is not None:
+        query = query.where(
+            exists().where(BookingDay.booking_id == Booking.id, BookingDay.day.in_(on_days))
+        )
     found = session.execute(query).all()
     days: dict[int, list[dt.date]] = {}
     if found:

@@ -8,11 +8,14 @@
 
 Who: casting staff and admins, the members of the project's company, the presence accounts
 assigned to the project (projects.access.can_see_project); anyone else signed in gets the 404
-of a project that does not exist, anonymous visitors the login page. The keys are public: they
-only verify, and a scanner downloads them before going offline.
+of a project that does not exist, anonymous visitors the login page. A presence account
+assigned to some days only prints the bookings of those days (projects.access). The keys
+are public: they only verify, and a scanner downloads them before going offline.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import Blueprint, Response, abort, jsonify
 from flask_login import current_user, login_required
@@ -24,7 +27,13 @@ from talento.context import current_language, current_settings
 from talento.extensions import db, limiter
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
-from talento.projects.access import can_see_project, live_projects
+from talento.projects.access import (
+    assigned_days,
+    can_manage,
+    can_see_project,
+    live_projects,
+    member_company_ids,
+)
 from talento.projects.badge_pdf import BadgeLabels
 from talento.projects.badge_rows import ProjectHeader, project_header
 from talento.projects.badge_tokens import keys_document
@@ -56,6 +65,17 @@ def _visible_project(project_id: int) -> Project:
     return project
 
 
+def _days_of(project: Project) -> set[dt.date] | None:
+    """The days whose bookings the viewer prints: None for every day (casting staff, the
+    company's members, presence assigned to every day), else a presence account's days."""
+    if can_manage(current_user) or project.company_id in member_company_ids(
+        db.session(), current_user.id
+    ):
+        return None
+    days = assigned_days(db.session(), current_user.id, project.id)
+    return days or None
+
+
 def _labels(header: ProjectHeader) -> BadgeLabels:
     return BadgeLabels(
         title=_("Badges — %(project)s", project=header.project_name),
@@ -75,6 +95,7 @@ def _pdf(body: bytes, filename: str) -> Response:
 
 def _badges(project: Project, name: str, **scope: int) -> Response:
     header = project_header(project)
+    on_days = _days_of(project)
     settings = current_settings()
     body, _count = print_badges(
         db.session(),
@@ -84,6 +105,7 @@ def _badges(project: Project, name: str, **scope: int) -> Response:
         upload_dir=settings.upload_dir,
         labels=_labels(header),
         lang=current_language(),
+        on_days=on_days,
         **scope,
     )
     return _pdf(body, name)
@@ -118,6 +140,9 @@ def booking_badge(booking_id: int) -> Response:
     project = _visible_project(booking.project_id)
     if not booking.is_live:
         raise NoBadge()
+    on_days = _days_of(project)
+    if on_days is not None and not on_days.intersection(booking.days):
+        abort(404)  # a presence account sees the bookings of its days only
     return _badges(project, f"badge-{booking.code}.pdf", booking_id=booking.id)
 
 
@@ -148,7 +173,12 @@ def talent_list(project_id: int) -> Response:
         )
 
     body = print_talent_list(
-        db.session(), header, actor=current_actor(), labels_for=labels_for, lang=lang
+        db.session(),
+        header,
+        actor=current_actor(),
+        labels_for=labels_for,
+        lang=lang,
+        on_days=_days_of(project),
     )
     return _pdf(body, f"talents-projet-{project.id}.pdf")
 

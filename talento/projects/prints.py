@@ -10,6 +10,7 @@ for a single badge, the person it shows is the row's subject.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -55,10 +56,13 @@ def print_badges(
     lang: str,
     role_id: int | None = None,
     booking_id: int | None = None,
+    on_days: set[dt.date] | None = None,
 ) -> tuple[bytes, int]:
-    """The badges of the project's live bookings (of one role, or one booking) as PDF bytes,
-    and how many bookings it holds."""
-    rows = booking_rows(session, header.project_id, role_id=role_id, booking_id=booking_id)
+    """The badges of the project's live bookings (of one role, or one booking; on some days
+    only, for a presence account assigned to them) as PDF bytes, and how many it holds."""
+    rows = booking_rows(
+        session, header.project_id, role_id=role_id, booking_id=booking_id, on_days=on_days
+    )
     detail: dict = {"project_id": header.project_id}
     if role_id is not None:
         detail["role_id"] = role_id
@@ -83,10 +87,12 @@ def print_talent_list(
     actor: Actor,
     labels_for,
     lang: str,
+    on_days: set[dt.date] | None = None,
 ) -> bytes:
-    """The project's talent list as PDF bytes. `labels_for(count)` gives the labels (the
-    subtitle says how many people are on the list)."""
-    rows = booking_rows(session, header.project_id)
+    """The project's talent list as PDF bytes (on some days only, for a presence account
+    assigned to them). `labels_for(count)` gives the labels (the subtitle says how many
+    people are on the list)."""
+    rows = booking_rows(session, header.project_id, on_days=on_days)
     _audit(session, AuditAction.TALENT_LIST_PRINTED, actor, rows, {"project_id": header.project_id})
     labels: TalentListLabels = labels_for(len(rows))
     return build_talent_list_pdf(header, rows, labels=labels, lang=lang)

@@ -308,3 +308,36 @@ def test_the_badge_keys_are_public_cacheable_and_verify_what_the_server_signs(ap
         secret, booking_code="CCAFB0010009", project_id=1, valid_from=None, valid_until=None
     )
     assert isinstance(verify_badge(keys_from(document), token), BadgeClaims)
+
+
+def test_a_presence_account_assigned_to_some_days_prints_the_bookings_of_those_days(
+    app, make_user, production
+):
+    from talento.extensions import db
+    from talento.projects.models import PresenceAssignment
+
+    (late,) = add_talents(app, 1, start=60)
+    late_id = add_booking(app, production, "Nomades", late, "CCAFB0010060", days=(MARCH_17,))
+    presence = make_user(email="badges-day@example.org", capabilities=["presence"])
+    with app.app_context():
+        db.session.add(
+            PresenceAssignment(project_id=production.project_id, user_id=presence, day=MARCH_15)
+        )
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    assert login(client, "badges-day@example.org").status_code == 302
+    badges = "\n".join(page_texts(_pdf(client, f"/projects/{production.project_id}/badges.pdf")))
+    listed = "\n".join(page_texts(_pdf(client, f"/projects/{production.project_id}/talents.pdf")))
+    for text in (badges, listed):
+        assert "CCAFB0010001" in text
+        assert "CCAFB0010005" in text  # 15 to 17 March: the 15th is in it
+        assert "CCAFB0010060" not in text  # the 17th only
+    assert client.get(f"/projects/bookings/{late_id}/badge.pdf").status_code == 404
+    # Casting staff print everyone.
+    staff = app.test_client()
+    make_user(email=STAFF_EMAIL, capabilities=["casting"], code="MAF0901CAS")
+    assert login(staff, STAFF_EMAIL).status_code == 302
+    assert "CCAFB0010060" in "\n".join(
+        page_texts(_pdf(staff, f"/projects/{production.project_id}/badges.pdf"))
+    )
