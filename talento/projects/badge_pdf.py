@@ -68,7 +68,9 @@ INNER_W = BADGE_W - 2 * PAD
 LOGO_W, LOGO_H = 26.0, 14.0
 HEADER_H = 15.0
 ROLE_H = 11.0
-PHOTO_W, PHOTO_H = 30.0, 40.0
+#: The casting thumbnails' own proportions (4:5, talento.casting.media_files.THUMB_BOX), so a
+#: thumbnail of the full box is embedded as it is, neither cropped nor resampled.
+PHOTO_W, PHOTO_H = 32.0, 40.0
 QR_SIZE = 50.0
 CAPTION_H = 4.0
 #: Pixels embedded per millimetre of photo or logo (about 200 dpi: sharp in print).
@@ -120,8 +122,21 @@ def _pixels(w_mm: float, h_mm: float) -> tuple[int, int]:
 
 def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    image.save(out, "JPEG", quality=JPEG_QUALITY)
     return out.getvalue()
+
+
+def _frames(size: tuple[int, int]) -> bool:
+    """Has a picture of this size the frame's proportions (within a pixel)?"""
+    width, height = size
+    return abs(width * PHOTO_H / PHOTO_W - height) <= 1
+
+
+def _frame_pixels(size: tuple[int, int]) -> tuple[int, int]:
+    """The frame's proportions at the picture's own resolution, at most PIXELS_PER_MM."""
+    width, height = size
+    scale = min(width / PHOTO_W, height / PHOTO_H, PIXELS_PER_MM)
+    return max(1, round(PHOTO_W * scale)), max(1, round(PHOTO_H * scale))
 
 
 def qr_image(token: str) -> Image.Image:
@@ -145,11 +160,22 @@ _DARK_TO_BLACK = bytes([255, 0] + [0] * 254)
 
 
 def _photo_jpeg(path: Path) -> bytes | None:
-    """The photo cropped to the badge's frame (faces sit high: crop from the upper part)."""
+    """The photo as a JPEG of the badge's frame: a JPEG thumbnail of the frame's proportions
+    as it is stored, anything else decoded, cropped (faces sit high: from the upper part) and
+    re-encoded."""
     try:
         with Image.open(path) as source:
+            if source.format == "JPEG" and source.mode == "RGB" and _frames(source.size):
+                return path.read_bytes()
             image = source.convert("RGB")
-        return _jpeg(ImageOps.fit(image, _pixels(PHOTO_W, PHOTO_H), centering=(0.5, 0.3)))
+        if not _frames(image.size):
+            image = ImageOps.fit(
+                image,
+                _frame_pixels(image.size),
+                method=Image.Resampling.BICUBIC,
+                centering=(0.5, 0.3),
+            )
+        return _jpeg(image)
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         log.warning("Photo illisible ignorée sur un badge (%s).", type(error).__name__)
         return None
