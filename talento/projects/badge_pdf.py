@@ -140,11 +140,7 @@ def build_badges_pdf(
     return bytes(pdf.output())
 
 
-# -- layout: computed once per booking, drawn four times -------------------------------------
-#
-# Fitting and wrapping text is most of the time fpdf2 spends on a page, and the four badges of
-# a page are identical: each badge is laid out once as a list of drawing operations relative
-# to its top-left corner, then replayed at the four positions.
+# -- a badge, laid out once per booking (projects.badge_layout draws it four times) ----------
 
 
 def _places() -> list[tuple[float, float]]:
