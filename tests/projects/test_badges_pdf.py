@@ -341,3 +341,45 @@ def test_a_presence_account_assigned_to_some_days_prints_the_bookings_of_those_d
     assert "CCAFB0010060" in "\n".join(
         page_texts(_pdf(staff, f"/projects/{production.project_id}/badges.pdf"))
     )
+
+
+def test_a_name_in_arabic_or_tifinagh_script_is_printed_with_the_full_font(tmp_path):
+    """The Latin subset of DejaVu Sans serves most badges; a name in another script takes the
+    full font (talento.casting.comp_card.font_for) rather than printing empty boxes."""
+    from talento.projects.badge_pdf import BadgeLabels, build_badges_pdf
+    from talento.projects.badge_rows import BookingRow, ProjectHeader
+    from talento.projects.badge_tokens import sign_badge
+
+    row = BookingRow(
+        booking_id=1,
+        code="CCAFB0010090",
+        status="confirmed",
+        project_id=9,
+        role_id=1,
+        role_name="ⵉⵎⴰⵣⵉⵖⵏ",
+        talent_type="extra",
+        talent_id=1,
+        talent_code="MAN0090TNG",
+        first_name="يوسف",
+        last_name="العمراني",
+        cinema_code="MATNG0090M",
+        thumb_name=None,
+        call_time=None,
+        days=(MARCH_15,),
+    )
+    labels = BadgeLabels("Badges", "Code CINEMA", "Réservation", "Badge", "Aucune", {})
+    pdf = build_badges_pdf(
+        ProjectHeader(9, "Tamazight", "Atlas", None, None, None),
+        [row],
+        token_for=lambda r: sign_badge("k" * 32, r),
+        upload_dir=tmp_path,
+        labels=labels,
+    )
+    (text,) = page_texts(pdf)
+    assert text.count("ⵉⵎⴰⵣⵉⵖⵏ") == 4
+    assert text.count("CCAFB0010090") == 4
+    # Every letter of the Arabic name is there (unshaped and in visual order: fpdf2 has no
+    # HarfBuzz here, the same limit as the talent card's).
+    assert set("يوسفالعمراني") <= set(text)
+    (tokens,) = embedded_qr_tokens(pdf)
+    assert len(tokens) == 1
