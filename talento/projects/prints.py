@@ -11,6 +11,7 @@ for a single badge, the person it shows is the row's subject.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -85,7 +86,7 @@ def print_talent_list(
     header: ProjectHeader,
     *,
     actor: Actor,
-    labels_for,
+    labels_for: Callable[[int], TalentListLabels],
     lang: str,
     on_days: set[dt.date] | None = None,
 ) -> bytes:
@@ -94,5 +95,4 @@ def print_talent_list(
     people are on the list)."""
     rows = booking_rows(session, header.project_id, on_days=on_days)
     _audit(session, AuditAction.TALENT_LIST_PRINTED, actor, rows, {"project_id": header.project_id})
-    labels: TalentListLabels = labels_for(len(rows))
-    return build_talent_list_pdf(header, rows, labels=labels, lang=lang)
+    return build_talent_list_pdf(header, rows, labels=labels_for(len(rows)), lang=lang)
