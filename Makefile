@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 AGE := /usr/bin/age
+PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run test install translations chromium nginx pgclient age lint bench icons clean
+.PHONY: run test install translations chromium nginx pgclient age poppler lint bench icons clean
 
 ## Create .venv and install the pinned dependency set (re-run when the pins change).
 $(STAMP): pyproject.toml constraints.txt
@@ -46,6 +47,14 @@ age:
 	@if [ ! -x $(AGE) ]; then \
 	  echo "Installation de age (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age >/dev/null; \
+	fi
+
+## Debian's pdftoppm (poppler-utils), which renders the badge PDFs as a printer would so the
+## tests read their QR codes back (tests/projects/test_badges_pdf.py).
+poppler:
+	@if [ ! -x $(PDFTOPPM) ]; then \
+	  echo "Installation de poppler-utils (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
 ## nginx, for `nginx -t` on deploy/nginx.conf (tests/deploy). Never fails the build, and never
@@ -98,7 +107,7 @@ lint: $(STAMP)
 ## On every core (pytest-xdist: one database and one Redis key prefix per worker; tests handed
 ## out two at a time, the slow ones first, so no worker is left with a long tail); the 15
 ## slowest tests are listed at the end.
-test: install chromium nginx pgclient age lint
+test: install chromium nginx pgclient age poppler lint
 	$(PY) -m pytest -q -n auto --maxschedchunk 2 --durations=15
 
 bench: install
@@ -107,6 +116,7 @@ bench: install
 	$(PY) -m bench.exports
 	$(PY) -m bench.casting_card
 	$(PY) -m bench.casting
+	$(PY) -m bench.projects_badges
 
 ## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
 icons: $(STAMP)

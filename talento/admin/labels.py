@@ -49,4 +49,6 @@ ACTION_LABELS = {
     AuditAction.COMPANY_MEMBER_REMOVED: _l("Membre retiré d'une société de production"),
     AuditAction.PROJECT_DELETE: _l("Projet supprimé"),
     AuditAction.ROLE_DELETE: _l("Rôle supprimé"),
+    AuditAction.BADGES_PRINTED: _l("Badges imprimés"),
+    AuditAction.TALENT_LIST_PRINTED: _l("Liste des talents d'un projet imprimée"),
 }

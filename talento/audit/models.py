@@ -66,6 +66,10 @@ class AuditAction(enum.StrEnum):
     COMPANY_MEMBER_REMOVED = "company.member_removed"
     PROJECT_DELETE = "project.delete"
     ROLE_DELETE = "project.role_delete"
+    #: Productions: badges (names, photos, CINEMA codes) or a project's talent list (names,
+    #: CINEMA codes, days) printed by someone other than the people on them.
+    BADGES_PRINTED = "project.badges_printed"
+    TALENT_LIST_PRINTED = "project.talent_list_printed"
 
 
 class AuditEvent(Model):

@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.projects import availability_views as _availability_views  # noqa: F401
     from talento.projects import role_views as _role_views  # noqa: F401  (routes onto projects)
     from talento.projects.answer_views import bp as answers_bp
+    from talento.projects.badge_views import bp as badges_bp
     from talento.projects.booking_views import bp as bookings_bp
     from talento.projects.company_views import bp as companies_bp
     from talento.projects.my_bookings_views import bp as my_bookings_bp
@@ -202,6 +203,7 @@ def _register_blueprints(app: Flask) -> None:
         my_bookings_bp,
         companies_bp,
         projects_bp,
+        badges_bp,
         geo_bp,
         admin_bp,
         health_bp,

@@ -52,6 +52,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "pages.sitemap_part",
         "pages.manifest",
         "pages.favicon",
+        "badges.keys",
     }
 )
 #: Lifetimes of public endpoints that are worth keeping (reference data changes rarely).
@@ -63,6 +64,8 @@ PUBLIC_CACHE_CONTROL = {
     "pages.sitemap_part": "public, max-age=3600",
     "pages.manifest": "public, max-age=86400",
     "pages.favicon": "public, max-age=604800",
+    # The keys that verify badges: they change only with SECRET_KEY.
+    "badges.keys": "public, max-age=3600",
 }
 
 

@@ -254,6 +254,11 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "search_id": samples.search_id,
         "photo_id": 1,  # a casting photo's buttons (POST only: refused without a token)
         "step": "identity",  # a casting registration step
+        # Productions (issue 14): no such rows here; their 404 must be no-store too (the
+        # badges and lists themselves: tests/projects/test_badges_pdf.py).
+        "project_id": 1,
+        "role_id": 1,
+        "booking_id": 1,
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404

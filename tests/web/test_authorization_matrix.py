@@ -186,6 +186,19 @@ CASTING = access(
     casting=OK,
     admin=OK,
 )
+#: A project's badges and talent list (issue 14): casting staff and admins, the members of
+#: its company and the presence account assigned to it; a talent or a recruiter gets the 404
+#: of a project that does not exist.
+PROJECT_PRINTS = access(
+    "PROJECT_PRINTS",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
 #: A casting photo of a profile shown to casting staff only (the default visibility): anyone
 #: else gets the 404 of a name that does not exist.
 STAFF_ONLY_MEDIA = access(
@@ -670,6 +683,13 @@ RULES: dict[str, Rule] = {
     "projects.role_edit": Rule(CASTING, _role),
     "projects.role_delete": Rule(CASTING, _role),
     "projects.role_find": Rule(ROLE_FIND, _role),
+    # Productions: badges (a project's, a role's, a booking's), the talent list, and the
+    # public keys that verify badge tokens (scanners download them)
+    "badges.project_badges": Rule(PROJECT_PRINTS, lambda s: {"project_id": s.project_id}),
+    "badges.role_badges": Rule(PROJECT_PRINTS, lambda s: {"role_id": s.role_id}),
+    "badges.booking_badge": Rule(PROJECT_PRINTS, lambda s: {"booking_id": s.booking_id}),
+    "badges.talent_list": Rule(PROJECT_PRINTS, lambda s: {"project_id": s.project_id}),
+    "badges.keys": Rule(PUBLIC),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
