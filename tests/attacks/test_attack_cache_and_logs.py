@@ -259,6 +259,9 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "project_id": 1,
         "role_id": 1,
         "booking_id": 1,
+        "company_id": 1,
+        "entry_id": 1,
+        "link_id": 1,
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404
