@@ -56,6 +56,12 @@ class AuditAction(enum.StrEnum):
     CASTING_COMPLETION_REQUESTED = "casting.completion_requested"
     ARTIST_CARD_VERIFIED = "casting.artist_card_verified"
     ARTIST_CARD_UNVERIFIED = "casting.artist_card_unverified"
+    #: Productions: a role's shortlist shared through a review link (created, revoked by
+    #: casting staff; every view of it, by someone without an account: actor anonymous, the
+    #: link's id in the detail).
+    REVIEW_LINK_CREATE = "review_link.create"
+    REVIEW_LINK_REVOKE = "review_link.revoke"
+    REVIEW_LINK_VIEW = "review_link.view"
 
 
 class AuditEvent(Model):

@@ -152,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.casting.registration_views import bp as casting_registration_bp
     from talento.casting.search.views import bp as casting_search_bp
     from talento.content.views import bp as legal_bp
+    from talento.exports import shortlist_views as _shortlist_exports  # noqa: F401  (onto bp)
     from talento.exports.casting_views import bp as casting_exports_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
@@ -165,6 +166,8 @@ def _register_blueprints(app: Flask) -> None:
     from talento.profiles.registration_views import bp as registration_bp
     from talento.profiles.saved_views import bp as saved_searches_bp
     from talento.profiles.views import bp as profiles_bp
+    from talento.projects.review_views import bp as review_bp
+    from talento.projects.shortlist_views import bp as shortlists_bp
 
     for blueprint in (
         pages_bp,
@@ -190,6 +193,8 @@ def _register_blueprints(app: Flask) -> None:
         casting_me_bp,
         casting_search_bp,
         casting_exports_bp,
+        shortlists_bp,
+        review_bp,
         geo_bp,
         admin_bp,
         health_bp,
