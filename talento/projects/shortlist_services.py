@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from talento.casting.models import CastingProfile
 from talento.casting.search.filters import CastingFilters
 from talento.casting.search.query import filtered_select, order_by, tune
-from talento.extensions import rowcount, utcnow
+from talento.extensions import rowcount, table_of, utcnow
 from talento.i18n import gettext as _
 from talento.projects.access import live_projects
 from talento.projects.models import CastingRole, Project, ShortlistEntry, ShortlistNote
@@ -71,8 +71,8 @@ def _lock_role(session: Session, role: CastingRole) -> None:
 
 def _insert(session: Session):
     dialect = session.get_bind().dialect.name
-    table = ShortlistEntry.__table__
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    table = table_of(ShortlistEntry)
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def add_talents(
@@ -112,10 +112,13 @@ def add_talents(
     ]
     added = 0
     for batch in range(0, len(rows), 1000):
-        stmt = _insert(session).values(rows[batch : batch + 1000]).on_conflict_do_nothing(
-            index_elements=["role_id", "talent_id"]
+        stmt = (
+            _insert(session)
+            .values(rows[batch : batch + 1000])
+            .on_conflict_do_nothing(index_elements=["role_id", "talent_id"])
+            .returning(table_of(ShortlistEntry).c.id)
         )
-        added += rowcount(session.execute(stmt)) or 0
+        added += len(session.execute(stmt).all())  # RETURNING: the rows really inserted
     return Added(added, len(wanted) - added)
 
 

@@ -181,16 +181,21 @@ def add(role_id: int):
 
 
 def _added_message(role: CastingRole, done: shortlists.Added) -> str:
+    if not done.added:
+        return ngettext(
+            "Ce talent est déjà dans la shortlist.",
+            "Ces %(num)s talents sont déjà dans la shortlist.",
+            done.already,
+        )
     message = ngettext(
         "%(num)s talent ajouté à la shortlist « %(role)s ».",
         "%(num)s talents ajoutés à la shortlist « %(role)s ».",
         done.added,
-        num=done.added,
         role=role.name,
     )
     if done.already:
         message += " " + ngettext(
-            "%(num)s y était déjà.", "%(num)s y étaient déjà.", done.already, num=done.already
+            "%(num)s y était déjà.", "%(num)s y étaient déjà.", done.already
         )
     return message
 
@@ -278,7 +283,7 @@ def bulk_status(role_id: int):
     except Refused as refusal:
         return _refused(refusal, role.id)
     flash(
-        ngettext("Statut changé pour %(num)s talent.", "Statut changé pour %(num)s talents.", changed, num=changed),
+        ngettext("Statut changé pour %(num)s talent.", "Statut changé pour %(num)s talents.", changed),
         "success",
     )
     return _to_shortlist(role.id)
