@@ -203,7 +203,7 @@ def write_sheet_xlsx(
     labels = xlsx_labels() + [title for title, _values in extra]
 
     def row(index: int) -> Row:
-        return cells(rows[index]) + [values[index] for _title, values in extra]
+        return [*cells(rows[index]), *(values[index] for _title, values in extra)]
 
     batches = (
         [row(i) for i in range(start, min(start + 500, len(rows)))]
@@ -245,7 +245,10 @@ def build_sheet_pdf(
         if cut:
             footer += " · " + (
                 cut_note
-                or _("Liste limitée aux %(num)s premiers talents : affinez la recherche.", num=PDF_MAX)
+                or _(
+                    "Liste limitée aux %(num)s premiers talents : affinez la recherche.",
+                    num=PDF_MAX,
+                )
             )
         pdf.text(MARGIN, PAGE_H - MARGIN + 4, footer)
         for index, row in enumerate(rows[page * per_page : (page + 1) * per_page]):

@@ -18,8 +18,18 @@ pages also carry Flask-Limiter's per-address limit of the other public pages.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
-from flask import current_app, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date
 
 from talento.accounts import login_limits

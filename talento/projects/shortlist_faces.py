@@ -99,7 +99,23 @@ def faces(session: Session, role_id: int, viewer_id: int | None) -> list[Face]:
         .where(ShortlistEntry.role_id == role_id)
         .order_by(ShortlistEntry.position, ShortlistEntry.id)
     ).all()
-    found = [Face(*row) for row in rows]
+    found = [
+        Face(
+            entry_id=row[0],
+            position=row[1],
+            status=row[2],
+            talent_id=row[3],
+            code=row[4],
+            first_name=row[5],
+            last_name=row[6],
+            date_of_birth=row[7],
+            height_cm=row[8],
+            playing_age_min=row[9],
+            playing_age_max=row[10],
+            thumb_name=row[11],
+        )
+        for row in rows
+    ]
     by_entry = {face.entry_id: face for face in found}
     if not found:
         return found

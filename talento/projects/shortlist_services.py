@@ -49,7 +49,9 @@ def live_role(session: Session, role_id: int) -> CastingRole | None:
     role = session.get(CastingRole, role_id)
     if role is None:
         return None
-    live = session.scalar(live_projects().with_only_columns(Project.id).where(Project.id == role.project_id))
+    live = session.scalar(
+        live_projects().with_only_columns(Project.id).where(Project.id == role.project_id)
+    )
     return role if live is not None else None
 
 
@@ -64,9 +66,7 @@ def _lock_role(session: Session, role: CastingRole) -> None:
     """Serialise appends to one shortlist (positions), on PostgreSQL; SQLite writes one at a
     time anyway."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(CastingRole.id).where(CastingRole.id == role.id).with_for_update()
-        )
+        session.execute(select(CastingRole.id).where(CastingRole.id == role.id).with_for_update())
 
 
 def _insert(session: Session):
@@ -161,9 +161,14 @@ def on_list(session: Session, role_id: int, talent_ids: Iterable[int]) -> frozen
 
 
 def count(session: Session, role_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(ShortlistEntry).where(ShortlistEntry.role_id == role_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ShortlistEntry)
+            .where(ShortlistEntry.role_id == role_id)
+        )
+        or 0
+    )
 
 
 def remove(session: Session, entry: ShortlistEntry) -> None:
@@ -250,9 +255,7 @@ def add_note(
     if not text:
         raise Refused("body", _("Écrivez la note."))
     if len(text) > MAX_NOTE_LENGTH:
-        raise Refused(
-            "body", _("Une note fait au plus %(num)s caractères.", num=MAX_NOTE_LENGTH)
-        )
+        raise Refused("body", _("Une note fait au plus %(num)s caractères.", num=MAX_NOTE_LENGTH))
     if visibility not in NOTE_VISIBILITIES:
         raise Refused("visibility", _("Choisissez qui lit la note."))
     note = ShortlistNote(entry_id=entry.id, author_id=author_id, body=text, visibility=visibility)

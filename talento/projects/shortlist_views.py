@@ -194,9 +194,7 @@ def _added_message(role: CastingRole, done: shortlists.Added) -> str:
         role=role.name,
     )
     if done.already:
-        message += " " + ngettext(
-            "%(num)s y était déjà.", "%(num)s y étaient déjà.", done.already
-        )
+        message += " " + ngettext("%(num)s y était déjà.", "%(num)s y étaient déjà.", done.already)
     return message
 
 
@@ -267,7 +265,9 @@ def order(role_id: int):
 def status(entry_id: int):
     entry = _entry_or_404(entry_id)
     try:
-        shortlists.set_status(db.session(), entry.role_id, [entry.id], request.form.get("status", ""))
+        shortlists.set_status(
+            db.session(), entry.role_id, [entry.id], request.form.get("status", "")
+        )
     except Refused as refusal:
         return _refused(refusal, entry.role_id, entry.id)
     return _to_shortlist(entry.role_id, entry.id)
@@ -283,7 +283,9 @@ def bulk_status(role_id: int):
     except Refused as refusal:
         return _refused(refusal, role.id)
     flash(
-        ngettext("Statut changé pour %(num)s talent.", "Statut changé pour %(num)s talents.", changed),
+        ngettext(
+            "Statut changé pour %(num)s talent.", "Statut changé pour %(num)s talents.", changed
+        ),
         "success",
     )
     return _to_shortlist(role.id)

@@ -150,7 +150,9 @@ def staff(app, make_user) -> Callable[..., object]:
     """``staff(email)``: a casting account (created once) and a client signed in as it."""
 
     def factory(email: str = "casting@example.org", capabilities=("casting",)):
-        make_user(email=email, capabilities=list(capabilities), first_name="Salma", last_name="Casting")
+        make_user(
+            email=email, capabilities=list(capabilities), first_name="Salma", last_name="Casting"
+        )
         client = app.test_client()
         assert login(client, email).status_code == 302
         return client

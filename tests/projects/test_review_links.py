@@ -66,7 +66,8 @@ def test_staff_create_a_link_see_it_again_and_the_client_reviews(app, production
     client, role_id, ids = _shortlisted(app, production, crowd, staff)
     path = _new_link(client, role_id)
     link = _link(app, role_id=role_id)
-    assert link.label == "Réalisateur" and link.passcode_hash is None
+    assert link.label == "Réalisateur"
+    assert link.passcode_hash is None
     assert link.expires_at.date() == dt.datetime.now(dt.UTC).date() + dt.timedelta(days=15)
     assert _audit(app, "review_link.create")[0][1]["link_id"] == link.id
 
@@ -76,7 +77,8 @@ def test_staff_create_a_link_see_it_again_and_the_client_reviews(app, production
     html = page.get_data(as_text=True)
     assert "Sélection « Nomades »" in html
     assert "Youssef F." in html
-    assert "Âge de jeu : 25–35 ans" in html and "175 cm" in html
+    assert "Âge de jeu : 25–35 ans" in html
+    assert "175 cm" in html
     assert "Langues : Darija (arabe marocain), Français" in html
     assert html.count('loading="lazy"') == 2
     entry_ids = re.findall(r'name="entry" value="(\d+)"', html)
@@ -85,24 +87,44 @@ def test_staff_create_a_link_see_it_again_and_the_client_reviews(app, production
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     response = visitor.post(
         path,
-        data={"csrf_token": token, "entry": entry_ids[0], "verdict": "interested", "comment": "Parfait"},
+        data={
+            "csrf_token": token,
+            "entry": entry_ids[0],
+            "verdict": "interested",
+            "comment": "Parfait",
+        },
     )
-    assert response.status_code == 303 and response.location.endswith(f"#face-{entry_ids[0]}")
+    assert response.status_code == 303
+    assert response.location.endswith(f"#face-{entry_ids[0]}")
     visitor.post(
         path,
-        data={"csrf_token": token, "entry": entry_ids[1], "verdict": "question", "comment": "Barbe ?"},
+        data={
+            "csrf_token": token,
+            "entry": entry_ids[1],
+            "verdict": "question",
+            "comment": "Barbe ?",
+        },
     )
     # A second verdict on the same face replaces the first.
-    visitor.post(path, data={"csrf_token": token, "entry": entry_ids[1], "verdict": "not_interested"})
+    visitor.post(
+        path, data={"csrf_token": token, "entry": entry_ids[1], "verdict": "not_interested"}
+    )
     again = visitor.get(path).get_data(as_text=True)
-    assert 'value="interested" checked' in again and ">Parfait</textarea>" in again
+    assert 'value="interested" checked' in again
+    assert ">Parfait</textarea>" in again
     # Refused input: an unknown verdict, an entry of another role.
     bad = visitor.post(
-        path, data={"csrf_token": token, "entry": entry_ids[0], "verdict": "maybe"}, follow_redirects=True
+        path,
+        data={"csrf_token": token, "entry": entry_ids[0], "verdict": "maybe"},
+        follow_redirects=True,
     )
-    assert "Choisissez « Intéressé », « Pas intéressé » ou « Question »." in bad.get_data(as_text=True)
+    assert "Choisissez « Intéressé », « Pas intéressé » ou « Question »." in bad.get_data(
+        as_text=True
+    )
     bad = visitor.post(
-        path, data={"csrf_token": token, "entry": "99999", "verdict": "interested"}, follow_redirects=True
+        path,
+        data={"csrf_token": token, "entry": "99999", "verdict": "interested"},
+        follow_redirects=True,
     )
     assert "Ce talent ne fait plus partie de la sélection." in bad.get_data(as_text=True)
 
@@ -131,7 +153,17 @@ def test_the_review_page_shows_no_contact_id_or_code(app, production, crowd, sta
         db.session.remove()
     path = _new_link(client, role_id)
     html = app.test_client().get(path).get_data(as_text=True)
-    for private in ("612345678", "+212", "BK123456", "@example.org", "crowd", "MACRW", "MAM0", "Figurant", "1990"):
+    for private in (
+        "612345678",
+        "+212",
+        "BK123456",
+        "@example.org",
+        "crowd",
+        "MACRW",
+        "MAM0",
+        "Figurant",
+        "1990",
+    ):
         assert private not in html, private
     # The page links its photos through the link, never to the staff-only casting files.
     assert "/cinema/media/" not in html
@@ -151,7 +183,8 @@ def test_fifty_faces_weigh_under_400_kb_with_their_thumbnails(app, production, c
     total = len(page.data)
     for src in sources:
         image = visitor.get(src)
-        assert image.status_code == 200 and image.mimetype == "image/webp"
+        assert image.status_code == 200
+        assert image.mimetype == "image/webp"
         total += len(image.data)
     print(f"review page of 50 faces: {total} bytes, stored thumbnails {stored} bytes")
     assert total < 400_000, f"{total} bytes"
@@ -161,7 +194,8 @@ def test_a_passcode_is_asked_first_and_guessing_it_is_limited(app, production, c
     client, role_id, _ids = _shortlisted(app, production, crowd, staff)
     path = _new_link(client, role_id, passcode="sable-2027")
     link = _link(app, role_id=role_id)
-    assert link.passcode_hash.startswith("$argon2id$") and "sable" not in link.passcode_hash
+    assert link.passcode_hash.startswith("$argon2id$")
+    assert "sable" not in link.passcode_hash
     page = client.get(f"/projects/roles/{role_id}/shortlist").get_data(as_text=True)
     assert "avec code d&#39;accès" in page or "avec code d'accès" in page
 
@@ -183,12 +217,18 @@ def test_a_passcode_is_asked_first_and_guessing_it_is_limited(app, production, c
 
     # Another browser guessing: 5 wrong codes, then even the right one waits.
     guesser = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', guesser.get(path).get_data(as_text=True)).group(1)
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', guesser.get(path).get_data(as_text=True)
+    ).group(1)
     for _ in range(4):  # the first browser's wrong code counted too (same address)
-        assert guesser.post(path, data={"csrf_token": token, "passcode": "x" * 6}).status_code == 422
+        assert (
+            guesser.post(path, data={"csrf_token": token, "passcode": "x" * 6}).status_code == 422
+        )
     limited = guesser.post(path, data={"csrf_token": token, "passcode": "sable-2027"})
     assert limited.status_code == 429
-    assert "Trop d&#39;essais" in limited.get_data(as_text=True) or "Trop d'essais" in limited.get_data(as_text=True)
+    assert "Trop d&#39;essais" in limited.get_data(
+        as_text=True
+    ) or "Trop d'essais" in limited.get_data(as_text=True)
     assert int(limited.headers["Retry-After"]) > 0
 
 
@@ -219,14 +259,17 @@ def test_a_revoked_link_answers_410(app, production, crowd, staff):
     path = _new_link(client, role_id)
     link = _link(app, role_id=role_id)
     assert app.test_client().get(path).status_code == 200
-    response = client.post(f"/projects/review-links/{link.id}/revoke", data={"csrf_token": csrf(client)})
+    response = client.post(
+        f"/projects/review-links/{link.id}/revoke", data={"csrf_token": csrf(client)}
+    )
     assert response.status_code == 303
     gone = app.test_client().get(path)
     assert gone.status_code == 410
     assert "L'équipe casting a retiré ce lien" in unescape(gone.get_data(as_text=True))
     assert _audit(app, "review_link.revoke")[0][1]["link_id"] == link.id
     page = client.get(f"/projects/roles/{role_id}/shortlist").get_data(as_text=True)
-    assert f'id="link-url-{link.id}"' not in page and "retiré" in page
+    assert f'id="link-url-{link.id}"' not in page
+    assert "retiré" in page
 
 
 def test_forged_altered_or_other_kind_tokens_are_404(app, production, crowd, staff):
@@ -240,10 +283,20 @@ def test_forged_altered_or_other_kind_tokens_are_404(app, production, crowd, sta
     visitor = app.test_client()
     token = path.rsplit("/", 1)[1]
     assert visitor.get("/review/nimportequoi").status_code == 404
-    assert visitor.get("/review/" + token[:-2] + ("AA" if not token.endswith("AA") else "BB")).status_code == 404
+    assert (
+        visitor.get(
+            "/review/" + token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+        ).status_code
+        == 404
+    )
     secret = app.config["SECRET_KEY"]
     assert visitor.get("/review/" + links.make_token(secret, "booking", link.id)).status_code == 404
-    assert visitor.get("/review/" + links.make_token("another-secret-key-xx", "review", link.id)).status_code == 404
+    assert (
+        visitor.get(
+            "/review/" + links.make_token("another-secret-key-xx", "review", link.id)
+        ).status_code
+        == 404
+    )
     assert visitor.get("/review/" + links.make_token(secret, "review", 999999)).status_code == 404
     assert _audit(app, "review_link.view") == []
     # A link of a deleted project is the same 404.
@@ -262,7 +315,9 @@ def test_photos_come_only_through_an_open_link_and_only_of_its_faces(app, produc
     (stranger,) = crowd(1, photos=1)
     path = _new_link(client, role_id)
     with app.app_context():
-        thumbs = dict(db.session.execute(select(CastingPhoto.user_id, CastingPhoto.thumb_name)).all())
+        thumbs = dict(
+            db.session.execute(select(CastingPhoto.user_id, CastingPhoto.thumb_name)).all()
+        )
         db.session.remove()
     visitor = app.test_client()
     assert visitor.get(f"{path}/photo/{thumbs[ids[0]]}").status_code == 200
@@ -277,9 +332,11 @@ def test_link_form_errors_are_readable(app, production, crowd, staff):
     url = f"/projects/roles/{role_id}/review-links"
     token = csrf(client)
     past = client.post(url, data={"csrf_token": token, "expires_on": "2020-01-01"})
-    assert past.status_code == 422 and "Choisissez une date à venir." in past.get_data(as_text=True)
+    assert past.status_code == 422
+    assert "Choisissez une date à venir." in past.get_data(as_text=True)
     bad = client.post(url, data={"csrf_token": token, "expires_on": "demain"})
-    assert bad.status_code == 422 and "Date invalide." in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Date invalide." in bad.get_data(as_text=True)
     short = client.post(url, data={"csrf_token": token, "passcode": "abc"})
     assert short.status_code == 422
     assert "Le code d&#39;accès fait de 4 à 64 caractères." in short.get_data(as_text=True)

@@ -544,9 +544,7 @@ RULES: dict[str, Rule] = {
     # The client review page: whoever holds the signed link (no account needed), and the
     # thumbnails of its faces through it (the casting photos themselves are staff-only)
     "review.page": Rule(PUBLIC, lambda s: {"token": s.review_token}),
-    "review.photo": Rule(
-        PUBLIC, lambda s: {"token": s.review_token, "name": s.casting_thumb_name}
-    ),
+    "review.photo": Rule(PUBLIC, lambda s: {"token": s.review_token, "name": s.casting_thumb_name}),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),
