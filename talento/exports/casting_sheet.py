@@ -11,11 +11,13 @@ data, so no audit row is needed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -263,6 +265,20 @@ def build_sheet_pdf(
     return bytes(pdf.output())
 
 
+def _as_jpeg(path: Path) -> io.BytesIO | str:
+    """The thumbnail (WebP) as JPEG bytes, which fpdf embeds as they are (DCTDecode) instead
+    of storing raw pixels: a 300-face sheet stays a few MB and is written in about a second.
+    A file Pillow cannot read is left to fpdf as before."""
+    try:
+        with Image.open(path) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, ValueError):
+        return str(path)
+    out.seek(0)
+    return out
+
+
 def _face(
     pdf: FPDF,
     row: SheetRow,
@@ -277,7 +293,7 @@ def _face(
     name = card.thumb_name
     path = thumbs / name if name and "/" not in name and "\\" not in name else None
     if path is not None and path.is_file():
-        pdf.image(str(path), x=x + 2, y=y, w=photo_w, h=photo_h, keep_aspect_ratio=True)
+        pdf.image(_as_jpeg(path), x=x + 2, y=y, w=photo_w, h=photo_h, keep_aspect_ratio=True)
     else:
         pdf.set_draw_color(200, 200, 200)
         pdf.rect(x + 2, y, photo_w, photo_h)

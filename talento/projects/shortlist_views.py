@@ -135,13 +135,27 @@ def _page(role: CastingRole, link_errors: dict | None = None, link_values=None, 
             link_errors=link_errors or {},
             link_values=link_values or {},
             search_url=_search_url(role),
+            role_url=_other_page("projects.role", role_id=role.id),
         ),
         status,
     )
 
 
+def _other_page(endpoint: str, **values) -> str | None:
+    """A page another part of the issue builds (the role page), when the app has it."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
 def _search_url(role: CastingRole) -> str:
-    """The casting search opened for this role, pre-filled with its criteria."""
+    """The casting search opened for this role, pre-filled with its criteria: the role's own
+    « Trouver des talents » when the app has it (it knows every column of a role), else the
+    criteria kept as query arguments."""
+    for endpoint in ("projects.find", "projects.role_find", "projects.find_talents"):
+        found = _other_page(endpoint, role_id=role.id)
+        if found:
+            return found
     pairs: list[tuple[str, str]] = []
     criteria = role.criteria if isinstance(role.criteria, dict) else {}
     for name, values in criteria.items():

@@ -388,3 +388,64 @@ def test_add_all_on_both_backends(app, production, crowd, staff):
     )
     assert response.status_code == 303
     assert shortlist_ids(app, role_id) == list(reversed(ids))
+
+
+@pytest.mark.committed
+def test_two_people_adding_the_same_search_at_once_never_duplicate(app, production, crowd, staff):
+    """PostgreSQL: two « Tout ajouter » of overlapping searches at the same moment both
+    succeed; every face is on the list once, with its own position (the role row is locked
+    while appending)."""
+    import threading
+
+    ids = crowd(60)
+    clients = [staff("casting-a@example.org"), staff("casting-b@example.org")]
+    tokens = [csrf(client) for client in clients]
+    role_id = production["role_id"]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def add(index: int) -> None:
+        barrier.wait()
+        response = clients[index].post(
+            f"/projects/roles/{role_id}/shortlist/add",
+            data={"csrf_token": tokens[index], "all": "1", "sort": "newest"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303, 303]
+    on_list = shortlist_ids(app, role_id)
+    assert sorted(on_list) == sorted(ids)
+    from talento.extensions import db
+    from talento.projects.models import ShortlistEntry
+
+    with app.app_context():
+        positions = list(
+            db.session.scalars(
+                select(ShortlistEntry.position).where(ShortlistEntry.role_id == role_id)
+            )
+        )
+        db.session.remove()
+    assert len(set(positions)) == 60
+
+
+def test_the_contact_sheet_of_a_300_face_crowd_is_quick(app, production, crowd, staff):
+    """Issue 14 point 9: the PDF of a 300-person shortlist with a photo each, under 3 s."""
+    crowd(300, photos=1)
+    client = staff()
+    role_id = production["role_id"]
+    client.post(
+        f"/projects/roles/{role_id}/shortlist/add",
+        data={"csrf_token": csrf(client), "all": "1"},
+    )
+    started = time.perf_counter()
+    response = client.get(f"/projects/roles/{role_id}/shortlist.pdf")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page\r") >= 1
+    print(f"shortlist PDF of 300 faces: {elapsed:.2f} s, {len(response.data)} bytes")
+    assert elapsed < 3, f"{elapsed:.2f} s"
