@@ -48,7 +48,8 @@ from talento.refusals import Refused
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-PAGE_LIMIT = "60 per minute"
+#: The page and its verdicts (each verdict is a POST and the page again).
+PAGE_LIMIT = "120 per minute"
 #: A page shows up to a few hundred thumbnails: their own, wider limit.
 PHOTO_LIMIT = "1200 per minute"
 PASSCODE_AT_ADDRESS = "review-passcode-address"
