@@ -40,7 +40,7 @@ from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
 from talento.casting.search.filters import parse_filters
 from talento.casting.search.views import SEARCH_TARGET, SearchTarget
-from talento.context import current_passwords
+from talento.context import current_passwords, current_settings
 from talento.extensions import db, login_manager, utcnow, utctoday
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
@@ -101,8 +101,10 @@ def long_date(value: dt.date | dt.datetime) -> str:
 
 
 def review_url(link: ReviewLink) -> str:
+    """The address staff copy and send: built from BASE_URL, never from the request's Host
+    header (as casting pages' QR codes)."""
     token = make_token(current_app.config["SECRET_KEY"], "review", link.id)
-    return url_for("review.page", token=token, _external=True)
+    return current_settings().base_url.rstrip("/") + url_for("review.page", token=token)
 
 
 # -- the page ----------------------------------------------------------------------------------

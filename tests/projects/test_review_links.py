@@ -10,6 +10,7 @@ import json
 import re
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -34,7 +35,8 @@ def _new_link(client, role_id: int, **fields) -> str:
     link_id = int(response.location.rsplit("#link-", 1)[1])
     page = client.get(f"/projects/roles/{role_id}/shortlist").get_data(as_text=True)
     url = re.search(rf'id="link-url-{link_id}" value="([^"]+)"', page).group(1)
-    return url.split("localhost", 1)[1]
+    assert url.startswith("http://localhost/review/")  # BASE_URL, not the request's host
+    return urlsplit(url).path
 
 
 def _audit(app, action: str) -> list[tuple]:

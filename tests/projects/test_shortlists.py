@@ -434,7 +434,10 @@ def test_two_people_adding_the_same_search_at_once_never_duplicate(app, producti
 
 
 def test_the_contact_sheet_of_a_300_face_crowd_is_quick(app, production, crowd, staff):
-    """Issue 14 point 9: the PDF of a 300-person shortlist with a photo each, under 3 s."""
+    """Issue 14 point 9: the PDF of a 300-person shortlist with a photo each, under 3 s. The
+    CPU time of this process is what is bounded (the request runs in it): wall time on a
+    machine shared with other test workers says more about them than about the PDF
+    (`make bench` gives the wall time through HTTP)."""
     crowd(300, photos=1)
     client = staff()
     role_id = production["role_id"]
@@ -442,10 +445,11 @@ def test_the_contact_sheet_of_a_300_face_crowd_is_quick(app, production, crowd, 
         f"/projects/roles/{role_id}/shortlist/add",
         data={"csrf_token": csrf(client), "all": "1"},
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(f"/projects/roles/{role_id}/shortlist.pdf")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert response.status_code == 200
-    assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page\r") >= 1
-    print(f"shortlist PDF of 300 faces: {elapsed:.2f} s, {len(response.data)} bytes")
-    assert elapsed < 3, f"{elapsed:.2f} s"
+    assert response.data.count(b"/Type /Page\n") == 15  # 20 faces a page
+    print(f"shortlist PDF of 300 faces: {elapsed:.2f} s ({cpu:.2f} s CPU), {len(response.data)} B")
+    assert cpu < 3, f"{cpu:.2f} s of CPU"
+    assert len(response.data) < 10_000_000  # thumbnails embedded as JPEG, not raw pixels
