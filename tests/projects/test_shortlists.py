@@ -59,6 +59,14 @@ def test_search_from_a_role_offers_to_add_and_one_face_is_added(app, production,
     assert "1 talent ajouté à la shortlist « Nomades »." in html
     assert "Dans la shortlist" in html
     assert f'name="talent" value="{ids[1]}"' not in html
+    # The table view has the same checkboxes, and its criteria travel with the add form.
+    table = _search(client, role_id, "view=table&height_min=170")
+    assert (
+        f'<td><label class="cs-pick"><input type="checkbox" name="talent" value="{ids[0]}">'
+        in table
+    )
+    assert '<input type="hidden" name="view" value="table">' in table
+    assert '<input type="hidden" name="height_min" value="170">' in table
 
 
 def test_a_selection_is_appended_in_order_without_duplicates(app, production, crowd, staff):
@@ -94,6 +102,8 @@ def test_add_all_takes_the_whole_result_set_of_300_in_one_action(app, production
     role_id = production["role_id"]
     html = _search(client, role_id, "height_min=170&sort=newest")
     assert "Tout ajouter (300 résultats)" in html
+    next_page = html.split('rel="next" href="', 1)[1].split('"', 1)[0]
+    assert f"role={role_id}" in next_page  # the next pages still add to the role
     token = csrf(client)
     started = time.perf_counter()
     response = client.post(
