@@ -70,9 +70,15 @@ class Face:
         return f"{low}–{high}" if low is not None and high is not None else ""
 
 
-def faces(session: Session, role_id: int, viewer_id: int | None) -> list[Face]:
-    """The role's shortlist in its order, with the notes `viewer_id` may read and the
-    verdicts of every review link of the role."""
+def faces(
+    session: Session,
+    role_id: int,
+    viewer_id: int | None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Face]:
+    """The role's shortlist in its order (a page of it: `offset`, `limit`), with the notes
+    `viewer_id` may read and the verdicts of every review link of the role."""
     thumb = (
         select(CastingPhoto.thumb_name)
         .where(CastingPhoto.user_id == ShortlistEntry.talent_id, CastingPhoto.is_primary == true())
@@ -98,6 +104,8 @@ def faces(session: Session, role_id: int, viewer_id: int | None) -> list[Face]:
         .join(User, User.id == ShortlistEntry.talent_id)
         .where(ShortlistEntry.role_id == role_id)
         .order_by(ShortlistEntry.position, ShortlistEntry.id)
+        .offset(offset)
+        .limit(limit)
     ).all()
     found = [
         Face(
@@ -135,6 +143,7 @@ def faces(session: Session, role_id: int, viewer_id: int | None) -> list[Face]:
         .outerjoin(author, author.c.id == ShortlistNote.author_id)
         .where(
             ShortlistEntry.role_id == role_id,
+            ShortlistNote.entry_id.in_(list(by_entry)),
             or_(
                 ShortlistNote.visibility == "team",
                 (ShortlistNote.author_id == viewer_id) if viewer_id is not None else false(),
@@ -156,7 +165,7 @@ def faces(session: Session, role_id: int, viewer_id: int | None) -> list[Face]:
             ReviewFeedback.updated_at,
         )
         .join(ReviewLink, ReviewLink.id == ReviewFeedback.link_id)
-        .where(ReviewLink.role_id == role_id)
+        .where(ReviewLink.role_id == role_id, ReviewFeedback.entry_id.in_(list(by_entry)))
         .order_by(ReviewFeedback.updated_at)
     )
     for entry_id, label, verdict, comment, at in verdicts:

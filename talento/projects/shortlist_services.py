@@ -221,14 +221,24 @@ def move(session: Session, entry: ShortlistEntry, direction: str) -> None:
 
 
 def reorder(session: Session, role: CastingRole, entry_ids: Sequence[int]) -> None:
-    """The order sent by drag and drop: the role's entries named first, in that order, then
-    any others (added meanwhile) in their order. Unknown ids are ignored."""
+    """The order sent by drag and drop (one page of the list): the entries named take the
+    places they held between them, in the order sent; every other entry keeps its place.
+    Unknown ids and ids of other roles are ignored."""
     _lock_role(session, role)
     ids = _ordered_ids(session, role.id)
     known = set(ids)
     named = [i for i in dict.fromkeys(entry_ids) if i in known]
-    rest = [i for i in ids if i not in set(named)]
-    _write_order(session, role.id, ids, named + rest)
+    slots = [index for index, entry_id in enumerate(ids) if entry_id in set(named)]
+    after = list(ids)
+    for slot, entry_id in zip(slots, named, strict=True):
+        after[slot] = entry_id
+    _write_order(session, role.id, ids, after)
+
+
+def index_of(session: Session, role_id: int, entry_id: int) -> int:
+    """The entry's place in its list (0 for the first), or 0 if it is gone."""
+    ids = _ordered_ids(session, role_id)
+    return ids.index(entry_id) if entry_id in ids else 0
 
 
 def set_status(session: Session, role_id: int, entry_ids: Iterable[int], status: str) -> int:
@@ -272,6 +282,7 @@ __all__ = [
     "add_search",
     "add_talents",
     "count",
+    "index_of",
     "live_entry",
     "live_role",
     "move",

@@ -44,7 +44,7 @@ from talento.context import current_passwords, current_settings
 from talento.extensions import db, login_manager, utcnow, utctoday
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
-from talento.profiles.search.query_args import parse_date, parse_id
+from talento.profiles.search.query_args import parse_date, parse_id, parse_int
 from talento.projects import review_services as reviews
 from talento.projects import shortlist_services as shortlists
 from talento.projects.access import can_manage
@@ -59,6 +59,10 @@ from talento.projects.vocabulary import (
 from talento.refusals import Refused
 
 bp = Blueprint("shortlists", __name__, url_prefix="/projects")
+
+#: Faces a page of the shortlist (its forms weigh about 2.8 KB a face).
+PER_PAGE = 40
+MAX_PAGE = 200
 
 
 @bp.before_request
@@ -85,8 +89,15 @@ def _entry_or_404(entry_id: int) -> ShortlistEntry:
 
 
 def _to_shortlist(role_id: int, entry_id: int | None = None):
+    """Back to the shortlist: the page where the entry now is (after a move), else the page
+    the form was posted from."""
+    if entry_id:
+        page = shortlists.index_of(db.session(), role_id, entry_id) // PER_PAGE + 1
+    else:
+        page = parse_int(request.form.get("page", ""), 1, MAX_PAGE) or 1
     anchor = f"#entry-{entry_id}" if entry_id else ""
-    return redirect(url_for("shortlists.shortlist", role_id=role_id) + anchor, code=303)
+    target = url_for("shortlists.shortlist", role_id=role_id, page=page if page > 1 else None)
+    return redirect(target + anchor, code=303)
 
 
 def _ids(name: str) -> list[int]:
@@ -116,7 +127,13 @@ def shortlist(role_id: int):
 
 
 def _page(role: CastingRole, link_errors: dict | None = None, link_values=None, status=200):
+    """The shortlist, PER_PAGE faces a page (each face carries its forms: a crowd of 300 on
+    one page would be most of a megabyte of HTML, which is never compressed)."""
     session = db.session()
+    total = shortlists.count(session, role.id)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(parse_int(request.args.get("page", ""), 1, MAX_PAGE) or 1, pages)
+    offset = (page - 1) * PER_PAGE
     links = reviews.links_of(session, role.id)
     now = utcnow()
     default_day = utctoday() + dt.timedelta(days=reviews.DEFAULT_DAYS)
@@ -125,7 +142,11 @@ def _page(role: CastingRole, link_errors: dict | None = None, link_values=None, 
             "projects/shortlist.html",
             role=role,
             project=role.project,
-            faces=faces(session, role.id, current_user.id),
+            faces=faces(session, role.id, current_user.id, offset, PER_PAGE),
+            total=total,
+            page=page,
+            pages=pages,
+            offset=offset,
             today=utctoday(),
             statuses=SHORTLIST_STATUSES,
             visibilities=NOTE_VISIBILITIES,

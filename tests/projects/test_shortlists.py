@@ -463,3 +463,44 @@ def test_the_contact_sheet_of_a_300_face_crowd_is_quick(app, production, crowd, 
     print(f"shortlist PDF of 300 faces: {elapsed:.2f} s ({cpu:.2f} s CPU), {len(response.data)} B")
     assert cpu < 3, f"{cpu:.2f} s of CPU"
     assert len(response.data) < 10_000_000  # thumbnails embedded as JPEG, not raw pixels
+
+
+def test_a_long_shortlist_is_paged_and_moves_cross_pages(app, production, crowd, staff):
+    """40 faces a page (a crowd's page stays light); « Monter » on a page's first face
+    swaps it with the previous page's last and shows the page where it now is; the order
+    form of one page reorders that page's faces among their own places."""
+    from talento.projects.shortlist_views import PER_PAGE
+
+    ids = crowd(PER_PAGE + 5)
+    client = staff()
+    role_id = production["role_id"]
+    token = csrf(client)
+    client.post(
+        f"/projects/roles/{role_id}/shortlist/add", data={"csrf_token": token, "talent": ids}
+    )
+    first_page = client.get(f"/projects/roles/{role_id}/shortlist").get_data(as_text=True)
+    assert first_page.count('class="sl-face"') == PER_PAGE
+    assert "45 talents dans la shortlist" in first_page
+    assert "Page 1 sur 2" in first_page
+    second = client.get(f"/projects/roles/{role_id}/shortlist?page=2").get_data(as_text=True)
+    assert second.count('class="sl-face"') == 5
+    assert f"{PER_PAGE + 1}. Youssef" in second
+    entries = [entry for entry, _t, _s in _entries(app, role_id)]
+    moved = client.post(
+        f"/projects/shortlist/{entries[PER_PAGE]}/move",
+        data={"csrf_token": token, "direction": "up"},
+    )
+    assert moved.location.endswith(f"/shortlist#entry-{entries[PER_PAGE]}")  # now on page 1
+    order = shortlist_ids(app, role_id)
+    assert order[PER_PAGE - 1] == ids[PER_PAGE]
+    assert order[PER_PAGE] == ids[PER_PAGE - 1]
+    # Page 2's own order, reversed by drag and drop: page 1 is untouched.
+    page_two = [entry for entry, _t, _s in _entries(app, role_id)][PER_PAGE:]
+    response = client.post(
+        f"/projects/roles/{role_id}/shortlist/order",
+        data={"csrf_token": token, "page": "2", "order": ",".join(map(str, reversed(page_two)))},
+    )
+    assert response.location.endswith("/shortlist?page=2")
+    after = shortlist_ids(app, role_id)
+    assert after[:PER_PAGE] == order[:PER_PAGE]
+    assert after[PER_PAGE:] == list(reversed(order[PER_PAGE:]))
