@@ -117,6 +117,7 @@ bench: install
 	$(PY) -m bench.casting_card
 	$(PY) -m bench.casting
 	$(PY) -m bench.projects_badges
+	$(PY) -m bench.shortlists
 
 ## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
 icons: $(STAMP)

@@ -70,6 +70,12 @@ class AuditAction(enum.StrEnum):
     #: CINEMA codes, days) printed by someone other than the people on them.
     BADGES_PRINTED = "project.badges_printed"
     TALENT_LIST_PRINTED = "project.talent_list_printed"
+    #: Productions: a role's shortlist shared through a review link (created, revoked by
+    #: casting staff; every view of it, by someone without an account: actor anonymous, the
+    #: link's id in the detail).
+    REVIEW_LINK_CREATE = "review_link.create"
+    REVIEW_LINK_REVOKE = "review_link.revoke"
+    REVIEW_LINK_VIEW = "review_link.view"
 
 
 class AuditEvent(Model):

@@ -11,11 +11,13 @@ data, so no audit row is needed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,23 +59,32 @@ class SheetRow:
     talent_types: tuple[str, ...]
 
 
+#: Columns a sheet row reads after the card's (CARD_COLUMNS, the thumbnail, the city id).
+SHEET_COLUMNS = (
+    CastingProfile.playing_age_min,
+    CastingProfile.playing_age_max,
+    CastingProfile.top_size,
+    CastingProfile.shoe_size,
+    CastingProfile.trouser_size,
+    CastingProfile.eye_colour,
+    CastingProfile.hair_colour,
+)
+
+
 def sheet_rows(
     session: Session, f: CastingFilters, today: dt.date, limit: int
 ) -> tuple[list[SheetRow], bool]:
     """At most `limit` rows of the result set, in the page's order; True when there were more."""
-    extra = (
-        CastingProfile.playing_age_min,
-        CastingProfile.playing_age_max,
-        CastingProfile.top_size,
-        CastingProfile.shoe_size,
-        CastingProfile.trouser_size,
-        CastingProfile.eye_colour,
-        CastingProfile.hair_colour,
-    )
-    stmt = matching_rows(session, f, today, limit + 1).add_columns(*extra)
+    stmt = matching_rows(session, f, today, limit + 1).add_columns(*SHEET_COLUMNS)
     rows = session.execute(stmt).all()
     cut = len(rows) > limit
-    rows = rows[:limit]
+    return rows_with_details(session, rows[:limit]), cut
+
+
+def rows_with_details(session: Session, rows: Sequence) -> list[SheetRow]:
+    """Sheet rows from rows of CARD_COLUMNS, the thumbnail's name, the city id and
+    SHEET_COLUMNS (the search's export, a role's shortlist), with their cities, languages and
+    talent types read in a few statements."""
     ids = [row[0] for row in rows]
     cities = dict(
         session.execute(
@@ -109,7 +120,7 @@ def sheet_rows(
     n = len(CARD_COLUMNS)
     for row in rows:
         card = card_from(row, cities.get(row[n + 1]))
-        low, high, top, shoe, trouser, eyes, hair = row[n + 2 :]
+        low, high, top, shoe, trouser, eyes, hair = row[n + 2 : n + 2 + len(SHEET_COLUMNS)]
         found.append(
             SheetRow(
                 card=card,
@@ -129,7 +140,7 @@ def sheet_rows(
                 ),
             )
         )
-    return found, cut
+    return found
 
 
 def _shoe(value: float | None) -> str | None:
@@ -158,7 +169,14 @@ def xlsx_labels() -> list[str]:
     ]
 
 
-def write_sheet_xlsx(rows: Sequence[SheetRow], today: dt.date) -> Iterator[bytes]:
+def write_sheet_xlsx(
+    rows: Sequence[SheetRow],
+    today: dt.date,
+    extra: Sequence[tuple[str, Sequence[str | None]]] = (),
+    sheet_name: str = "CINEMA",
+) -> Iterator[bytes]:
+    """The sheet's public-safe columns, then `extra` columns (title, one value per row: a
+    shortlist's rank and status)."""
     genders = {code: str(label) for code, label in GENDER_LABELS.items()}
 
     def cells(r: SheetRow) -> Row:
@@ -183,15 +201,33 @@ def write_sheet_xlsx(rows: Sequence[SheetRow], today: dt.date) -> Iterator[bytes
             ", ".join(r.talent_types) or None,
         ]
 
-    widths = [12, 14, 16, 10, 6, 10, 10, 10, 8, 10, 14, 14, 16, 30, 30]
-    batches = ([cells(r) for r in rows[i : i + 500]] for i in range(0, len(rows), 500))
-    return write_xlsx(xlsx_labels(), batches, widths=widths, sheet_name="CINEMA")
+    widths = [12, 14, 16, 10, 6, 10, 10, 10, 8, 10, 14, 14, 16, 30, 30] + [14] * len(extra)
+    labels = xlsx_labels() + [title for title, _values in extra]
+
+    def row(index: int) -> Row:
+        return [*cells(rows[index]), *(values[index] for _title, values in extra)]
+
+    batches = (
+        [row(i) for i in range(start, min(start + 500, len(rows)))]
+        for start in range(0, len(rows), 500)
+    )
+    return write_xlsx(labels, batches, widths=widths, sheet_name=sheet_name)
 
 
 def build_sheet_pdf(
-    rows: Sequence[SheetRow], today: dt.date, upload_dir: str | Path, *, cut: bool, title: str
+    rows: Sequence[SheetRow],
+    today: dt.date,
+    upload_dir: str | Path,
+    *,
+    cut: bool,
+    title: str,
+    captions: Sequence[str] | None = None,
+    empty: str | None = None,
+    cut_note: str | None = None,
 ) -> bytes:
-    """A4 portrait pages of 5 × 4 faces: the primary thumbnail, name, code, age and height."""
+    """A4 portrait pages of 5 × 4 faces: the primary thumbnail, name, code, age and height,
+    and one more line per face when `captions` are given (a shortlist's statuses). `empty`:
+    the sentence of a sheet without faces."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_font(FONT, "", str(FONT_PATH))
@@ -209,27 +245,55 @@ def build_sheet_pdf(
         pdf.set_text_color(*MUTED)
         footer = _("Page %(page)s sur %(pages)s", page=page + 1, pages=pages)
         if cut:
-            footer += " · " + _(
-                "Liste limitée aux %(num)s premiers talents : affinez la recherche.", num=PDF_MAX
+            footer += " · " + (
+                cut_note
+                or _(
+                    "Liste limitée aux %(num)s premiers talents : affinez la recherche.",
+                    num=PDF_MAX,
+                )
             )
         pdf.text(MARGIN, PAGE_H - MARGIN + 4, footer)
         for index, row in enumerate(rows[page * per_page : (page + 1) * per_page]):
             x = MARGIN + (index % COLUMNS) * CELL_W
             y = MARGIN + 8 + (index // COLUMNS) * CELL_H
-            _face(pdf, row, today, thumbs, x, y)
+            number = page * per_page + index
+            caption = captions[number] if captions is not None else None
+            _face(pdf, row, today, thumbs, x, y, caption)
     if not rows:
         pdf.set_font(FONT, size=10)
-        pdf.text(MARGIN, MARGIN + 14, _("Aucun talent ne correspond à ces critères."))
+        pdf.text(MARGIN, MARGIN + 14, empty or _("Aucun talent ne correspond à ces critères."))
     return bytes(pdf.output())
 
 
-def _face(pdf: FPDF, row: SheetRow, today: dt.date, thumbs: Path, x: float, y: float) -> None:
+def _as_jpeg(path: Path) -> io.BytesIO | str:
+    """The thumbnail (WebP) as JPEG bytes, which fpdf embeds as they are (DCTDecode) instead
+    of storing raw pixels: a 300-face sheet stays a few MB and is written in about a second.
+    A file Pillow cannot read is left to fpdf as before."""
+    try:
+        with Image.open(path) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, ValueError):
+        return str(path)
+    out.seek(0)
+    return out
+
+
+def _face(
+    pdf: FPDF,
+    row: SheetRow,
+    today: dt.date,
+    thumbs: Path,
+    x: float,
+    y: float,
+    caption: str | None = None,
+) -> None:
     card = row.card
-    photo_w, photo_h = CELL_W - 4, CELL_H - 20
+    photo_w, photo_h = CELL_W - 4, CELL_H - (24 if caption else 20)
     name = card.thumb_name
     path = thumbs / name if name and "/" not in name and "\\" not in name else None
     if path is not None and path.is_file():
-        pdf.image(str(path), x=x + 2, y=y, w=photo_w, h=photo_h, keep_aspect_ratio=True)
+        pdf.image(_as_jpeg(path), x=x + 2, y=y, w=photo_w, h=photo_h, keep_aspect_ratio=True)
     else:
         pdf.set_draw_color(200, 200, 200)
         pdf.rect(x + 2, y, photo_w, photo_h)
@@ -251,6 +315,17 @@ def _face(pdf: FPDF, row: SheetRow, today: dt.date, thumbs: Path, x: float, y: f
     if card.height_cm:
         facts.append(f"{card.height_cm} cm")
     pdf.text(x + 2, text_y + 8, " · ".join(f for f in facts if f))
+    if caption:
+        pdf.set_text_color(*PRIMARY)
+        pdf.text(x + 2, text_y + 12, caption)
 
 
-__all__ = ["PDF_MAX", "XLSX_MAX", "build_sheet_pdf", "sheet_rows", "write_sheet_xlsx"]
+__all__ = [
+    "PDF_MAX",
+    "SHEET_COLUMNS",
+    "XLSX_MAX",
+    "build_sheet_pdf",
+    "rows_with_details",
+    "sheet_rows",
+    "write_sheet_xlsx",
+]

@@ -152,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.casting.registration_views import bp as casting_registration_bp
     from talento.casting.search.views import bp as casting_search_bp
     from talento.content.views import bp as legal_bp
+    from talento.exports import shortlist_views as _shortlist_exports  # noqa: F401  (onto bp)
     from talento.exports.casting_views import bp as casting_exports_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
@@ -173,6 +174,8 @@ def _register_blueprints(app: Flask) -> None:
     from talento.projects.company_views import bp as companies_bp
     from talento.projects.my_bookings_views import bp as my_bookings_bp
     from talento.projects.project_views import bp as projects_bp
+    from talento.projects.review_views import bp as review_bp
+    from talento.projects.shortlist_views import bp as shortlists_bp
 
     for blueprint in (
         pages_bp,
@@ -204,6 +207,8 @@ def _register_blueprints(app: Flask) -> None:
         companies_bp,
         projects_bp,
         badges_bp,
+        shortlists_bp,
+        review_bp,
         geo_bp,
         admin_bp,
         health_bp,

@@ -87,6 +87,12 @@ GET_EXAMPLES = 3
 #: POST endpoints whose form the crawl cannot see, with why, the role that may post, and the
 #: fields the form has. They are fuzzed all the same.
 NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "shortlists.add": (
+        "the casting search shows « Ajouter à la shortlist » only when opened from a role "
+        "(?role=<id>), which the crawl does not do",
+        ADMIN_ROLE,
+        ("talent", "add", "all", "q", "height_min", "sort"),
+    ),
     "casting_me.create": (
         "« Créer mon profil casting » shows only to a talent without one (both samples have one)",
         USER,

@@ -520,6 +520,14 @@ def _photo(s: Samples) -> dict:
     return {"name": s.photo_name}
 
 
+def _role(s: Samples) -> dict:
+    return {"role_id": s.role_id}
+
+
+def _entry(s: Samples) -> dict:
+    return {"entry_id": s.entry_id}
+
+
 def _legal_page(s: Samples) -> dict:
     return {"slug": "confidentialite"}
 
@@ -690,6 +698,24 @@ RULES: dict[str, Rule] = {
     "badges.booking_badge": Rule(PROJECT_PRINTS, lambda s: {"booking_id": s.booking_id}),
     "badges.talent_list": Rule(PROJECT_PRINTS, lambda s: {"project_id": s.project_id}),
     "badges.keys": Rule(PUBLIC),
+    # Productions: a role's shortlist, its exports and its client review links (casting staff
+    # and admins; a company member, presence and talents get 403 as on the casting search)
+    "shortlists.shortlist": Rule(CASTING, _role),
+    "shortlists.add": Rule(CASTING, _role),
+    "shortlists.order": Rule(CASTING, _role),
+    "shortlists.bulk_status": Rule(CASTING, _role),
+    "shortlists.remove": Rule(CASTING, _entry),
+    "shortlists.move": Rule(CASTING, _entry),
+    "shortlists.status": Rule(CASTING, _entry),
+    "shortlists.note": Rule(CASTING, _entry),
+    "shortlists.pdf": Rule(CASTING, _role),
+    "shortlists.xlsx": Rule(CASTING, _role),
+    "shortlists.create_link": Rule(CASTING, _role),
+    "shortlists.revoke_link": Rule(CASTING, lambda s: {"link_id": s.review_link_id}),
+    # The client review page: whoever holds the signed link (no account needed), and the
+    # thumbnails of its faces through it (the casting photos themselves are staff-only)
+    "review.page": Rule(PUBLIC, lambda s: {"token": s.review_token}),
+    "review.photo": Rule(PUBLIC, lambda s: {"token": s.review_token, "name": s.casting_thumb_name}),
     # administration (all guarded by the admin blueprint)
     "admin.dashboard": Rule(ADMIN),
     "admin.users": Rule(ADMIN),

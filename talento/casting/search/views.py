@@ -1,17 +1,24 @@
 """``GET /cinema/talents``: the casting search (casting staff and admins only), a GET filter
 form that works without JavaScript, facet counts, a contact sheet or a table, pages.
 
+Opened from a role (``?role=<id>``, « Trouver des talents »), the results can be added to the
+role's shortlist: a checkbox per face and « Tout ajouter ». Shortlists belong to projects, a
+layer above casting, so projects installs the lookup (:data:`SEARCH_TARGET`) and this page only
+shows the :class:`SearchTarget` it answers.
+
 The exports of the same result set (« Imprimer » as a PDF contact sheet, XLSX) are
 talento/exports/casting_sheet.py: they read the same criteria with the same parser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from talento.casting import vocabulary as v
 from talento.casting.access import is_casting_staff
@@ -136,6 +143,35 @@ def _places(f: CastingFilters, facets: Facets, lang: str):
     return countries, cities
 
 
+#: ``app.extensions`` key of the shortlist lookup installed by projects (see the docstring).
+SEARCH_TARGET = "talento.casting_search_target"
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """The shortlist this search adds to: where to post, what to call it, who is on it."""
+
+    role_id: int
+    role_name: str
+    project_name: str
+    action: str
+    shortlist_url: str
+    on_list: int
+    already: frozenset[int]
+    most: int  # the most faces « Tout ajouter » takes
+
+
+#: (session, viewer, query args, user ids of the page) -> the target, or None.
+TargetLookup = Callable[[Session, object, Mapping, Sequence[int]], SearchTarget | None]
+
+
+def _target(session: Session, page_ids: Sequence[int]) -> SearchTarget | None:
+    lookup: TargetLookup | None = current_app.extensions.get(SEARCH_TARGET)
+    if lookup is None or not request.args.get("role"):
+        return None
+    return lookup(session, current_user, request.args, page_ids)
+
+
 @bp.before_request
 def casting_staff_only():
     if not current_user.is_authenticated:
@@ -169,4 +205,5 @@ def talents():
         radii=RADII,
         months=[(m, _("%(num)s mois", num=m)) for m in MONTHS],
         per_page=PER_PAGE,
+        target=_target(session, [card.user_id for card in result.items]),
     )
