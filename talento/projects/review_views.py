@@ -18,6 +18,8 @@ pages also carry Flask-Limiter's per-address limit of the other public pages.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -180,8 +182,6 @@ def photo(token: str, name: str) -> Response:
     if not PHOTO_NAME_RE.match(name) or not reviews.photo_on_link(db.session(), link, name):
         abort(404)
     root = current_settings().upload_dir
-    from pathlib import Path
-
     made = small_thumbnail(Path(root).resolve() / THUMBS_DIR / name)
     if made is None:
         abort(404)
