@@ -71,11 +71,11 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
     """The facets of the profiles matching `f`, in one statement."""
     tune(session)
     matches = (
-        filtered_select(session, f, today)
+        filtered_select(session, f, today, users=False)
         .with_only_columns(
             CastingProfile.user_id.label("id"),
-            User.gender.label("gender"),
-            User.country_id.label("country_id"),
+            CastingProfile.gender.label("gender"),
+            CastingProfile.country_id.label("country_id"),
             *(column.label(name) for name, column in COLUMNS.items()),
         )
         .cte("matches")
@@ -112,7 +112,9 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         tables = {"language": TalentLanguage}
     # Past CODE_FACET_CAP matches the code tables are not counted (a one-time filter: the
     # branch is never run): reading 20,000 profiles' skills would cost more than the page.
-    small = select(func.count()).select_from(matches).scalar_subquery() <= CODE_FACET_CAP
+    # The matches are counted once (`size`), for the cap of every branch and the total.
+    size = select(func.count().label("n")).select_from(matches).cte("size")
+    small = select(size.c.n).scalar_subquery() <= CODE_FACET_CAP
     parts += [
         select(literal(name), cast(model.code, String), func.count())
         .select_from(matches)
@@ -126,7 +128,7 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
         .select_from(matches)
         .join(CastingPhoto, (CastingPhoto.user_id == m.id) & (CastingPhoto.is_primary == true()))
     )
-    parts.append(select(literal("*"), literal("total"), func.count()).select_from(matches))
+    parts.append(select(literal("*"), literal("total"), size.c.n))
     counts: dict[str, dict[str, int]] = {}
     total = 0
     for name, code, n in session.execute(union_all(*parts)):
@@ -140,10 +142,7 @@ def facet_counts(session: Session, f: CastingFilters, today: dt.date) -> Facets:
 
 def _everyone_codes(matches) -> list:
     unsearched = (
-        select(CastingProfile.user_id)
-        .join(User, User.id == CastingProfile.user_id)
-        .where(~and_(*searchable_conditions()))
-        .subquery("unsearched")
+        select(CastingProfile.user_id).where(~and_(*searchable_conditions())).subquery("unsearched")
     )
     parts = []
     for name, model in CODE_TABLES.items():

@@ -5,7 +5,11 @@ Searched profiles (casting/access.py): complete (``registration_step = 'done'``)
 their owner, of an active account (:func:`searchable_conditions`). The same SQL runs on SQLite
 and PostgreSQL: ages become date bounds computed in Python; « à moins de N km de » becomes the
 set of city ids within the radius, computed once in Python from the cities' coordinates
-(:func:`cities_within`), so the query filters ``users.city_id IN (…)`` on an index.
+(:func:`cities_within`), so the query filters ``city_id IN (…)``.
+
+The account's gender, date of birth, residence and active flag are read from the casting
+profile's copy of them (migration 0012, kept by the database's triggers): matching needs
+``users`` only for a name or code typed in the text box, and the page's cards (names).
 
 Only public-safe columns are selected (never an entity): nothing encrypted is read.
 """
@@ -43,12 +47,12 @@ _CODE_RE = re.compile(r"^[A-Z0-9]{10}$")
 
 
 def searchable_conditions() -> tuple:
-    """A profile casting staff search: complete, not hidden, of an active account (the query
-    joins users)."""
+    """A profile casting staff search: complete, not hidden, of an active account (the
+    profile's copy of the account's flag)."""
     return (
         CastingProfile.registration_step == DONE,
         CastingProfile.visibility != "hidden",
-        User.is_active_account == true(),
+        CastingProfile.is_active_account == true(),
     )
 
 
@@ -162,7 +166,7 @@ def has_photo():
 
 
 def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
-    """The WHERE conditions of `f` (over casting_profiles joined to users)."""
+    """The WHERE conditions of `f` (over casting_profiles; a text `q` also reads users)."""
     where: list = list(searchable_conditions())
     if f.q:
         code = f.q.upper()
@@ -170,8 +174,10 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
             where.append(or_(CastingProfile.code == code, User.code == code, name_condition(f.q)))
         else:
             where.append(name_condition(f.q))
+    # Gender and age on the casting profile's copy (migration 0012): one table and its
+    # partial index for the usual criteria, instead of a probe of users per candidate.
     if f.gender:
-        where.append(User.gender == f.gender)
+        where.append(CastingProfile.gender == f.gender)
     for name, column in COLUMNS.items():
         chosen = getattr(f, name)
         if chosen:
@@ -187,9 +193,9 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
         )
         where.append(spoken.where(TalentLanguage.level.in_(levels)) if levels else spoken)
     if f.age_min is not None:  # at least age_min years old today
-        where.append(User.date_of_birth <= years_before(today, f.age_min))
+        where.append(CastingProfile.date_of_birth <= years_before(today, f.age_min))
     if f.age_max is not None:  # not yet age_max + 1 years old
-        where.append(User.date_of_birth > years_before(today, f.age_max + 1))
+        where.append(CastingProfile.date_of_birth > years_before(today, f.age_max + 1))
     # Playing age: the profile's range overlaps the asked one.
     if f.play_min is not None:
         where.append(CastingProfile.playing_age_max >= f.play_min)
@@ -211,12 +217,12 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
             )
         )
     if f.country:
-        where.append(User.country_id == _country_id(f.country))
+        where.append(CastingProfile.country_id == _country_id(f.country))
     if f.near:
         ids = cities_within(session, f.near, f.km)
-        where.append(User.city_id.in_(ids) if ids else false())
+        where.append(CastingProfile.city_id.in_(ids) if ids else false())
     elif f.city:
-        where.append(User.city_id == f.city)
+        where.append(CastingProfile.city_id == f.city)
     if f.card:
         where.append(CastingProfile.artist_card_verified_at.is_not(None))
     if f.photo:
@@ -231,13 +237,15 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
     return where
 
 
-def filtered_select(session: Session, f: CastingFilters, today: dt.date) -> Select:
-    """``SELECT casting_profiles.user_id`` of the searched profiles matching `f` (no order)."""
-    return (
-        select(CastingProfile.user_id)
-        .join(User, User.id == CastingProfile.user_id)
-        .where(*conditions(session, f, today))
-    )
+def filtered_select(
+    session: Session, f: CastingFilters, today: dt.date, *, users: bool = True
+) -> Select:
+    """``SELECT casting_profiles.user_id`` of the searched profiles matching `f` (no order),
+    joined to ``users`` when the caller reads its columns (`users`) or `f` has a text."""
+    stmt = select(CastingProfile.user_id)
+    if users or f.q:
+        stmt = stmt.join(User, User.id == CastingProfile.user_id)
+    return stmt.where(*conditions(session, f, today))
 
 
 def order_keys(f: CastingFilters) -> list[tuple]:
@@ -253,7 +261,8 @@ def order_keys(f: CastingFilters) -> list[tuple]:
             (CastingProfile.user_id, False, False),
         ]
     if f.sort in ("age", "age_desc"):  # youngest first: latest birth date first
-        return [(User.date_of_birth, f.sort == "age", True), (CastingProfile.user_id, False, False)]
+        born = CastingProfile.date_of_birth  # the account's, copied (migration 0012)
+        return [(born, f.sort == "age", True), (CastingProfile.user_id, False, False)]
     # Relevance: an exact code first, then profiles with a photo, then the newest.
     keys: list[tuple] = []
     code = f.q.upper()
