@@ -141,6 +141,8 @@ def upgrade():
                 "skin_tone",
                 "build",
                 "top_size",
+                "created_at",
+                "height_cm",
             ],
         )
         # The searched profiles by city of residence (« ville », « à moins de N km de »).

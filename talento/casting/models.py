@@ -389,6 +389,8 @@ Index(
         "skin_tone",
         "build",
         "top_size",
+        "created_at",
+        "height_cm",
     ],
 ).ddl_if(dialect="postgresql")
 # The city of residence (« ville », « à moins de N km de »), on the same copy.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, exists, false, or_, select, text, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from talento.accounts.models import User
 from talento.casting.models import (
@@ -273,13 +273,13 @@ def order_keys(f: CastingFilters) -> list[tuple]:
     return keys + newest
 
 
-def _directed(expression, descending: bool, nullable: bool):
+def directed(expression, descending: bool, nullable: bool):
     key = expression.desc() if descending else expression.asc()
     return key.nulls_last() if nullable else key
 
 
 def order_by(f: CastingFilters) -> tuple:
-    return tuple(_directed(*key) for key in order_keys(f))
+    return tuple(directed(*key) for key in order_keys(f))
 
 
 @dataclass(frozen=True)
@@ -367,51 +367,55 @@ def search(
     total: int,
     with_photo: int | None = None,
     per_page: int = PER_PAGE,
+    page_ids: list[int] | None = None,
 ) -> ResultPage:
     """One page of cards. `total` (and `with_photo`, how many of them have a primary photo)
     come from the facets' statement, which counts the matches anyway: the page itself is one
     ordered, limited statement. The relevance order without a text (photos first, then the
     newest) reads the matches with a photo, then those without, each walking the newest
-    first, instead of sorting every match."""
+    first, instead of sorting every match.
+
+    The ordered statement reads casting_profiles alone (ids only; users only for a text): the
+    rows an OFFSET skips are never joined to users. The page's cards (names from users, the
+    thumbnail, the city's name) come afterwards in one statement by id. `page_ids`: the ids
+    the facets' statement already picked (few matches), in order."""
+    pages = max(1, math.ceil(total / per_page))
+    if page_ids is not None:
+        return ResultPage(_cards(session, page_ids), total, f.page, pages, per_page)
     tune(session)
     offset = (f.page - 1) * per_page
-    base = filtered_select(session, f, today).with_only_columns(*CARD_COLUMNS, User.city_id)
+    base = filtered_select(session, f, today, users=False)
     newest = (CastingProfile.created_at.desc(), CastingProfile.user_id.desc())
-    rows: list = []
+    ids: list[int] = []
     if f.sort == "relevance" and not f.q and with_photo is not None:
         if offset < with_photo:
             stmt = base.where(has_photo()).order_by(*newest)
-            rows += session.execute(stmt.limit(per_page).offset(offset)).all()
-        if len(rows) < per_page and offset + len(rows) < total:
+            ids += session.scalars(stmt.limit(per_page).offset(offset))
+        if len(ids) < per_page and offset + len(ids) < total:
             stmt = base.where(~has_photo()).order_by(*newest)
             skip = max(0, offset - with_photo)
-            rows += session.execute(stmt.limit(per_page - len(rows)).offset(skip)).all()
+            ids += session.scalars(stmt.limit(per_page - len(ids)).offset(skip))
     else:
         stmt = base.order_by(*order_by(f)).limit(per_page).offset(offset)
-        rows = list(session.execute(stmt).all())
-    # Thumbnails and city names by id afterwards: a subquery in the page's select list would
-    # run for every row an OFFSET skips.
-    n = len(CARD_COLUMNS)
-    cities = _city_names(session, {row[n] for row in rows if row[n]})
-    thumbs = _thumbs(session, [row[0] for row in rows])
-    items = [card_from((*row[:n], thumbs.get(row[0])), cities.get(row[n])) for row in rows]
-    pages = max(1, math.ceil(total / per_page))
-    return ResultPage(items, total, f.page, pages, per_page)
+        ids = list(session.scalars(stmt))
+    return ResultPage(_cards(session, ids), total, f.page, pages, per_page)
 
 
-def _thumbs(session: Session, user_ids: list[int]) -> dict[int, str]:
+def _cards(session: Session, user_ids: list[int]) -> list[Card]:
+    """The cards of `user_ids`, in that order: their columns, primary thumbnail and city name
+    in one statement."""
     if not user_ids:
-        return {}
-    stmt = select(CastingPhoto.user_id, CastingPhoto.thumb_name).where(
-        CastingPhoto.user_id.in_(user_ids), CastingPhoto.is_primary == true()
+        return []
+    photo = aliased(CastingPhoto)
+    stmt = (
+        select(*CARD_COLUMNS, photo.thumb_name, City.name)
+        .join(User, User.id == CastingProfile.user_id)
+        .outerjoin(photo, (photo.user_id == CastingProfile.user_id) & (photo.is_primary == true()))
+        .outerjoin(City, City.id == User.city_id)
+        .where(CastingProfile.user_id.in_(user_ids))
     )
-    return dict(session.execute(stmt).all())
-
-
-def _city_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(City.id, City.name).where(City.id.in_(ids))).all())
+    by_id = {row[0]: card_from(row[:-1], row[-1]) for row in session.execute(stmt)}
+    return [by_id[uid] for uid in user_ids if uid in by_id]
 
 
 def matching_rows(session: Session, f: CastingFilters, today: dt.date, limit: int) -> Select:

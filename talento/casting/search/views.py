@@ -151,8 +151,16 @@ def talents():
     today = utctoday()
     session = db.session()
     cache = current_app.extensions.setdefault("talento.casting_facets", AllFacets())
-    facets = facets_for(session, f, today, cache)
-    result = search(session, f, today, total=facets.total, with_photo=facets.with_photo)
+    page = ((f.page - 1) * PER_PAGE, PER_PAGE)
+    facets = facets_for(session, f, today, cache, page=page)
+    result = search(
+        session,
+        f,
+        today,
+        total=facets.total,
+        with_photo=facets.with_photo,
+        page_ids=facets.page_ids,
+    )
     countries, cities = _places(f, facets, current_language())
     return render_template(
         "casting/search.html",
