@@ -27,11 +27,11 @@ def _page(app, per_page: int = 48, **args):
         offset = (f.page - 1) * per_page
         facets = facet_counts(db.session, f, utctoday(), page=(offset, per_page))
         page = search(
-            db.session, f, utctoday(), total=facets.total, with_photo=facets.with_photo,
+            db.session, f, utctoday(), total=facets.total,
             per_page=per_page, page_ids=facets.page_ids,
         )  # fmt: skip
         walked = search(
-            db.session, f, utctoday(), total=facets.total, with_photo=facets.with_photo,
+            db.session, f, utctoday(), total=facets.total,
             per_page=per_page,
         )  # fmt: skip
         db.session.remove()

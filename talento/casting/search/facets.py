@@ -73,10 +73,6 @@ class Facets:
     def of(self, name: str) -> dict[str, int]:
         return self.counts.get(name, {})
 
-    @property
-    def with_photo(self) -> int:
-        return self.of("photo").get("yes", 0)
-
 
 def facet_counts(
     session: Session, f: CastingFilters, today: dt.date, *, page: tuple[int, int] | None = None
@@ -138,11 +134,6 @@ def facet_counts(
         .group_by(model.code)
         for name, model in tables.items()
     ]
-    parts.append(
-        select(literal("photo"), literal("yes"), func.count())
-        .select_from(matches)
-        .join(CastingPhoto, (CastingPhoto.user_id == m.id) & (CastingPhoto.is_primary == true()))
-    )
     parts.append(select(literal("*"), literal("total"), size.c.n))
     picked = page is not None and not f.q
     if picked:

@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, exists, false, or_, select, text, true
+from sqlalchemy import Select, case, exists, false, func, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from talento.accounts.models import User
@@ -365,15 +365,14 @@ def search(
     today: dt.date,
     *,
     total: int,
-    with_photo: int | None = None,
     per_page: int = PER_PAGE,
     page_ids: list[int] | None = None,
 ) -> ResultPage:
-    """One page of cards. `total` (and `with_photo`, how many of them have a primary photo)
-    come from the facets' statement, which counts the matches anyway: the page itself is one
-    ordered, limited statement. The relevance order without a text (photos first, then the
-    newest) reads the matches with a photo, then those without, each walking the newest
-    first, instead of sorting every match.
+    """One page of cards. `total` comes from the facets' statement, which counts the matches
+    anyway: the page itself is one ordered, limited statement. The relevance order without a
+    text (photos first, then the newest) reads the matches with a photo, then those without,
+    each walking the newest first, instead of sorting every match; the matches with a photo
+    are counted only for a page past the last of them (where the second walk starts).
 
     The ordered statement reads casting_profiles alone (ids only; users only for a text): the
     rows an OFFSET skips are never joined to users. The page's cards (names from users, the
@@ -387,11 +386,15 @@ def search(
     base = filtered_select(session, f, today, users=False)
     newest = (CastingProfile.created_at.desc(), CastingProfile.user_id.desc())
     ids: list[int] = []
-    if f.sort == "relevance" and not f.q and with_photo is not None:
-        if offset < with_photo:
-            stmt = base.where(has_photo()).order_by(*newest)
-            ids += session.scalars(stmt.limit(per_page).offset(offset))
+    if f.sort == "relevance" and not f.q:
+        stmt = base.where(has_photo()).order_by(*newest)
+        ids += session.scalars(stmt.limit(per_page).offset(offset))
         if len(ids) < per_page and offset + len(ids) < total:
+            # The photos ended on this page (or before it: then count them).
+            with_photo = offset + len(ids)
+            if not ids and offset:
+                counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+                with_photo = session.scalar(counted) or 0
             stmt = base.where(~has_photo()).order_by(*newest)
             skip = max(0, offset - with_photo)
             ids += session.scalars(stmt.limit(per_page - len(ids)).offset(skip))

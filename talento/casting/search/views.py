@@ -158,7 +158,6 @@ def talents():
         f,
         today,
         total=facets.total,
-        with_photo=facets.with_photo,
         page_ids=facets.page_ids,
     )
     countries, cities = _places(f, facets, current_language())
