@@ -170,6 +170,7 @@ def _page_part(f: CastingFilters, matches, few, offset: int, limit: int):
     m = matches.c
     photo = aliased(CastingPhoto)
     keys = []
+    stmt = select(m.id).select_from(matches)
     for expression, descending, nullable in order_keys(f):
         key = getattr(expression, "key", None)
         if key == "user_id":
@@ -177,12 +178,11 @@ def _page_part(f: CastingFilters, matches, few, offset: int, limit: int):
         elif key in _SORT_COLUMNS:
             column = m[f"sort_{key}"]
         else:  # relevance without a text: profiles with a primary photo first
+            stmt = stmt.outerjoin(photo, (photo.user_id == m.id) & (photo.is_primary == true()))
             column = case((photo.user_id.is_not(None), 0), else_=1)
         keys.append(directed(column, descending, nullable))
     ordered = (
-        select(m.id, func.row_number().over(order_by=keys).label("position"))
-        .select_from(matches)
-        .outerjoin(photo, (photo.user_id == m.id) & (photo.is_primary == true()))
+        stmt.add_columns(func.row_number().over(order_by=keys).label("position"))
         .where(few)
         .order_by(*keys)
         .limit(limit)
