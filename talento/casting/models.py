@@ -4,7 +4,9 @@ One person, one account (DESIGN "Capabilities"): a casting profile extends a tal
 (``casting_profiles.user_id`` references ``talent_profiles.user_id``), which extends the account.
 Names, gender, date of birth, residence, phone and WhatsApp stay on ``users``; nationality and
 spoken languages stay on the talent profile (``talent_languages``, one vocabulary everywhere).
-Only what casting adds lives here. Closed lists are stable codes of ``casting.vocabulary``,
+Only what casting adds lives here, plus the search's copy of the account's gender, date of
+birth, residence and active flag (written by the database's triggers, migration 0013; never by
+the application). Closed lists are stable codes of ``casting.vocabulary``,
 checked by the database.
 """
 
@@ -24,6 +26,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import FetchedValue
 
 from talento.casting import vocabulary as v
 from talento.crypto import (
@@ -111,6 +114,15 @@ class CastingProfile(Model):
         String(16), default=REGISTRATION_STEPS[0], server_default=REGISTRATION_STEPS[0]
     )
     completed_at: Mapped[dt.datetime | None]
+    # The account's searched fields, copied by the database (migration 0013's triggers: on
+    # insert and whenever ``users`` changes them) so that the casting search matches and
+    # counts on this table alone. Read-only here: ``users`` holds the values the application
+    # writes and shows; FetchedValue keeps the ORM from inserting NULL over the copy.
+    gender: Mapped[str | None] = mapped_column(String(1), server_default=FetchedValue())
+    date_of_birth: Mapped[dt.date | None] = mapped_column(server_default=FetchedValue())
+    country_id: Mapped[int | None] = mapped_column(server_default=FetchedValue())
+    city_id: Mapped[int | None] = mapped_column(server_default=FetchedValue())
+    is_active_account: Mapped[bool | None] = mapped_column(server_default=FetchedValue())
 
     # Identity document (the number is encrypted; its blind index finds duplicates).
     id_document_type: Mapped[str | None] = mapped_column(String(16))
@@ -355,6 +367,36 @@ Index(
     "ix_casting_profiles_searchable_height",
     CastingProfile.height_cm,
     CastingProfile.user_id,
+    postgresql_where=_SEARCHABLE,
+).ddl_if(dialect="postgresql")
+# Gender then date of birth (the search's usual criteria), on the copy of migration 0013,
+# carrying what the facets count: matches and counts come from an index-only scan.
+Index(
+    "ix_casting_profiles_searchable_gender_birth",
+    CastingProfile.gender,
+    CastingProfile.date_of_birth,
+    postgresql_where=_SEARCHABLE,
+    postgresql_include=[
+        "user_id",
+        "is_active_account",
+        "country_id",
+        "city_id",
+        "ethnicity",
+        "eye_colour",
+        "hair_colour",
+        "hair_type",
+        "hair_length",
+        "skin_tone",
+        "build",
+        "top_size",
+        "created_at",
+        "height_cm",
+    ],
+).ddl_if(dialect="postgresql")
+# The city of residence (« ville », « à moins de N km de »), on the same copy.
+Index(
+    "ix_casting_profiles_searchable_city",
+    CastingProfile.city_id,
     postgresql_where=_SEARCHABLE,
 ).ddl_if(dialect="postgresql")
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.both_backends
 
 
 def _page(app, per_page: int = 48, **args):
-    """One page as the view builds it: the facets' statement counts, the page lists."""
+    """One page as the view builds it: the facets' statement counts (and, the matches being
+    few, picks the page's ids), the page lists. The page read apart (walking the indexes in
+    the asked order, as for a broad search) must be the same, card for card."""
     from talento.casting.search.facets import facet_counts
     from talento.casting.search.filters import parse_filters
     from talento.casting.search.query import search
@@ -22,12 +24,19 @@ def _page(app, per_page: int = 48, **args):
 
     with app.app_context():
         f = parse_filters(args)
-        facets = facet_counts(db.session, f, utctoday())
+        offset = (f.page - 1) * per_page
+        facets = facet_counts(db.session, f, utctoday(), page=(offset, per_page))
         page = search(
-            db.session, f, utctoday(), total=facets.total, with_photo=facets.with_photo,
+            db.session, f, utctoday(), total=facets.total,
+            per_page=per_page, page_ids=facets.page_ids,
+        )  # fmt: skip
+        walked = search(
+            db.session, f, utctoday(), total=facets.total,
             per_page=per_page,
         )  # fmt: skip
         db.session.remove()
+    assert (facets.page_ids is None) == bool(f.q)  # a text: the page is always read apart
+    assert page == walked
     return page
 
 
@@ -245,3 +254,23 @@ def test_broad_searches_do_not_count_the_code_tables(app, cast, monkeypatch):
     assert broad.of("gender") == {"F": 2, "M": 2, "N": 1}  # column facets: always counted
     assert narrow.codes_counted
     assert narrow.of("type") == {"extra": 1, "model": 1, "principal": 1}
+
+
+def test_the_facets_pick_the_page_of_few_matches_only(app, cast, monkeypatch):
+    import talento.casting.search.facets as facets_module
+    from talento.casting.search.facets import facet_counts
+    from talento.casting.search.filters import parse_filters
+    from talento.extensions import db, utctoday
+
+    monkeypatch.setattr(facets_module, "PAGE_CAP", 2)
+    with app.app_context():
+        broad = facet_counts(db.session, parse_filters({"country": "MA"}), utctoday(), page=(0, 2))
+        narrow = facet_counts(db.session, parse_filters({"gender": "F"}), utctoday(), page=(0, 1))
+        named = facet_counts(db.session, parse_filters({"q": "Amrani"}), utctoday(), page=(0, 2))
+        db.session.remove()
+    assert broad.total == 5
+    assert broad.page_ids is None  # past PAGE_CAP: query.search walks the indexes
+    assert narrow.total == 2
+    assert narrow.page_ids is not None
+    assert len(narrow.page_ids) == 1
+    assert named.page_ids is None  # a text: the relevance of an exact code reads users

@@ -17,6 +17,7 @@ def _plan(session, stmt) -> str:
 @pytest.mark.postgres
 def test_common_searches_use_indexes(app, settings):
     from talento.casting.demo import seed_casting
+    from talento.casting.models import CastingProfile
     from talento.casting.search.filters import parse_filters
     from talento.casting.search.query import filtered_select, order_by, tune
     from talento.extensions import db, utctoday
@@ -40,14 +41,25 @@ def test_common_searches_use_indexes(app, settings):
         plan = _plan(db.session, page)
         assert "ix_casting_profiles_searchable_created" in plan, plan
 
-        # « à moins de 100 km de Ouarzazate »: users.city_id IN (…) on its index.
+        # « à moins de 100 km de Ouarzazate »: the profile's copy of city_id IN (…) on its
+        # index; users is not read to match (nor to check the account is active).
         f = parse_filters({"near": str(ouarzazate), "km": "100", "gender": "M"})
         count = db.select(db.func.count()).select_from(
-            filtered_select(db.session, f, today).subquery()
+            filtered_select(db.session, f, today, users=False).subquery()
         )
         plan = _plan(db.session, count)
-        assert "Index Cond: (city_id = ANY" in plan, plan  # ix_users_city (or the pair index)
-        assert "Seq Scan on users" not in plan, plan
+        assert "ix_casting_profiles_searchable_city" in plan, plan
+        assert "Index Cond: (city_id = ANY" in plan, plan
+        assert "users" not in plan, plan
+
+        # Gender and age (the facets' matches): the covering index (an index-only scan once
+        # VACUUM has marked the pages visible, as on a running server), never users.
+        f = parse_filters({"gender": "F", "age_min": "20", "age_max": "35", "eyes": "hazel"})
+        columns = (CastingProfile.user_id, CastingProfile.country_id, CastingProfile.eye_colour)
+        matches = filtered_select(db.session, f, today, users=False).with_only_columns(*columns)
+        plan = _plan(db.session, matches)
+        assert "ix_casting_profiles_searchable_gender_birth" in plan, plan
+        assert "users" not in plan, plan
 
         # Skills (all of them): EXISTS probes on the code table's indexes, never a scan of it.
         f = parse_filters({"skill": ["swimming", "riding_camel"], "gender": "F"})

@@ -118,3 +118,19 @@ def test_xlsx_reads_back_with_the_same_rows(staff, faces):
         assert private not in header
     filtered = xlsx_rows(staff.get("/cinema/talents/export.xlsx?eyes=hazel").data)
     assert [r[2] for r in filtered[1:]] == ["Amrani"]
+
+
+def test_the_lists_labels_follow_the_page_language(staff, faces):
+    """The lists' labels are translated once per language (views._labels), never the first
+    language's labels on the other's page."""
+    french = staff.get("/cinema/talents?gender=F").get_data(as_text=True)
+    english = staff.get("/cinema/talents?gender=F&lang=en").get_data(as_text=True)
+    again = staff.get("/cinema/talents?gender=F&lang=fr").get_data(as_text=True)
+    assert "Couleur des yeux" in french
+    assert "Noisette" in french
+    assert "Français" in french
+    assert "Eye colour" in english
+    assert "Hazel" in english
+    assert "French" in english
+    assert "Noisette" not in english
+    assert "Noisette" in again

@@ -5,7 +5,11 @@ Searched profiles (casting/access.py): complete (``registration_step = 'done'``)
 their owner, of an active account (:func:`searchable_conditions`). The same SQL runs on SQLite
 and PostgreSQL: ages become date bounds computed in Python; « à moins de N km de » becomes the
 set of city ids within the radius, computed once in Python from the cities' coordinates
-(:func:`cities_within`), so the query filters ``users.city_id IN (…)`` on an index.
+(:func:`cities_within`), so the query filters ``city_id IN (…)``.
+
+The account's gender, date of birth, residence and active flag are read from the casting
+profile's copy of them (migration 0013, kept by the database's triggers): matching needs
+``users`` only for a name or code typed in the text box, and the page's cards (names).
 
 Only public-safe columns are selected (never an entity): nothing encrypted is read.
 """
@@ -19,8 +23,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, exists, false, or_, select, text, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, exists, false, func, or_, select, text, true
+from sqlalchemy.orm import Session, aliased
 
 from talento.accounts.models import User
 from talento.casting.models import (
@@ -43,12 +47,12 @@ _CODE_RE = re.compile(r"^[A-Z0-9]{10}$")
 
 
 def searchable_conditions() -> tuple:
-    """A profile casting staff search: complete, not hidden, of an active account (the query
-    joins users)."""
+    """A profile casting staff search: complete, not hidden, of an active account (the
+    profile's copy of the account's flag)."""
     return (
         CastingProfile.registration_step == DONE,
         CastingProfile.visibility != "hidden",
-        User.is_active_account == true(),
+        CastingProfile.is_active_account == true(),
     )
 
 
@@ -162,7 +166,7 @@ def has_photo():
 
 
 def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
-    """The WHERE conditions of `f` (over casting_profiles joined to users)."""
+    """The WHERE conditions of `f` (over casting_profiles; a text `q` also reads users)."""
     where: list = list(searchable_conditions())
     if f.q:
         code = f.q.upper()
@@ -170,8 +174,10 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
             where.append(or_(CastingProfile.code == code, User.code == code, name_condition(f.q)))
         else:
             where.append(name_condition(f.q))
+    # Gender and age on the casting profile's copy (migration 0013): one table and its
+    # partial index for the usual criteria, instead of a probe of users per candidate.
     if f.gender:
-        where.append(User.gender == f.gender)
+        where.append(CastingProfile.gender == f.gender)
     for name, column in COLUMNS.items():
         chosen = getattr(f, name)
         if chosen:
@@ -187,9 +193,9 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
         )
         where.append(spoken.where(TalentLanguage.level.in_(levels)) if levels else spoken)
     if f.age_min is not None:  # at least age_min years old today
-        where.append(User.date_of_birth <= years_before(today, f.age_min))
+        where.append(CastingProfile.date_of_birth <= years_before(today, f.age_min))
     if f.age_max is not None:  # not yet age_max + 1 years old
-        where.append(User.date_of_birth > years_before(today, f.age_max + 1))
+        where.append(CastingProfile.date_of_birth > years_before(today, f.age_max + 1))
     # Playing age: the profile's range overlaps the asked one.
     if f.play_min is not None:
         where.append(CastingProfile.playing_age_max >= f.play_min)
@@ -211,12 +217,12 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
             )
         )
     if f.country:
-        where.append(User.country_id == _country_id(f.country))
+        where.append(CastingProfile.country_id == _country_id(f.country))
     if f.near:
         ids = cities_within(session, f.near, f.km)
-        where.append(User.city_id.in_(ids) if ids else false())
+        where.append(CastingProfile.city_id.in_(ids) if ids else false())
     elif f.city:
-        where.append(User.city_id == f.city)
+        where.append(CastingProfile.city_id == f.city)
     if f.card:
         where.append(CastingProfile.artist_card_verified_at.is_not(None))
     if f.photo:
@@ -231,13 +237,15 @@ def conditions(session: Session, f: CastingFilters, today: dt.date) -> list:
     return where
 
 
-def filtered_select(session: Session, f: CastingFilters, today: dt.date) -> Select:
-    """``SELECT casting_profiles.user_id`` of the searched profiles matching `f` (no order)."""
-    return (
-        select(CastingProfile.user_id)
-        .join(User, User.id == CastingProfile.user_id)
-        .where(*conditions(session, f, today))
-    )
+def filtered_select(
+    session: Session, f: CastingFilters, today: dt.date, *, users: bool = True
+) -> Select:
+    """``SELECT casting_profiles.user_id`` of the searched profiles matching `f` (no order),
+    joined to ``users`` when the caller reads its columns (`users`) or `f` has a text."""
+    stmt = select(CastingProfile.user_id)
+    if users or f.q:
+        stmt = stmt.join(User, User.id == CastingProfile.user_id)
+    return stmt.where(*conditions(session, f, today))
 
 
 def order_keys(f: CastingFilters) -> list[tuple]:
@@ -253,7 +261,8 @@ def order_keys(f: CastingFilters) -> list[tuple]:
             (CastingProfile.user_id, False, False),
         ]
     if f.sort in ("age", "age_desc"):  # youngest first: latest birth date first
-        return [(User.date_of_birth, f.sort == "age", True), (CastingProfile.user_id, False, False)]
+        born = CastingProfile.date_of_birth  # the account's, copied (migration 0013)
+        return [(born, f.sort == "age", True), (CastingProfile.user_id, False, False)]
     # Relevance: an exact code first, then profiles with a photo, then the newest.
     keys: list[tuple] = []
     code = f.q.upper()
@@ -264,13 +273,13 @@ def order_keys(f: CastingFilters) -> list[tuple]:
     return keys + newest
 
 
-def _directed(expression, descending: bool, nullable: bool):
+def directed(expression, descending: bool, nullable: bool):
     key = expression.desc() if descending else expression.asc()
     return key.nulls_last() if nullable else key
 
 
 def order_by(f: CastingFilters) -> tuple:
-    return tuple(_directed(*key) for key in order_keys(f))
+    return tuple(directed(*key) for key in order_keys(f))
 
 
 @dataclass(frozen=True)
@@ -356,53 +365,60 @@ def search(
     today: dt.date,
     *,
     total: int,
-    with_photo: int | None = None,
     per_page: int = PER_PAGE,
+    page_ids: list[int] | None = None,
 ) -> ResultPage:
-    """One page of cards. `total` (and `with_photo`, how many of them have a primary photo)
-    come from the facets' statement, which counts the matches anyway: the page itself is one
-    ordered, limited statement. The relevance order without a text (photos first, then the
-    newest) reads the matches with a photo, then those without, each walking the newest
-    first, instead of sorting every match."""
+    """One page of cards. `total` comes from the facets' statement, which counts the matches
+    anyway: the page itself is one ordered, limited statement. The relevance order without a
+    text (photos first, then the newest) reads the matches with a photo, then those without,
+    each walking the newest first, instead of sorting every match; the matches with a photo
+    are counted only for a page past the last of them (where the second walk starts).
+
+    The ordered statement reads casting_profiles alone (ids only; users only for a text): the
+    rows an OFFSET skips are never joined to users. The page's cards (names from users, the
+    thumbnail, the city's name) come afterwards in one statement by id. `page_ids`: the ids
+    the facets' statement already picked (few matches), in order."""
+    pages = max(1, math.ceil(total / per_page))
+    if page_ids is not None:
+        return ResultPage(_cards(session, page_ids), total, f.page, pages, per_page)
     tune(session)
     offset = (f.page - 1) * per_page
-    base = filtered_select(session, f, today).with_only_columns(*CARD_COLUMNS, User.city_id)
+    base = filtered_select(session, f, today, users=False)
     newest = (CastingProfile.created_at.desc(), CastingProfile.user_id.desc())
-    rows: list = []
-    if f.sort == "relevance" and not f.q and with_photo is not None:
-        if offset < with_photo:
-            stmt = base.where(has_photo()).order_by(*newest)
-            rows += session.execute(stmt.limit(per_page).offset(offset)).all()
-        if len(rows) < per_page and offset + len(rows) < total:
+    ids: list[int] = []
+    if f.sort == "relevance" and not f.q:
+        stmt = base.where(has_photo()).order_by(*newest)
+        ids += session.scalars(stmt.limit(per_page).offset(offset))
+        if len(ids) < per_page and offset + len(ids) < total:
+            # The photos ended on this page (or before it: then count them).
+            with_photo = offset + len(ids)
+            if not ids and offset:
+                counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+                with_photo = session.scalar(counted) or 0
             stmt = base.where(~has_photo()).order_by(*newest)
             skip = max(0, offset - with_photo)
-            rows += session.execute(stmt.limit(per_page - len(rows)).offset(skip)).all()
+            ids += session.scalars(stmt.limit(per_page - len(ids)).offset(skip))
     else:
         stmt = base.order_by(*order_by(f)).limit(per_page).offset(offset)
-        rows = list(session.execute(stmt).all())
-    # Thumbnails and city names by id afterwards: a subquery in the page's select list would
-    # run for every row an OFFSET skips.
-    n = len(CARD_COLUMNS)
-    cities = _city_names(session, {row[n] for row in rows if row[n]})
-    thumbs = _thumbs(session, [row[0] for row in rows])
-    items = [card_from((*row[:n], thumbs.get(row[0])), cities.get(row[n])) for row in rows]
-    pages = max(1, math.ceil(total / per_page))
-    return ResultPage(items, total, f.page, pages, per_page)
+        ids = list(session.scalars(stmt))
+    return ResultPage(_cards(session, ids), total, f.page, pages, per_page)
 
 
-def _thumbs(session: Session, user_ids: list[int]) -> dict[int, str]:
+def _cards(session: Session, user_ids: list[int]) -> list[Card]:
+    """The cards of `user_ids`, in that order: their columns, primary thumbnail and city name
+    in one statement."""
     if not user_ids:
-        return {}
-    stmt = select(CastingPhoto.user_id, CastingPhoto.thumb_name).where(
-        CastingPhoto.user_id.in_(user_ids), CastingPhoto.is_primary == true()
+        return []
+    photo = aliased(CastingPhoto)
+    stmt = (
+        select(*CARD_COLUMNS, photo.thumb_name, City.name)
+        .join(User, User.id == CastingProfile.user_id)
+        .outerjoin(photo, (photo.user_id == CastingProfile.user_id) & (photo.is_primary == true()))
+        .outerjoin(City, City.id == User.city_id)
+        .where(CastingProfile.user_id.in_(user_ids))
     )
-    return dict(session.execute(stmt).all())
-
-
-def _city_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(City.id, City.name).where(City.id.in_(ids))).all())
+    by_id = {row[0]: card_from(row[:-1], row[-1]) for row in session.execute(stmt)}
+    return [by_id[uid] for uid in user_ids if uid in by_id]
 
 
 def matching_rows(session: Session, f: CastingFilters, today: dt.date, limit: int) -> Select:

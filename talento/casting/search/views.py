@@ -12,6 +12,7 @@ talento/exports/casting_sheet.py: they read the same criteria with the same pars
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from talento.geo.services import french_key
 from talento.i18n import gettext as _
 from talento.i18n import lazy_gettext as _l
 from talento.profiles.choices import GENDER_LABELS
-from talento.profiles.languages import display_order, language_label
+from talento.profiles.languages import LANGUAGES, display_order
 
 bp = Blueprint("casting_search", __name__, url_prefix="/cinema")
 
@@ -97,21 +98,33 @@ class CheckList:
         return sum(1 for o in self.options if o.checked)
 
 
+@functools.cache
+def _labels(lang: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each list's legend and labels in `lang`, translated once per process (the catalogues
+    are compiled at start-up): called within a request whose language is `lang`."""
+    labels: dict[str, tuple[str, dict[str, str]]] = {}
+    for name, legend, vocabulary in LISTS:
+        words = vocabulary if vocabulary is not None else LANGUAGES
+        labels[name] = (str(legend), {code: str(label) for code, label in words.items()})
+    return labels
+
+
 def check_lists(f: CastingFilters, facets: Facets, everyone: Facets) -> list[CheckList]:
     """Each list's values with their count in the result set; values no profile has are left
     out of the long lists (skills, assets, accents, languages) unless chosen. When a broad
     search did not count the code tables, those lists offer what some searched profile has
     (`everyone`, the kept unfiltered facets), without numbers."""
     lists = []
-    for name, legend, vocabulary in LISTS:
+    translated = _labels(current_language())
+    for name, _legend, vocabulary in LISTS:
         chosen = set(getattr(f, name))
         counted = facets.codes_counted or name not in CODE_LISTS
         counts = facets.of(name) if counted else everyone.of(name)
+        legend, labels = translated[name]
         if vocabulary is None:
             codes = display_order(set(counts) | chosen)
-            labels = {code: language_label(code) for code in codes}
+            labels = {code: labels.get(code, code) for code in codes}
         else:
-            labels = {code: str(label) for code, label in vocabulary.items()}
             codes = list(labels)
         long = name in ("skill", "asset", "accent", "language")
         options = tuple(
@@ -119,7 +132,7 @@ def check_lists(f: CastingFilters, facets: Facets, everyone: Facets) -> list[Che
             for code in codes
             if not long or counts.get(code) or code in chosen
         )
-        lists.append(CheckList(name, str(legend), options))
+        lists.append(CheckList(name, legend, options))
     return lists
 
 
@@ -187,8 +200,15 @@ def talents():
     today = utctoday()
     session = db.session()
     cache = current_app.extensions.setdefault("talento.casting_facets", AllFacets())
-    facets = facets_for(session, f, today, cache)
-    result = search(session, f, today, total=facets.total, with_photo=facets.with_photo)
+    page = ((f.page - 1) * PER_PAGE, PER_PAGE)
+    facets = facets_for(session, f, today, cache, page=page)
+    result = search(
+        session,
+        f,
+        today,
+        total=facets.total,
+        page_ids=facets.page_ids,
+    )
     countries, cities = _places(f, facets, current_language())
     return render_template(
         "casting/search.html",
