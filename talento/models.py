@@ -1,6 +1,12 @@
 """Every model module, imported once so the metadata is complete (app, Alembic, tests)."""
 
 from talento.accounts.models import AccountSession, CodeCounter, RecoveryCode, User
+from talento.attendance.models import (
+    AttendanceCorrection,
+    AttendanceDay,
+    AttendanceScan,
+    DaySheetSignoff,
+)
 from talento.audit.models import AuditEvent
 from talento.casting.models import (
     CastingAccent,
@@ -43,6 +49,9 @@ from talento.state import AppState
 __all__ = [
     "AccountSession",
     "AppState",
+    "AttendanceCorrection",
+    "AttendanceDay",
+    "AttendanceScan",
     "AuditEvent",
     "AvailabilityRequest",
     "Booking",
@@ -60,6 +69,7 @@ __all__ = [
     "CodeCounter",
     "CompanyMember",
     "Country",
+    "DaySheetSignoff",
     "KeyCanary",
     "LegalPage",
     "LostValue",

@@ -23,6 +23,11 @@ RATELIMIT_KEY_PREFIX = f"talento-test-{RUN_ID}"
 ADMIN_PASSWORD = "Test-admin-password-2026"
 USER_PASSWORD = "Talent-password-2026"
 PER_TEST_TABLES = (
+    # On-set attendance (children first)
+    "attendance_corrections",
+    "attendance_scans",
+    "attendance_days",
+    "day_sheet_signoffs",
     # Productions and the casting workflow (children first)
     "review_feedback",
     "review_links",
