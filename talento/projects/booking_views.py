@@ -65,8 +65,8 @@ def entry_ids() -> list[int]:
 
 
 def shortlist_path(role_id: int) -> str:
-    """The role's shortlist page (another blueprint's; built as a path)."""
-    return f"/projects/roles/{role_id}/shortlist"
+    """The role's shortlist page (the shortlists blueprint's)."""
+    return url_for("shortlists.shortlist", role_id=role_id)
 
 
 def _booking_form(role: CastingRole) -> BookingForm:
@@ -195,6 +195,10 @@ def _render_booking(booking: Booking, form: CancelForm | None = None, status: in
             if manage and booking.is_live
             else None,
             shortlist_url=shortlist_path(booking.role_id) if manage else None,
+            role_url=url_for("projects.role", role_id=booking.role_id),
+            badge_url=url_for("badges.booking_badge", booking_id=booking.id)
+            if booking.is_live
+            else None,
             offer_whatsapp=offer_whatsapp,
             whatsapp_url=whatsapp,
         ),
