@@ -95,10 +95,17 @@ def _face(html: str, entry_id: int) -> str:
 
 
 def test_the_shortlist_links_each_face_and_the_selection_to_the_next_steps(
-    app, staff, production, workflow
+    app, staff, member, production, workflow
 ):
     role_id = production.role_id
     first, second, third = workflow["entries"]
+    # A company member reads the project, never its shortlist (nor the pages it leads to).
+    for page in (
+        f"/projects/roles/{role_id}/shortlist",
+        f"/projects/roles/{role_id}/availability?entry={first}",
+        f"/projects/roles/{role_id}/bookings/new?entry={first}",
+    ):
+        assert member.get(page).status_code == 403, page
     response = staff.get(f"/projects/roles/{role_id}/shortlist")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
