@@ -234,3 +234,38 @@ def test_a_live_booking_links_its_badge_a_cancelled_one_does_not(
         db.session.commit()
         db.session.remove()
     assert badge not in staff.get(page).get_data(as_text=True)
+
+
+def test_presence_gets_the_badge_link_only_for_a_booking_on_its_days(
+    app, make_user, production, workflow
+):
+    from talento.projects.models import PresenceAssignment
+
+    user_id = make_user(email="presence.link@example.org", capabilities=["presence"])
+    with app.app_context():
+        db.session.add(
+            PresenceAssignment(
+                project_id=production.project_id,
+                user_id=user_id,
+                day=production.days[0] - dt.timedelta(days=1),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    assert login(client, "presence.link@example.org").status_code == 302
+    page = f"/projects/bookings/{workflow['booking_id']}"
+    badge = f"/projects/bookings/{workflow['booking_id']}/badge.pdf"
+    assert client.get(page).status_code == 200
+    assert badge not in client.get(page).get_data(as_text=True)
+    assert client.get(badge).status_code == 404  # the link would lead nowhere
+    with app.app_context():
+        db.session.add(
+            PresenceAssignment(
+                project_id=production.project_id, user_id=user_id, day=production.days[1]
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    assert badge in client.get(page).get_data(as_text=True)
+    assert client.get(badge).status_code == 200
