@@ -22,7 +22,12 @@ from talento.i18n import gettext as _
 from talento.i18n import ngettext
 from talento.profiles.search.query_args import parse_id
 from talento.projects import booking_services as service
-from talento.projects.access import can_manage, can_see_project
+from talento.projects.access import (
+    assigned_days,
+    can_manage,
+    can_see_project,
+    member_company_ids,
+)
 from talento.projects.availability_services import chosen_entries, people
 from talento.projects.booking_forms import BookingForm, CancelForm
 from talento.projects.booking_texts import (
@@ -65,8 +70,8 @@ def entry_ids() -> list[int]:
 
 
 def shortlist_path(role_id: int) -> str:
-    """The role's shortlist page (another blueprint's; built as a path)."""
-    return f"/projects/roles/{role_id}/shortlist"
+    """The role's shortlist page (the shortlists blueprint's)."""
+    return url_for("shortlists.shortlist", role_id=role_id)
 
 
 def _booking_form(role: CastingRole) -> BookingForm:
@@ -160,6 +165,20 @@ def _booking_or_404(booking_id: int) -> Booking:
     return booking
 
 
+def _prints_badge(booking: Booking) -> bool:
+    """Whether the viewer may print this booking's badge (badges.booking_badge): a live
+    booking, and for a presence account assigned to some days only, one of those days."""
+    if not booking.is_live:
+        return False
+    session = db.session()
+    if can_manage(current_user) or booking.project.company_id in member_company_ids(
+        session, current_user.id
+    ):
+        return True
+    days = assigned_days(session, current_user.id, booking.project_id)
+    return not days or bool(days.intersection(booking.days))
+
+
 def _render_booking(booking: Booking, form: CancelForm | None = None, status: int = 200):
     manage = can_manage(current_user)
     lang = current_language()
@@ -195,6 +214,10 @@ def _render_booking(booking: Booking, form: CancelForm | None = None, status: in
             if manage and booking.is_live
             else None,
             shortlist_url=shortlist_path(booking.role_id) if manage else None,
+            role_url=url_for("projects.role", role_id=booking.role_id),
+            badge_url=url_for("badges.booking_badge", booking_id=booking.id)
+            if _prints_badge(booking)
+            else None,
             offer_whatsapp=offer_whatsapp,
             whatsapp_url=whatsapp,
         ),

@@ -9,12 +9,10 @@ for a project, as for one that does not exist.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal
 from flask_login import current_user
 from sqlalchemy import func
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from talento.accounts.views import CAPABILITYLESS_LANDINGS
 from talento.audit.web import current_actor
@@ -77,17 +75,6 @@ def projects_menu() -> dict:
     return {"shows_projects_menu": lambda: uses_projects(current_user)}
 
 
-def routed(path: str) -> str | None:
-    """`path` when the URL map serves it (GET), else None: the project and role pages link to
-    pages other parts of the issue build (shortlists, badges, talent list) once they exist."""
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        adapter.match(path, method="GET")
-    except (HTTPException, RequestRedirect):
-        return None
-    return path
-
-
 def labels() -> dict:
     return {
         "type_labels": PROJECT_TYPES,
@@ -95,7 +82,6 @@ def labels() -> dict:
         "booking_labels": BOOKING_STATUSES,
         "role_colours": ROLE_COLOURS,
         "role_text_colours": ROLE_TEXT_COLOURS,
-        "routed": routed,
         "talent_types": TALENT_TYPES,
     }
 

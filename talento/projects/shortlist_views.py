@@ -48,10 +48,14 @@ from talento.profiles.search.query_args import parse_date, parse_id, parse_int
 from talento.projects import review_services as reviews
 from talento.projects import shortlist_services as shortlists
 from talento.projects.access import can_manage
+from talento.projects.availability_services import latest_answers
+from talento.projects.booking_services import live_bookings_by_talent
 from talento.projects.links import make_token
 from talento.projects.models import CastingRole, ReviewLink, ShortlistEntry
 from talento.projects.shortlist_faces import faces
 from talento.projects.vocabulary import (
+    AVAILABILITY_ANSWERS,
+    BOOKING_STATUSES,
     NOTE_VISIBILITIES,
     REVIEW_VERDICTS,
     SHORTLIST_STATUSES,
@@ -106,8 +110,10 @@ def _ids(name: str) -> list[int]:
     return [value for value in found if value is not None]
 
 
-def long_date(value: dt.date | dt.datetime) -> str:
-    """« 15 mars 2027 »."""
+def long_date(value: dt.date | dt.datetime | str) -> str:
+    """« 15 mars 2027 » (from a date, or an ISO day as availability answers keep them)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
     return format_date(value, "d MMMM y")
 
 
@@ -135,6 +141,7 @@ def _page(role: CastingRole, link_errors: dict | None = None, link_values=None, 
     page = min(parse_int(request.args.get("page", ""), 1, MAX_PAGE) or 1, pages)
     offset = (page - 1) * PER_PAGE
     links = reviews.links_of(session, role.id)
+    booked = live_bookings_by_talent(session, role.id)
     now = utcnow()
     default_day = utctoday() + dt.timedelta(days=reviews.DEFAULT_DAYS)
     return (
@@ -151,41 +158,21 @@ def _page(role: CastingRole, link_errors: dict | None = None, link_values=None, 
             statuses=SHORTLIST_STATUSES,
             visibilities=NOTE_VISIBILITIES,
             verdict_labels=REVIEW_VERDICTS,
+            answers=latest_answers(session, role.id),
+            answer_labels=AVAILABILITY_ANSWERS,
+            booked=booked,
+            booking_labels=BOOKING_STATUSES,
             links=[(link, reviews.state_of(link, now), review_url(link)) for link in links],
             last_day=reviews.last_day,
             default_expiry=default_day.isoformat(),
             long_date=long_date,
             link_errors=link_errors or {},
             link_values=link_values or {},
-            search_url=_search_url(role),
-            role_url=_other_page("projects.role", role_id=role.id),
+            search_url=url_for("projects.role_find", role_id=role.id),
+            role_url=url_for("projects.role", role_id=role.id),
         ),
         status,
     )
-
-
-def _other_page(endpoint: str, **values) -> str | None:
-    """A page another part of the issue builds (the role page), when the app has it."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
-def _search_url(role: CastingRole) -> str:
-    """The casting search opened for this role, pre-filled with its criteria: the role's own
-    « Trouver des talents » when the app has it (it knows every column of a role), else the
-    criteria kept as query arguments."""
-    for endpoint in ("projects.find", "projects.role_find", "projects.find_talents"):
-        found = _other_page(endpoint, role_id=role.id)
-        if found:
-            return found
-    pairs: list[tuple[str, str]] = []
-    criteria = role.criteria if isinstance(role.criteria, dict) else {}
-    for name, values in criteria.items():
-        for value in values if isinstance(values, list) else [values]:
-            pairs.append((str(name), str(value)))
-    pairs.append(("role", str(role.id)))
-    return url_for("casting_search.talents") + "?" + urlencode(pairs)
 
 
 # -- adding from the search --------------------------------------------------------------------
@@ -310,9 +297,23 @@ def status(entry_id: int):
     return _to_shortlist(entry.role_id, entry.id)
 
 
+#: The selection form's other buttons: the ticked faces taken to another page (GET, so
+#: that page only shows what it will do).
+SELECTION_PAGES = {"availability": "bookings.availability", "book": "bookings.new_booking"}
+
+
 @bp.post("/roles/<int:role_id>/shortlist/status")
 def bulk_status(role_id: int):
+    """The ticked faces: a new status, or (button ``go``) to « Demander les disponibilités »
+    or « Engager » with them."""
     role = _role_or_404(role_id)
+    target = SELECTION_PAGES.get(request.form.get("go", ""))
+    if target is not None:
+        chosen = _ids("entry")
+        if not chosen:
+            flash(_("Cochez au moins un talent."), "error")
+            return _to_shortlist(role.id)
+        return redirect(url_for(target, role_id=role.id, entry=chosen), code=303)
     try:
         changed = shortlists.set_status(
             db.session(), role.id, _ids("entry"), request.form.get("status", "")

@@ -137,11 +137,12 @@ def noisy_thumbnail(path: Path, size: tuple[int, int] = (240, 300)) -> None:
 
 @pytest.fixture
 def crowd(app) -> Callable[..., list[int]]:
-    """``crowd(n, height=…, photos=…, languages=…)``: n complete casting profiles (staff-only
-    visibility, active accounts), returns their user ids in creation order."""
+    """``crowd(n, height=…, photos=…, languages=…, talent_types=…)``: n complete casting
+    profiles (staff-only visibility, active accounts), returns their user ids in creation
+    order."""
     from talento.accounts.models import User
     from talento.casting.media_files import THUMBS_DIR
-    from talento.casting.models import CastingPhoto, CastingProfile
+    from talento.casting.models import CastingPhoto, CastingProfile, CastingTalentType
     from talento.extensions import db, utcnow
     from talento.geo.models import City, Country
     from talento.profiles.models import TalentLanguage, TalentProfile
@@ -155,6 +156,7 @@ def crowd(app) -> Callable[..., list[int]]:
         height: int = 175,
         photos: int = 0,
         languages: tuple[str, ...] = (),
+        talent_types: tuple[str, ...] = (),
         first_name: str = "Youssef",
         phone: str | None = None,
     ) -> list[int]:
@@ -214,6 +216,7 @@ def crowd(app) -> Callable[..., list[int]]:
                         playing_age_min=25,
                         playing_age_max=35,
                         photos=rows,
+                        talent_type_rows=[CastingTalentType(code=c) for c in talent_types],
                     )
                 )
             db.session.commit()

@@ -346,30 +346,6 @@ def test_only_casting_staff_create_edit_and_delete(app, as_role, cast):
     assert _project(app, "Le Désert").deleted_at is None
 
 
-def test_links_to_the_other_pages_appear_once_the_url_map_serves_them(app, as_role, cast):
-    """Shortlists and badges are built elsewhere: the project page links to them once a route
-    serves their path (project_views.routed), the shortlist for casting staff only."""
-    with app.app_context():
-        role = CastingRole(project_id=cast.project_id, name="Nomades", talent_type="extra")
-        db.session.add(role)
-        db.session.commit()
-        role_id = role.id
-        db.session.remove()
-    app.add_url_rule(
-        "/projects/roles/<int:role_id>/shortlist", "test_shortlist", lambda role_id: "shortlist"
-    )
-    app.add_url_rule(
-        "/projects/<int:project_id>/badges.pdf", "test_badges", lambda project_id: "badges"
-    )
-    url = f"/projects/{cast.project_id}"  # (routes are added before the app's first request)
-    after = as_role("casting").get(url).get_data(as_text=True)
-    assert f'href="/projects/roles/{role_id}/shortlist"' in after
-    assert f'href="/projects/{cast.project_id}/badges.pdf"' in after
-    member = as_role("member").get(url).get_data(as_text=True)
-    assert "/shortlist" not in member
-    assert f'href="/projects/{cast.project_id}/badges.pdf"' in member
-
-
 def test_without_javascript_the_cities_button_lists_another_country(app, as_role, cast):
     client = as_role("casting")
     data = _form(csrf(client), cast.company_id, location_country="SN", name="")
