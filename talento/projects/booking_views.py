@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from talento.accounts.models import User
 from talento.audit.web import current_actor
 from talento.context import current_language, current_settings
-from talento.extensions import db, login_manager, utcnow
+from talento.extensions import db, utcnow
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
 from talento.profiles.search.query_args import parse_id
@@ -37,31 +37,16 @@ from talento.projects.booking_texts import (
     time_label,
     weekday_label,
 )
-from talento.projects.models import Booking, CastingRole, Project
+from talento.projects.models import Booking, CastingRole
 from talento.projects.vocabulary import BOOKING_STATUSES, SHORTLIST_STATUSES
+from talento.projects.web import live_role_or_404, staff_only
 from talento.refusals import Refused, apply_to_form
 
 bp = Blueprint("bookings", __name__, url_prefix="/projects")
 
-
-def staff_only():
-    """Anonymous: the login page; signed in without the capability: 403."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not can_manage(current_user):
-        abort(403)
-    return None
-
-
-def _live(project: Project) -> bool:
-    return project.deleted_at is None and project.company.deleted_at is None
-
-
-def role_or_404(role_id: int) -> CastingRole:
-    role = db.session.get(CastingRole, role_id)
-    if role is None or not _live(role.project):
-        abort(404)
-    return role
+#: The guards of projects.web, under the names this module's views (and availability_views)
+#: use.
+role_or_404 = live_role_or_404
 
 
 def entry_ids() -> list[int]:
