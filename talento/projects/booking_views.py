@@ -33,6 +33,7 @@ from talento.projects.booking_texts import (
     weekday_label,
 )
 from talento.projects.models import Booking, CastingRole, Project
+from talento.projects.project_views import routed
 from talento.projects.vocabulary import BOOKING_STATUSES, SHORTLIST_STATUSES
 from talento.refusals import Refused, apply_to_form
 
@@ -196,6 +197,7 @@ def _render_booking(booking: Booking, form: CancelForm | None = None, status: in
             else None,
             shortlist_url=shortlist_path(booking.role_id) if manage else None,
             offer_whatsapp=offer_whatsapp,
+            routed=routed,
             whatsapp_url=whatsapp,
         ),
         status,
