@@ -26,7 +26,7 @@ __all__ = ["COLUMN_WIDTHS", "DaySheetLabels", "build_day_sheet_pdf"]
 PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 10.0
 #: Booking, CINEMA code, name, arrival, departure, meal, hours, overtime, amount, acknowledged.
-COLUMN_WIDTHS = (30.0, 26.0, 62.0, 22.0, 22.0, 18.0, 20.0, 20.0, 32.0, 25.0)
+COLUMN_WIDTHS = (30.0, 26.0, 56.0, 20.0, 28.0, 18.0, 20.0, 20.0, 32.0, 27.0)
 NUMERIC = (False, False, False, False, False, True, True, True, True, False)
 FONT_SIZE = 8.5
 ROW_H = 7.0
@@ -46,6 +46,7 @@ class DaySheetLabels:
     page: str  # « Page {page} sur {nb} »
     empty: str
     absent: str  # « Absent »
+    minutes: str  # « {num} min »
     on_set: str  # « sur le plateau »
     yes: str
     no: str
@@ -108,7 +109,7 @@ def _cells(row: TalentDay, labels: DaySheetLabels, money, number) -> tuple[str, 
         times = (
             row.arrival.strftime("%H:%M") if row.arrival else "",
             departure,
-            str(row.meal_minutes),
+            labels.minutes.replace("{num}", str(row.meal_minutes)),
             number(row.hours),
             number(row.overtime_hours),
             money(row.amount) if row.amount is not None else "",
@@ -157,6 +158,7 @@ def build_day_sheet_pdf(
         pdf.set_text_color(*TEXT)
         pdf.set_font(FONT, size=10)
         pdf.cell(PAGE_W - 2 * MARGIN, 6, labels.empty)
+        pdf.set_y(pdf.get_y() + 10)
     for line in cells:
         if pdf.get_y() + ROW_H > bottom:
             pdf.add_page()

@@ -226,11 +226,13 @@ def payroll_csv(project_id: int) -> Response:
 # -- the day sheet ----------------------------------------------------------------------------
 
 
+def _locale(lang: str) -> str:
+    return lang if lang in ("fr", "en") else "fr"
+
+
 def _number(lang: str):
     def number(value) -> str:
-        return format_decimal(
-            value, format="#,##0.00", locale=lang if lang in ("fr", "en") else "fr"
-        )
+        return format_decimal(value, format="#,##0.00", locale=_locale(lang))
 
     return number
 
@@ -273,13 +275,20 @@ def day_sheet(role_id: int, day: str) -> Response:
         for part in (
             project.name,
             project.company.name,
-            _("heures supplémentaires au-delà de %(hours)s h", hours=_number(lang)(threshold))
+            _(
+                "heures supplémentaires au-delà de %(hours)s h",
+                hours=format_decimal(threshold, format="#,##0.##", locale=_locale(lang)),
+            )
             if threshold is not None
             else _("pas de seuil d'heures supplémentaires"),
         )
         if part
     )
-    money = lambda amount: money_label(amount, summed.currency, lang)  # noqa: E731
+    number = _number(lang)
+
+    def money(amount) -> str:  # « 2 092,92 MAD », « 400,00 MAD »: always the centimes
+        return f"{number(amount)} {summed.currency}"
+
     labels = DaySheetLabels(
         title=_(
             "Feuille de présence — %(role)s — %(day)s",
@@ -293,7 +302,7 @@ def day_sheet(role_id: int, day: str) -> Response:
             _("Nom"),
             _("Arrivée"),
             _("Départ"),
-            _("Repas (min)"),
+            _("Repas"),
             _("Heures"),
             _("H. sup."),
             _("Montant"),
@@ -302,6 +311,7 @@ def day_sheet(role_id: int, day: str) -> Response:
         page=_("Page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
         empty=_("Personne n'est engagé ce jour-là dans ce rôle."),
         absent=_("Absent"),
+        minutes=_("%(num)s min", num="{num}"),
         on_set=_("sur le plateau"),
         yes=_("Oui"),
         no=_("Non"),
@@ -314,9 +324,7 @@ def day_sheet(role_id: int, day: str) -> Response:
         signed=signed_line,
         changed=changed,
     )
-    body = build_day_sheet_pdf(
-        rows, summed, labels=labels, money=money, number=_number(lang), lang=lang
-    )
+    body = build_day_sheet_pdf(rows, summed, labels=labels, money=money, number=number, lang=lang)
     audit_document(
         db.session(),
         AuditAction.DAY_SHEET_PRINTED,

@@ -27,6 +27,7 @@ def at(local: str) -> dt.datetime:
 @dataclass
 class Payroll:
     project_id: int
+    company_id: int
     roles: dict[str, int]
     #: name → (booking id, talent id, booking code)
     people: dict[str, tuple[int, int, str]] = field(default_factory=dict)
@@ -44,7 +45,7 @@ def make_payroll(app, *, threshold: Decimal | None = Decimal("10")) -> Payroll:
         project.start_date, project.end_date = dt.date(2025, 6, 1), dt.date(2025, 7, 31)
         db.session.commit()
         db.session.remove()
-    return Payroll(production.project_id, dict(production.roles))
+    return Payroll(production.project_id, production.company_id, dict(production.roles))
 
 
 _counter = {"n": 500}
@@ -147,3 +148,50 @@ def staff_client(app, make_user, email: str = STAFF_EMAIL, capabilities=("castin
 
 def csrf(client) -> str:
     return _csrf_from(client.get("/auth/forgot").get_data(as_text=True))
+
+
+def day_on_set(app) -> Payroll:
+    """The day of tests/attendance/test_payroll_figures.py (its docstring has the figures):
+    six extras of « Nomades » on DAY, five came."""
+    payroll = make_payroll(app)
+    book(app, payroll, "Amine Normal", rate="400")
+    book(app, payroll, "Basma Repas", rate="350")
+    book(app, payroll, "Chaimae Tard", rate="500")
+    book(app, payroll, "Driss Nuit", rate="300", call="20:00")
+    book(app, payroll, "Errachid Retour", rate="400")
+    book(app, payroll, "Farah Absente", rate="400")
+    record(
+        app,
+        payroll,
+        "Amine Normal",
+        [("scan", "2025-06-16 07:00"), ("scan", "2025-06-16 17:00")],
+        acknowledged_minutes=600,
+    )
+    record(
+        app,
+        payroll,
+        "Basma Repas",
+        [
+            ("scan", "2025-06-16 06:50"),
+            ("meal_start", "2025-06-16 12:30"),
+            ("meal_end", "2025-06-16 13:15"),
+            ("scan", "2025-06-16 18:20"),
+        ],
+    )
+    record(
+        app, payroll, "Chaimae Tard", [("scan", "2025-06-16 07:25"), ("scan", "2025-06-16 19:45")]
+    )
+    record(app, payroll, "Driss Nuit", [("scan", "2025-06-16 19:55"), ("scan", "2025-06-17 02:10")])
+    record(
+        app,
+        payroll,
+        "Errachid Retour",
+        [
+            ("scan", "2025-06-16 07:00"),
+            ("scan", "2025-06-16 09:00", "void"),
+            ("scan", "2025-06-16 12:00"),
+            ("scan", "2025-06-16 13:00"),
+            ("scan", "2025-06-16 17:30"),
+        ],
+    )
+    return payroll

@@ -40,6 +40,9 @@ from tests.attendance.payroll_fixtures import (
     record,
     staff_client,
 )
+from tests.attendance.payroll_fixtures import (
+    day_on_set as set_the_day,
+)
 from tests.helpers import make_settings
 
 NEXT = DAY + dt.timedelta(days=1)
@@ -62,48 +65,7 @@ def settings(database_url, tmp_path_factory):
 
 @pytest.fixture
 def day_on_set(app):
-    payroll = make_payroll(app)
-    book(app, payroll, "Amine Normal", rate="400")
-    book(app, payroll, "Basma Repas", rate="350")
-    book(app, payroll, "Chaimae Tard", rate="500")
-    book(app, payroll, "Driss Nuit", rate="300", call="20:00")
-    book(app, payroll, "Errachid Retour", rate="400")
-    book(app, payroll, "Farah Absente", rate="400")
-    record(
-        app,
-        payroll,
-        "Amine Normal",
-        [("scan", "2025-06-16 07:00"), ("scan", "2025-06-16 17:00")],
-        acknowledged_minutes=600,
-    )
-    record(
-        app,
-        payroll,
-        "Basma Repas",
-        [
-            ("scan", "2025-06-16 06:50"),
-            ("meal_start", "2025-06-16 12:30"),
-            ("meal_end", "2025-06-16 13:15"),
-            ("scan", "2025-06-16 18:20"),
-        ],
-    )
-    record(
-        app, payroll, "Chaimae Tard", [("scan", "2025-06-16 07:25"), ("scan", "2025-06-16 19:45")]
-    )
-    record(app, payroll, "Driss Nuit", [("scan", "2025-06-16 19:55"), ("scan", "2025-06-17 02:10")])
-    record(
-        app,
-        payroll,
-        "Errachid Retour",
-        [
-            ("scan", "2025-06-16 07:00"),
-            ("scan", "2025-06-16 09:00", "void"),
-            ("scan", "2025-06-16 12:00"),
-            ("scan", "2025-06-16 13:00"),
-            ("scan", "2025-06-16 17:30"),
-        ],
-    )
-    return payroll
+    return set_the_day(app)
 
 
 def _rows(app, payroll, **kwargs):
