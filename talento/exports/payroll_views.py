@@ -43,6 +43,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import exists, select
 from werkzeug.exceptions import HTTPException
 
 from talento.accounts.models import User
@@ -53,6 +54,7 @@ from talento.attendance.periods import Period, parse_day, period_of
 from talento.attendance.signoff import audit_document, sign_day_sheet, signoff_of
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
+from talento.casting.models import CastingProfile
 from talento.context import current_language, current_settings
 from talento.exports import payroll_sheet as sheet
 from talento.exports.csv_format import write_csv
@@ -69,7 +71,7 @@ from talento.projects.access import (
     member_company_ids,
 )
 from talento.projects.booking_texts import money_label, weekday_label
-from talento.projects.models import CastingRole, Project
+from talento.projects.models import Booking, BookingDay, CastingRole, Project
 from talento.refusals import Refused
 
 bp = Blueprint("attendance_exports", __name__, url_prefix="/attendance")
@@ -375,21 +377,39 @@ def signoff(role_id: int, day: str):
 # -- one talent's history ---------------------------------------------------------------------
 
 
+def _booked_here(project: Project, talent_id: int, days: set[dt.date] | None) -> bool:
+    """The talent has a booking on the project (on one of `days`, when given)."""
+    query = select(Booking.id).where(
+        Booking.project_id == project.id, Booking.talent_id == talent_id
+    )
+    if days is not None:
+        query = query.where(
+            exists().where(BookingDay.booking_id == Booking.id, BookingDay.day.in_(days))
+        )
+    return db.session.scalar(query.limit(1)) is not None
+
+
 @bp.get("/<int:project_id>/talents/<int:talent_id>")
 @login_required
 def talent_history(project_id: int, talent_id: int):
     project = _project_or_404(project_id)
     days = days_of(project)
+    person = db.session.get(User, talent_id)
+    if person is None or not _booked_here(project, talent_id, days):
+        abort(404)  # not booked on this project (or not on the viewer's days)
     zone = site_zone()
     lang = current_language()
-    today = local_today(zone)
     first, last = dt.date(1900, 1, 1), dt.date(9999, 12, 31)  # the whole project
     rows = payroll.talent_days(
-        db.session(), project, first, last, zone, today=today, days=days, talent_id=talent_id
+        db.session(),
+        project,
+        first,
+        last,
+        zone,
+        today=local_today(zone),
+        days=days,
+        talent_id=talent_id,
     )
-    person = db.session.get(User, talent_id)
-    if person is None or not rows:
-        abort(404)  # not booked on this project (or not on the viewer's days)
     summed = payroll.totals(rows)
     audit_document(
         db.session(),
@@ -397,16 +417,18 @@ def talent_history(project_id: int, talent_id: int):
         current_actor(),
         project_id=project.id,
         rows=rows,
-        talent=rows[0],
+        talent_id=person.id,
+        talent_code=person.code,
     )
-    number = _number(lang)
+    casting = db.session.get(CastingProfile, talent_id)
     return render_template(
         "attendance/talent_history.html",
         project=project,
-        person=rows[0],
+        person=person,
+        cinema_code=casting.code if casting is not None else None,
         rows=rows,
         summed=summed,
-        number=number,
+        number=_number(lang),
         money=lambda amount, currency: money_label(amount, currency, lang),
         day_label=lambda day: weekday_label(day, lang),
         remarks=sheet.remarks,
