@@ -65,9 +65,9 @@ def period_of(period: str | None, day: str | None, first: str | None, last: str 
         if period == "week":
             monday = when - dt.timedelta(days=when.weekday())
             return Period(monday, monday + dt.timedelta(days=6))
-        start = when.replace(day=1)
-        following = (start + dt.timedelta(days=32)).replace(day=1)
-        return Period(start, following - dt.timedelta(days=1))
+        month = when.replace(day=1)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        return Period(month, following - dt.timedelta(days=1))
     start, end = parse_day(first), parse_day(last)
     if start is None or end is None:
         raise Refused(
