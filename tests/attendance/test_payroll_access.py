@@ -197,3 +197,21 @@ def test_a_deleted_project_is_a_404_even_for_staff(app, make_user, two_days):
     client = staff_client(app, make_user)
     for key in ("csv", "xlsx", "sheet"):
         assert client.get(_urls(two_days)[key]).status_code == 404, key
+
+
+def test_the_project_page_offers_the_exports_and_the_booking_page_the_history(
+    app, make_user, two_days
+):
+    """GET forms (no JavaScript): a period and a day, or a range; XLSX or CSV by button."""
+    client = staff_client(app, make_user)
+    html = client.get(f"/projects/{two_days.project_id}").get_data(as_text=True)
+    assert 'id="payroll-period"' in html
+    assert f'action="/attendance/{two_days.project_id}/payroll.xlsx"' in html
+    assert f'formaction="/attendance/{two_days.project_id}/payroll.csv"' in html
+    assert 'id="payroll-range"' in html
+    booking_id, talent_id, _code = two_days.people["Amine Lundi"]
+    html = client.get(f"/projects/bookings/{booking_id}").get_data(as_text=True)
+    assert f'href="/attendance/{two_days.project_id}/talents/{talent_id}"' in html
+    # The forms' own submissions work as they are sent.
+    week = client.get(f"/attendance/{two_days.project_id}/payroll.csv?period=week&day=2025-06-16")
+    assert _csv_days(week) == ["2025-06-16", "2025-06-16", "2025-06-17"]
