@@ -18,15 +18,31 @@ import datetime as dt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from talento.accounts.models import Capability
 from talento.attendance.models import DaySheetSignoff
 from talento.attendance.payroll import TalentDay, Totals, totals
 from talento.audit.models import AuditAction
 from talento.audit.services import Actor, record
 from talento.i18n import gettext as _
 from talento.i18n import ngettext
+from talento.projects.access import assigned_days, can_manage
 from talento.refusals import Refused
 
-__all__ = ["audit_document", "sign_day_sheet", "signoff_of"]
+__all__ = ["audit_document", "may_sign", "sign_day_sheet", "signoff_of"]
+
+
+def may_sign(session: Session, viewer: object, project_id: int, day: dt.date) -> bool:
+    """Casting staff and admins sign any day sheet; a presence account the days it is assigned
+    to (the assistant who ran the day signs it at wrap); a company member reads, never signs.
+    (Whether the viewer sees the project at all is checked before: projects.access.)"""
+    if can_manage(viewer):
+        return True
+    user_id = getattr(viewer, "id", None)
+    can = getattr(viewer, "can", None)
+    if user_id is None or can is None or not can(Capability.PRESENCE):
+        return False
+    days = assigned_days(session, user_id, project_id)
+    return days is not None and (not days or day in days)
 
 
 def signoff_of(session: Session, role_id: int, day: dt.date) -> DaySheetSignoff | None:

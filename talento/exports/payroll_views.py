@@ -51,7 +51,7 @@ from talento.attendance import payroll
 from talento.attendance.day_sheet_pdf import DaySheetLabels, build_day_sheet_pdf
 from talento.attendance.models import DaySheetSignoff
 from talento.attendance.periods import Period, parse_day, period_of
-from talento.attendance.signoff import audit_document, sign_day_sheet, signoff_of
+from talento.attendance.signoff import audit_document, may_sign, sign_day_sheet, signoff_of
 from talento.audit.models import AuditAction
 from talento.audit.web import current_actor
 from talento.casting.models import CastingProfile
@@ -137,13 +137,6 @@ def _on_day(project: Project, day: dt.date) -> None:
     days = days_of(project)
     if days is not None and day not in days:
         abort(404)
-
-
-def _may_sign(project: Project, day: dt.date) -> bool:
-    if can_manage(current_user):
-        return True
-    days = assigned_days(db.session(), current_user.id, project.id)
-    return days is not None and (not days or day in days)
 
 
 def _role_day(role_id: int, day: str) -> tuple[CastingRole, Project, dt.date]:
@@ -349,7 +342,7 @@ def day_page_path(project_id: int, day: dt.date) -> str:
 @login_required
 def signoff(role_id: int, day: str):
     role, project, when = _role_day(role_id, day)
-    if not _may_sign(project, when):
+    if not may_sign(db.session(), current_user, project.id, when):
         abort(403)  # a company member reads, the set signs
     form = SignoffForm()
     if not form.validate_on_submit():

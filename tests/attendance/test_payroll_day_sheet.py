@@ -355,3 +355,64 @@ def test_a_long_sheet_repeats_its_headings_on_every_page_and_ends_with_the_total
     # 70 × 12 h = 840 h; 70 × 2 h = 140 h over; 70 × (300 + 300 × 120 / 600) = 70 × 360
     assert "Total:70présentssur70840,00140,0025200,00MAD" in flat
     assert "Nonsignée" in flat
+
+
+def test_the_day_page_macro_offers_the_sheet_and_the_signoff_to_signers_only(app):
+    from flask import render_template_string
+
+    page = (
+        '{% from "attendance/_day_sheet_actions.html" import day_sheet_actions %}'
+        "{{ day_sheet_actions(7, day, can_sign, signed) }}"
+    )
+    with app.test_request_context():
+        signer = render_template_string(page, day=DAY, can_sign=True, signed=None)
+        reader = render_template_string(page, day=DAY, can_sign=False, signed=None)
+        again = render_template_string(page, day=DAY, can_sign=True, signed=object())
+    assert 'href="/attendance/roles/7/2025-06-16/sheet.pdf"' in signer
+    assert 'action="/attendance/roles/7/2025-06-16/signoff"' in signer
+    assert 'name="csrf_token"' in signer
+    assert "Signer la feuille" in signer
+    assert "signoff" not in reader
+    assert "Signer à nouveau" in again
+
+
+def test_may_sign(app, make_user):
+    from talento.accounts.models import User
+    from talento.attendance.signoff import may_sign
+    from talento.extensions import db
+    from talento.projects.models import CompanyMember, PresenceAssignment
+
+    payroll = make_payroll(app)
+    ids = {
+        "casting": make_user(email="s-casting@example.org", capabilities=["casting"]),
+        "admin": make_user(email="s-admin@example.org", capabilities=["admin"]),
+        "every": make_user(email="s-every@example.org", capabilities=["presence"]),
+        "monday": make_user(email="s-monday@example.org", capabilities=["presence"]),
+        "member": make_user(email="s-member@example.org", capabilities=[]),
+        "talent": make_user(email="s-talent@example.org", capabilities=["talent"]),
+    }
+    with app.app_context():
+        db.session.add(PresenceAssignment(project_id=payroll.project_id, user_id=ids["every"]))
+        db.session.add(
+            PresenceAssignment(project_id=payroll.project_id, user_id=ids["monday"], day=DAY)
+        )
+        db.session.add(CompanyMember(company_id=payroll.company_id, user_id=ids["member"]))
+        db.session.flush()
+        tuesday = DAY.replace(day=17)
+        result = {
+            name: (
+                may_sign(db.session(), db.session.get(User, user_id), payroll.project_id, DAY),
+                may_sign(db.session(), db.session.get(User, user_id), payroll.project_id, tuesday),
+            )
+            for name, user_id in ids.items()
+        }
+        db.session.rollback()
+        db.session.remove()
+    assert result == {
+        "casting": (True, True),
+        "admin": (True, True),
+        "every": (True, True),
+        "monday": (True, False),
+        "member": (False, False),
+        "talent": (False, False),
+    }
