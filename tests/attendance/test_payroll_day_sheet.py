@@ -416,3 +416,64 @@ def test_may_sign(app, make_user):
         "member": (False, False),
         "talent": (False, False),
     }
+
+
+def _sign_in_thread(app, payroll, start, hold: float):
+    """One assistant's sign-off: sign, keep the transaction open `hold` seconds, commit."""
+    import time
+
+    from talento.attendance.payroll import talent_days
+    from talento.attendance.signoff import sign_day_sheet
+    from talento.audit.services import Actor
+    from talento.extensions import db, utcnow
+    from talento.projects.models import Project
+    from talento.refusals import Refused
+    from tests.attendance.payroll_fixtures import ZONE
+
+    with app.app_context():
+        try:
+            start.wait(timeout=10)
+            project = db.session.get(Project, payroll.project_id)
+            rows = talent_days(
+                db.session(), project, DAY, DAY, ZONE, today=DAY, role_id=payroll.roles["Nomades"]
+            )
+            sign_day_sheet(
+                db.session(),
+                role_id=payroll.roles["Nomades"],
+                project_id=payroll.project_id,
+                day=DAY,
+                rows=rows,
+                signer_id=None,
+                actor=Actor(),
+                now=utcnow(),
+            )
+            time.sleep(hold)
+            db.session.commit()
+            return "signed"
+        except Refused as refusal:
+            db.session.rollback()
+            return refusal.message
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.committed
+def test_two_phones_signing_at_once_store_one_signoff(app):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from talento.attendance.models import DaySheetSignoff
+    from talento.extensions import db
+
+    payroll = make_payroll(app)
+    book(app, payroll, "Amine Normal")
+    record(
+        app, payroll, "Amine Normal", [("scan", "2025-06-16 07:00"), ("scan", "2025-06-16 17:00")]
+    )
+    start = threading.Barrier(2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(pool.map(lambda _n: _sign_in_thread(app, payroll, start, 0.5), (1, 2)))
+    assert results == ["Cette feuille vient d'être signée par quelqu'un d'autre.", "signed"]
+    with app.app_context():
+        assert len(db.session.scalars(select(DaySheetSignoff)).all()) == 1
+        db.session.remove()
