@@ -14,6 +14,7 @@ name the project, role, period and row count, never a value.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -49,7 +50,7 @@ def signoff_of(session: Session, role_id: int, day: dt.date) -> DaySheetSignoff 
     return session.get(DaySheetSignoff, (role_id, day))
 
 
-def _cents(amount) -> int:
+def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
@@ -123,9 +124,7 @@ def sign_day_sheet(
     return existing
 
 
-def _decimal(value):
-    from decimal import Decimal, InvalidOperation
-
+def _decimal(value: object) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
