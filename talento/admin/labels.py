@@ -51,4 +51,8 @@ ACTION_LABELS = {
     AuditAction.ROLE_DELETE: _l("Rôle supprimé"),
     AuditAction.BADGES_PRINTED: _l("Badges imprimés"),
     AuditAction.TALENT_LIST_PRINTED: _l("Liste des talents d'un projet imprimée"),
+    AuditAction.PAYROLL_EXPORTED: _l("Heures de présence exportées pour la paie"),
+    AuditAction.DAY_SHEET_PRINTED: _l("Feuille de présence imprimée"),
+    AuditAction.DAY_SHEET_SIGNED: _l("Feuille de présence signée"),
+    AuditAction.ATTENDANCE_HISTORY_VIEW: _l("Historique de présence d'un talent consulté"),
 }

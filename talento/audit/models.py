@@ -76,6 +76,12 @@ class AuditAction(enum.StrEnum):
     REVIEW_LINK_CREATE = "review_link.create"
     REVIEW_LINK_REVOKE = "review_link.revoke"
     REVIEW_LINK_VIEW = "review_link.view"
+    #: On-set attendance (issue 15): hours and amounts exported for payroll (XLSX, CSV), a
+    #: role's day sheet printed or signed off, one talent's attendance history viewed by staff.
+    PAYROLL_EXPORTED = "attendance.payroll_exported"
+    DAY_SHEET_PRINTED = "attendance.day_sheet_printed"
+    DAY_SHEET_SIGNED = "attendance.day_sheet_signed"
+    ATTENDANCE_HISTORY_VIEW = "attendance.history_view"
 
 
 class AuditEvent(Model):

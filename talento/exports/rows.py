@@ -38,7 +38,7 @@ from talento.profiles.search.people import AdminFilters, admin_order, admin_sele
 #: kilobytes, and the 100 round trips of a 100,000-row export cost little.
 BATCH_SIZE = 1000
 
-Cell = str | dt.date | dt.datetime | None
+Cell = str | int | float | dt.date | dt.datetime | None
 Row = Sequence[Cell]
 
 

@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.content.views import bp as legal_bp
     from talento.exports import shortlist_views as _shortlist_exports  # noqa: F401  (onto bp)
     from talento.exports.casting_views import bp as casting_exports_bp
+    from talento.exports.payroll_views import bp as attendance_exports_bp
     from talento.geo.views import bp as geo_bp
     from talento.keys.reentry_views import bp as lost_data_bp
     from talento.ops.health import bp as health_bp
@@ -209,6 +210,7 @@ def _register_blueprints(app: Flask) -> None:
         badges_bp,
         shortlists_bp,
         review_bp,
+        attendance_exports_bp,
         geo_bp,
         admin_bp,
         health_bp,

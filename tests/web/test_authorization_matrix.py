@@ -199,6 +199,32 @@ PROJECT_PRINTS = access(
     admin=OK,
     member=OK,
 )
+#: Attendance payroll (issue 15 point 6): a project's payroll exports, a role's day sheet PDF
+#: and a talent's attendance history: casting staff and admins, the members of the project's
+#: company (read-only) and the presence account assigned to it (its days only); a talent or a
+#: recruiter gets the 404 of a project that does not exist.
+ATTENDANCE_READERS = access(
+    "ATTENDANCE_READERS",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: Signing off a role's day sheet at wrap: casting staff, admins and the presence account
+#: assigned to the day; the company's members read the sheet but do not sign it (403).
+DAY_SHEET_SIGNERS = access(
+    "DAY_SHEET_SIGNERS",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=FORBIDDEN,
+)
 #: A casting photo of a profile shown to casting staff only (the default visibility): anyone
 #: else gets the 404 of a name that does not exist.
 STAFF_ONLY_MEDIA = access(
@@ -698,6 +724,25 @@ RULES: dict[str, Rule] = {
     "badges.booking_badge": Rule(PROJECT_PRINTS, lambda s: {"booking_id": s.booking_id}),
     "badges.talent_list": Rule(PROJECT_PRINTS, lambda s: {"project_id": s.project_id}),
     "badges.keys": Rule(PUBLIC),
+    # On-set attendance (issue 15 point 6): payroll exports (a day of the sample booking),
+    # the role's day sheet and its sign-off, the sample talent's history on the project
+    "attendance_exports.payroll_xlsx": Rule(
+        ATTENDANCE_READERS,
+        lambda s: {"project_id": s.project_id, "period": "day", "day": "2027-03-15"},
+    ),
+    "attendance_exports.payroll_csv": Rule(
+        ATTENDANCE_READERS,
+        lambda s: {"project_id": s.project_id, "from": "2027-03-15", "to": "2027-03-21"},
+    ),
+    "attendance_exports.day_sheet": Rule(
+        ATTENDANCE_READERS, lambda s: {"role_id": s.role_id, "day": "2027-03-15"}
+    ),
+    "attendance_exports.signoff": Rule(
+        DAY_SHEET_SIGNERS, lambda s: {"role_id": s.role_id, "day": "2027-03-15"}
+    ),
+    "attendance_exports.talent_history": Rule(
+        ATTENDANCE_READERS, lambda s: {"project_id": s.project_id, "talent_id": s.other_id}
+    ),
     # Productions: a role's shortlist, its exports and its client review links (casting staff
     # and admins; a company member, presence and talents get 403 as on the casting search)
     "shortlists.shortlist": Rule(CASTING, _role),
