@@ -51,4 +51,5 @@ ACTION_LABELS = {
     AuditAction.ROLE_DELETE: _l("Rôle supprimé"),
     AuditAction.BADGES_PRINTED: _l("Badges imprimés"),
     AuditAction.TALENT_LIST_PRINTED: _l("Liste des talents d'un projet imprimée"),
+    AuditAction.ROSTER_DOWNLOADED: _l("Liste du jour téléchargée pour le pointage"),
 }

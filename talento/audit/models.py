@@ -76,6 +76,9 @@ class AuditAction(enum.StrEnum):
     REVIEW_LINK_CREATE = "review_link.create"
     REVIEW_LINK_REVOKE = "review_link.revoke"
     REVIEW_LINK_VIEW = "review_link.view"
+    #: Attendance (issue 15): a scanning phone downloaded a day's roster (names, faces,
+    #: booking codes) to work offline.
+    ROSTER_DOWNLOADED = "attendance.roster_downloaded"
 
 
 class AuditEvent(Model):
