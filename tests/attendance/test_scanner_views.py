@@ -74,9 +74,7 @@ def _assign(app, project_id: int, user_email: str, day: dt.date | None) -> None:
         db.session.remove()
 
 
-def test_the_roster_holds_the_days_live_bookings_their_photos_and_the_keys(
-    app, staff, production
-):
+def test_the_roster_holds_the_days_live_bookings_their_photos_and_the_keys(app, staff, production):
     response = staff.get(f"/attendance/{production.project_id}/2027-03-15/roster.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -91,7 +89,8 @@ def test_the_roster_holds_the_days_live_bookings_their_photos_and_the_keys(
     assert sorted(by_code) == ["CCAFB0010001", "CCAFB0010002", "CCAFB0010005"]
     chef = by_code["CCAFB0010005"]
     assert chef["role"] == "Le Chef"
-    assert chef["colour"] == "#B71C1C" and chef["ink"] == "#FFFFFF"
+    assert chef["colour"] == "#B71C1C"
+    assert chef["ink"] == "#FFFFFF"
     assert chef["call_time"] == "07:30"
     assert chef["photo"] is None
     assert chef["name"].startswith("Fatima-Zahra Bennani")
@@ -101,7 +100,8 @@ def test_the_roster_holds_the_days_live_bookings_their_photos_and_the_keys(
     prefix = "data:image/jpeg;base64,"
     assert nomad["photo"].startswith(prefix)
     photo = Image.open(io.BytesIO(base64.b64decode(nomad["photo"][len(prefix) :])))
-    assert photo.format == "JPEG" and photo.size == (96, 120)
+    assert photo.format == "JPEG"
+    assert photo.size == (96, 120)
     # The keys published with the badges: what the phone verifies a badge with, offline.
     assert roster["keys"] == staff.get("/projects/badge-keys.json").get_json()["keys"]
 
@@ -280,6 +280,7 @@ def test_the_service_worker_is_served_for_its_scope_and_never_kept_stale(app, st
 def test_the_pages_policy_lets_the_scanner_work_and_nothing_more(app, staff, production):
     response = staff.get(f"/attendance/{production.project_id}/2027-03-15/scanner")
     policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe" not in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe" not in policy
     assert "img-src 'self' data: blob:" in policy  # the roster's photos are data: URLs
     assert "camera=(self)" in response.headers["Permissions-Policy"]
