@@ -107,7 +107,8 @@
     people = new Map();
     if (roster) for (const person of roster.people) people.set(person.code, person);
     $("roster-state").textContent = roster
-      ? say(texts.roster_state, { count: roster.people.length, time: timeOf(stored.downloaded_at) })
+      ? say(roster.people.length > 1 ? texts.roster_state : texts.roster_state_one,
+        { count: roster.people.length, time: timeOf(stored.downloaded_at) })
       : $("roster-state").textContent;
     $("roster-download").hidden = false;
   }
