@@ -30,7 +30,14 @@ JSQR := $(VENDOR)/jsqr/jsQR.js
 vendor: $(JSQR)
 
 $(JSQR): npm/package.json npm/package-lock.json
-	@command -v npm >/dev/null || { echo "npm est requis pour installer jsQR (apt-get install npm)."; exit 1; }
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installation de npm (apt-get) pour jsQR…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else \
+	    echo "npm est requis pour installer jsQR : sudo apt-get install npm, puis make install."; exit 1; \
+	  fi; \
+	fi
 	@mkdir -p $(NPM_BUILD) $(VENDOR)/jsqr
 	@cp npm/package.json npm/package-lock.json $(NPM_BUILD)/
 	@npm ci --prefix $(NPM_BUILD) --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
