@@ -10,7 +10,10 @@ Everything the scanner needs to work with no network, in one JSON document:
   « arrivée » or « départ » offline; the server's answer stays authoritative after sync;
 - the badge public keys (``/projects/badge-keys.json``'s document), the project id and the
   day, with which the phone verifies a badge's signature, project and dates on the device;
-- the site's time zone, in which the phone shows times.
+- the site's time zone, in which the phone shows times, and its UTC offsets around the day
+  (``offsets``): the phone's own time-zone data may be old (Debian's Chromium still puts
+  Casablanca at UTC+0 in winter, the rule before 2018), so the phone computes local times from
+  the server's offsets rather than trusting its own.
 
 Reading it is audited once per download (names and faces shown to someone who is not those
 people, DESIGN "Who sees what"), like a printed talent list.
@@ -23,6 +26,7 @@ import datetime as dt
 import io
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageOps
 from sqlalchemy import select
@@ -36,7 +40,7 @@ from talento.projects.badge_rows import BookingRow, booking_rows
 from talento.projects.badge_tokens import keys_document
 from talento.projects.vocabulary import ROLE_COLOURS, ROLE_TEXT_COLOURS
 
-__all__ = ["ROSTER_VERSION", "THUMB_SIZE", "day_roster"]
+__all__ = ["ROSTER_VERSION", "THUMB_SIZE", "day_roster", "utc_offsets"]
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +110,22 @@ def _scans_by_booking(session: Session, booking_ids: list[int], day: dt.date) ->
     return found
 
 
+def utc_offsets(day: dt.date, zone: ZoneInfo) -> list[dict]:
+    """The zone's UTC offsets from the day before `day` to the day after (night shoots, a
+    roster downloaded the evening before), as [{"from": UTC instant, "minutes": offset}], one
+    entry per change (Morocco's change at Ramadan's start and end is on the hour)."""
+    start = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    start_utc = start.astimezone(dt.UTC)
+    offsets: list[dict] = []
+    for hour in range(72):
+        at = start_utc + dt.timedelta(hours=hour)
+        offset = at.astimezone(zone).utcoffset() or dt.timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        if not offsets or offsets[-1]["minutes"] != minutes:
+            offsets.append({"from": at.isoformat(), "minutes": minutes})
+    return offsets
+
+
 def day_roster(
     session: Session,
     *,
@@ -133,6 +153,7 @@ def day_roster(
         "project_name": project_name,
         "day": day.isoformat(),
         "timezone": timezone,
+        "offsets": utc_offsets(day, ZoneInfo(timezone)),
         "generated_at": now.astimezone(dt.UTC).isoformat(),
         "keys": keys_document(secret_key)["keys"],
         "people": [_person(row, upload_dir, scans.get(row.booking_id, [])) for row in rows],

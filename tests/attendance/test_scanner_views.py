@@ -284,3 +284,20 @@ def test_the_pages_policy_lets_the_scanner_work_and_nothing_more(app, staff, pro
     assert "unsafe" not in policy
     assert "img-src 'self' data: blob:" in policy  # the roster's photos are data: URLs
     assert "camera=(self)" in response.headers["Permissions-Policy"]
+
+
+def test_the_roster_gives_the_zones_offsets_around_the_day(app, staff, production):
+    from zoneinfo import ZoneInfo
+
+    from talento.attendance.roster import utc_offsets
+
+    roster = staff.get(f"/attendance/{production.project_id}/2027-03-15/roster.json").get_json()
+    assert roster["offsets"] == utc_offsets(MARCH_15, ZoneInfo("Africa/Casablanca"))
+    assert roster["offsets"][-1]["minutes"] == 60  # after Ramadan: UTC+1
+    # Across a change (Ramadan 2026 ends on 22 March in the tz database): one entry each.
+    zone = ZoneInfo("Africa/Casablanca")
+    around = utc_offsets(dt.date(2026, 3, 22), zone)
+    assert [entry["minutes"] for entry in around] == [0, 60]
+    change = dt.datetime.fromisoformat(around[1]["from"])
+    assert change.astimezone(zone).utcoffset() == dt.timedelta(hours=1)
+    assert (change - dt.timedelta(hours=1)).astimezone(zone).utcoffset() == dt.timedelta(0)

@@ -40,7 +40,18 @@
       values && name in values ? String(values[name]) : whole);
   }
 
+  /* HH:MM in the site's time zone, from the roster's offsets (attendance/roster.py: the
+     phone's own zone data may be out of date); the browser's zone data only without them. */
   function timeOf(iso) {
+    const at = Date.parse(iso);
+    const offsets = (roster && roster.offsets) || [];
+    if (offsets.length) {
+      let minutes = offsets[0].minutes;
+      for (const entry of offsets) if (Date.parse(entry.from) <= at) minutes = entry.minutes;
+      const local = new Date(at + minutes * 60000);
+      const pad = (n) => String(n).padStart(2, "0");
+      return pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+    }
     const zone = (roster && roster.timezone) || root.dataset.timezone;
     return new Intl.DateTimeFormat("fr-FR", {
       hour: "2-digit", minute: "2-digit", timeZone: zone,
