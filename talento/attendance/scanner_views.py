@@ -50,6 +50,8 @@ OFFLINE_ASSETS = (
     "js/scanner.js",
     "vendor/jsqr/jsQR.js",
     "icons/icon-192.png",
+    "icons/icon-32.png",
+    "icons/apple-touch-icon.png",
 )
 DEFAULT_TIMEZONE = "Africa/Casablanca"
 
@@ -165,7 +167,8 @@ def worker() -> Response:
     body = render_template(
         "attendance/sw.js",
         version=_assets_version(static_folder),
-        assets=[url_for("static", filename=name) for name in OFFLINE_ASSETS],
+        assets=[url_for("static", filename=name) for name in OFFLINE_ASSETS]
+        + [url_for("pages.favicon")],
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/attendance/"

@@ -209,7 +209,7 @@ def test_three_badges_scanned_one_online_two_offline_reach_the_server_once(
             shown
         )
         # The service worker controls the page before the network goes.
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         assert_no_horizontal_overflow(page)
         screenshot(page, "roster", full_page=True)
 

@@ -338,6 +338,8 @@
         if (result.status === "refused") {
           show("refused", { person, message: say(texts.server_refused, { reason: result.reason || "" }) });
           beep(false);
+        } else if (result.meaning === "duplicate") {
+          show("duplicate", { person, message: texts.duplicate, scanId: result.id });
         } else if (result.meaning && texts[result.meaning] && result.time) {
           show(result.meaning === "departure" ? "departure" : "arrival", {
             person, message: say(texts[result.meaning], { time: result.time }), scanId: result.id,
