@@ -119,3 +119,43 @@ def test_two_phones_offline_give_one_arrival_and_report_the_conflict(
     assert len(summary.conflicts) == 1
     first.assert_clean()
     second.assert_clean()
+
+
+def test_a_scan_the_server_refuses_stays_listed_with_its_reason(
+    app, open_page, make_user, screenshot
+):
+    """The booking is cancelled after the phone downloaded its roster: the phone accepts the
+    scan, the server refuses it, and the phone keeps it listed with the server's reason."""
+    from playwright.sync_api import expect
+
+    from talento.extensions import db
+    from talento.projects.models import Booking, PresenceAssignment
+
+    today = dt.datetime.now(ZONE).date()
+    production = make_production(app)
+    (talent,) = add_talents(app, 1, start=96)
+    booking_id = add_booking(app, production, "Nomades", talent, CODE, days=(today,))
+    presence_id = make_user(capabilities=["presence"], **PRESENCE)
+    with app.app_context():
+        db.session.add(PresenceAssignment(project_id=production.project_id, user_id=presence_id))
+        db.session.commit()
+        db.session.remove()
+    phone = _phone(open_page, f"/attendance/{production.project_id}/{today.isoformat()}/scanner")
+    with app.app_context():
+        booking = db.session.get(Booking, booking_id)
+        booking.status = "cancelled"
+        booking.cancelled_at = dt.datetime.now(dt.UTC)
+        db.session.commit()
+        db.session.remove()
+
+    _type(phone.page, CODE)
+    expect(phone.page.locator("#feedback.feedback--refused")).to_have_count(1)
+    expect(phone.page.locator("#feedback-message")).to_contain_text("Refusé par le serveur : ")
+    expect(phone.page.locator("#refused-list li")).to_have_count(1)
+    expect(phone.page.locator("#refused-list li")).to_contain_text("Refusé par le serveur : ")
+    expect(phone.page.locator("#pending")).to_have_text("Tout est envoyé")
+    screenshot(phone.page, "refused-by-server")
+    # Still there when the page opens again (IndexedDB).
+    phone.page.reload()
+    expect(phone.page.locator("#refused-list li")).to_have_count(1)
+    phone.assert_clean()
