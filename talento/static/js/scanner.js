@@ -206,6 +206,20 @@
     const person = people.get(code);
     if (!person) return refuse(token ? "not_on_roster" : "unknown_code");
     const now = new Date();
+    const kind = currentMode();
+    if (kind !== "scan") {
+      /* A meal break: recorded as it is; whether it counts (on set, not already at the
+         meal) is the server's call, shown after the sync. */
+      const scan = { id: crypto.randomUUID(), key, code, token, kind, at: now.toISOString(), source };
+      await ScannerDB.enqueue(scan);
+      show("meal", {
+        person, message: say(texts[kind], { time: timeOf(scan.at) }), queued: true, scanId: scan.id,
+      });
+      beep(true);
+      await refreshCounters();
+      sync();
+      return;
+    }
     const state = dayState(await eventsOf(code));
     if (state.last && now - Date.parse(state.last.at) < DUPLICATE_WINDOW_MS) {
       const message = state.lastMeaning === "departure" ? texts.already_out : texts.already_in;
@@ -225,6 +239,17 @@
     beep(true);
     await refreshCounters();
     sync();
+  }
+
+  function currentMode() {
+    const checked = document.querySelector('#mode input[name="mode"]:checked');
+    return checked && ["scan", "meal_start", "meal_end"].includes(checked.value) ? checked.value : "scan";
+  }
+
+  function stateOf(meaning) {
+    if (meaning === "departure") return "departure";
+    if (meaning === "meal_start" || meaning === "meal_end") return "meal";
+    return "arrival";
   }
 
   /* -- the queue and the sync ---------------------------------------------------------------- */
@@ -341,7 +366,7 @@
         } else if (result.meaning === "duplicate") {
           show("duplicate", { person, message: texts.duplicate, scanId: result.id });
         } else if (result.meaning && texts[result.meaning] && result.time) {
-          show(result.meaning === "departure" ? "departure" : "arrival", {
+          show(stateOf(result.meaning), {
             person, message: say(texts[result.meaning], { time: result.time }), scanId: result.id,
           });
         }
@@ -435,6 +460,7 @@
     deviceId = await ScannerDB.deviceId();
     useRoster(await ScannerDB.getRoster(key));
     $("camera-start").hidden = false;
+    $("mode").hidden = false;
     $("roster-download").addEventListener("click", downloadRoster);
     $("camera-start").addEventListener("click", startCamera);
     $("camera-stop").addEventListener("click", stopCamera);

@@ -1,8 +1,13 @@
-"""Two phones check in the same person with no network (issue 15 point 3): each says
-« Arrivée » on its own, offline; after the sync the day has one arrival, the earliest, and
-the phone whose scan came second shows the conflict the server reported. Codes typed in the
-scanner's field (the camera's path once a badge is read; the camera itself is
-test_scanner_offline_browser.py's), on two 390 px screens with their own IndexedDB.
+"""The scanner's sync with the server, on 390 px screens (issue 15 points 2 to 4), codes typed
+in the scanner's field (the camera's path once a badge is read; the camera itself is
+test_scanner_offline_browser.py's):
+
+- two phones check in the same person with no network, each saying « Arrivée » on its own;
+  after the sync the day has one arrival, the earliest, and the phone whose scan came second
+  shows the conflict the server reported;
+- a scan the server refuses (the booking was cancelled after the roster was downloaded) stays
+  listed with the server's reason;
+- a meal break scanned in the « Début de repas » / « Fin de repas » modes is recorded as such.
 
 Needs the attendance blueprint's sync endpoint (POST /attendance/<project>/<day>/sync).
 """
@@ -158,4 +163,42 @@ def test_a_scan_the_server_refuses_stays_listed_with_its_reason(
     # Still there when the page opens again (IndexedDB).
     phone.page.reload()
     expect(phone.page.locator("#refused-list li")).to_have_count(1)
+    phone.assert_clean()
+
+
+def test_meal_breaks_scanned_as_such(app, open_page, make_user):
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from talento.attendance.models import AttendanceScan
+    from talento.extensions import db
+    from talento.projects.models import PresenceAssignment
+
+    today = dt.datetime.now(ZONE).date()
+    production = make_production(app)
+    (talent,) = add_talents(app, 1, start=97)
+    booking_id = add_booking(app, production, "Nomades", talent, CODE, days=(today,))
+    presence_id = make_user(capabilities=["presence"], **PRESENCE)
+    with app.app_context():
+        db.session.add(PresenceAssignment(project_id=production.project_id, user_id=presence_id))
+        db.session.commit()
+        db.session.remove()
+    phone = _phone(open_page, f"/attendance/{production.project_id}/{today.isoformat()}/scanner")
+    page = phone.page
+    _type(page, CODE)
+    expect(page.locator("#feedback-message")).to_contain_text("Arrivée")
+    for mode, said in (("Début de repas", "Début de repas"), ("Fin de repas", "Fin de repas")):
+        page.get_by_label(mode, exact=True).check()
+        _type(page, CODE)
+        expect(page.locator("#feedback.feedback--meal")).to_have_count(1)
+        expect(page.locator("#feedback-message")).to_contain_text(said)
+        expect(page.locator("#pending")).to_have_text("Tout est envoyé")
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(AttendanceScan.kind)
+            .where(AttendanceScan.booking_id == booking_id)
+            .order_by(AttendanceScan.occurred_at)
+        ).all()
+        db.session.remove()
+    assert kinds == ["scan", "meal_start", "meal_end"]
     phone.assert_clean()
