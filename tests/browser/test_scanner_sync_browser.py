@@ -192,13 +192,68 @@ def test_meal_breaks_scanned_as_such(app, open_page, make_user):
         _type(page, CODE)
         expect(page.locator("#feedback.feedback--meal")).to_have_count(1)
         expect(page.locator("#feedback-message")).to_contain_text(said)
-        expect(page.locator("#pending")).to_have_text("Tout est envoyé")
-    with app.app_context():
-        kinds = db.session.scalars(
-            select(AttendanceScan.kind)
-            .where(AttendanceScan.booking_id == booking_id)
-            .order_by(AttendanceScan.occurred_at)
-        ).all()
-        db.session.remove()
+        # The server's answer replaces the phone's: no « en attente d'envoi » left on it.
+        expect(page.locator("#feedback-queue")).to_be_hidden()
+    kinds: list[str] = []
+    for _attempt in range(100):
+        with app.app_context():
+            kinds = list(
+                db.session.scalars(
+                    select(AttendanceScan.kind)
+                    .where(AttendanceScan.booking_id == booking_id)
+                    .order_by(AttendanceScan.occurred_at)
+                )
+            )
+            db.session.remove()
+        if len(kinds) == 3:
+            break
+        page.wait_for_timeout(50)
     assert kinds == ["scan", "meal_start", "meal_end"]
     phone.assert_clean()
+
+
+def test_signed_out_while_offline_the_scans_wait_for_a_new_sign_in(app, open_page, make_user):
+    """The session ended during a long day offline (SESSION_IDLE_MINUTES): the sync is refused,
+    the scans stay on the phone, « Se reconnecter » signs in again and brings the assistant back
+    to the scanner, whose queue then goes."""
+    from playwright.sync_api import expect
+    from sqlalchemy import func, select
+
+    from talento.attendance.models import AttendanceScan
+    from talento.extensions import db
+    from talento.projects.models import PresenceAssignment
+
+    today = dt.datetime.now(ZONE).date()
+    production = make_production(app)
+    (talent,) = add_talents(app, 1, start=98)
+    add_booking(app, production, "Nomades", talent, CODE, days=(today,))
+    presence_id = make_user(capabilities=["presence"], **PRESENCE)
+    with app.app_context():
+        db.session.add(PresenceAssignment(project_id=production.project_id, user_id=presence_id))
+        db.session.commit()
+        db.session.remove()
+    scanner = f"/attendance/{production.project_id}/{today.isoformat()}/scanner"
+    phone = _phone(open_page, scanner)
+    page = phone.page
+    page.context.clear_cookies()  # the session is gone
+
+    _type(page, CODE)
+    expect(page.locator("#feedback-message")).to_contain_text("Arrivée")
+    expect(page.locator("#sync-problem")).to_contain_text("reconnectez-vous")
+    expect(page.locator("#pending")).to_have_text("1 en attente d'envoi")
+
+    page.locator("#sync-problem").get_by_role("link", name="Se reconnecter").click()
+    page.get_by_label("E-mail ou code unique").fill(PRESENCE["email"])
+    page.get_by_label("Mot de passe").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(re.compile(re.escape(scanner) + "$"))
+    expect(page.locator("#scanner[data-ready='1']")).to_have_count(1)
+    expect(page.locator("#pending")).to_have_text("Tout est envoyé")
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(AttendanceScan)
+            .where(AttendanceScan.project_id == production.project_id)
+        )
+        db.session.remove()
+    assert count == 1

@@ -316,8 +316,8 @@
         }
         const type = response.headers.get("Content-Type") || "";
         if (!response.ok || !type.includes("json") || response.redirected) {
-          showSyncProblem([400, 401, 403].includes(response.status) || response.redirected
-            ? texts.sign_in_again : texts.sync_failed);
+          const signedOut = [400, 401, 403].includes(response.status) || response.redirected;
+          showSyncProblem(signedOut ? texts.sign_in_again : texts.sync_failed, signedOut);
           break;
         }
         const answer = await response.json();
@@ -331,7 +331,9 @@
     }
   }
 
-  function showSyncProblem(message) {
+  /* A problem with the sending, on a line under the counters; signed out (the session ended
+     while the phone was offline), with a link to sign in again and come back here. */
+  function showSyncProblem(message, signIn) {
     let line = $("sync-problem");
     if (!message) {
       if (line) line.remove();
@@ -344,7 +346,13 @@
       line.setAttribute("role", "alert");
       $("pending").parentElement.after(line);
     }
-    line.textContent = message;
+    line.textContent = message + " ";
+    if (signIn) {
+      const link = document.createElement("a");
+      link.href = "/auth/login?next=" + encodeURIComponent(location.pathname);
+      link.textContent = texts.sign_in;
+      line.append(link);
+    }
   }
 
   async function settle(batch, answer) {
@@ -405,13 +413,29 @@
     $("camera-start").hidden = true;
     $("camera-stop").hidden = false;
     root.dataset.camera = "on";
+    keepScreenOn();
     timer = setTimeout(decode, DECODE_EVERY_MS);
   }
+
+  /* The screen stays on while the camera scans (a queue of extras at dawn). */
+  let wakeLock = null;
+  async function keepScreenOn() {
+    try {
+      if ("wakeLock" in navigator && !wakeLock) {
+        wakeLock = await navigator.wakeLock.request("screen");
+        wakeLock.addEventListener("release", () => { wakeLock = null; });
+      }
+    } catch (error) { /* not allowed (battery saver): the phone's own setting decides */ }
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && stream) keepScreenOn();
+  });
 
   function stopCamera() {
     if (timer) clearTimeout(timer);
     timer = null;
     if (stream) for (const track of stream.getTracks()) track.stop();
+    if (wakeLock) wakeLock.release().catch(() => {});
     stream = null;
     $("camera-video").hidden = true;
     $("camera-start").hidden = false;
