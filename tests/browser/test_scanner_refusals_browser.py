@@ -1,8 +1,14 @@
-"""Badges the scanner refuses on the phone, with the reason, before anything is queued
-(issue 15 point 2): altered, signed by another server's key, of another project, not valid
-that day, of a cancelled booking, not a badge at all, and any badge before the day's roster is
-downloaded. Typed in the code field (the same path as the camera's reads: WebCrypto Ed25519
-against the roster's keys), on a 390 px screen. Nothing reaches the server."""
+"""The scanner on the phone by itself, on a 390 px screen, with nothing sent to the server:
+
+- badges it refuses, with the reason, before anything is queued (issue 15 point 2): altered,
+  signed by another server's key, of another project, not valid that day, of a cancelled
+  booking, not a badge at all, and any badge before the day's roster is downloaded; typed in
+  the code field (the same path as the camera's reads: WebCrypto Ed25519 against the roster's
+  keys);
+- what a scan means offline (point 3): arrival, « déjà arrivé », departure, « déjà sorti »,
+  back on set, with the queue's counter, in the site's time zone (the browser's clock is
+  Playwright's, moved on by hand).
+"""
 
 from __future__ import annotations
 
@@ -112,4 +118,53 @@ def test_the_phone_refuses_bad_badges_with_the_reason(
         page.evaluate("document.getElementById('feedback-message').textContent = ''")
     expect(page.locator("#pending")).to_have_text("Tout est envoyé")
     assert not any("/sync" in url for url in watched.requests)
+    watched.assert_clean()
+
+
+def test_what_a_scan_means_on_the_phone_offline(app, open_page, make_user, screenshot):
+    """With no network the phone tells arrival, departure and a repeat apart by itself (the
+    first scan is the arrival, the next the departure, the same person again within two
+    minutes is the same scan, not queued), in the site's time zone."""
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import expect
+
+    zone = ZoneInfo("Africa/Casablanca")
+    start = dt.datetime(2027, 3, 15, 7, 42, tzinfo=zone)
+    production = make_production(app)
+    (talent,) = add_talents(app, 1, start=93)
+    add_booking(app, production, "Nomades", talent, "CCAFB0010093", days=(MARCH_15,))
+    make_user(capabilities=["casting"], **STAFF)
+    watched = open_page(**PHONE)
+    page = watched.page
+    page.clock.install(time=start.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z")
+    page.goto("/auth/login")
+    page.get_by_label("E-mail ou code unique").fill(STAFF["email"])
+    page.get_by_label("Mot de passe").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).not_to_have_url(re.compile(r"/auth/login"))
+    page.goto(f"/attendance/{production.project_id}/2027-03-15/scanner")
+    expect(page.locator("#scanner[data-ready='1']")).to_have_count(1)
+    page.get_by_role("button", name="Télécharger la liste du jour").click()
+    expect(page.locator("#roster-state")).to_contain_text("téléchargée à 07:42")
+    page.context.set_offline(True)
+
+    field = page.get_by_label("Code de réservation ou badge")
+    steps = [
+        (0, "Arrivée 07:42", "1 en attente d'envoi", "arrival"),
+        (60, "Déjà arrivé à 07:42", "1 en attente d'envoi", "duplicate"),
+        (11 * 3600 + 28 * 60, "Départ 19:11", "2 en attente d'envoi", "departure"),
+        (30, "Déjà sorti à 19:11", "2 en attente d'envoi", "duplicate"),
+        (3 * 60, "Retour sur le plateau 19:14", "3 en attente d'envoi", "arrival"),
+    ]
+    for seconds, said, waiting, state in steps:
+        page.clock.fast_forward(seconds * 1000)
+        field.fill("ccafb0010093")
+        field.press("Enter")
+        expect(page.locator("#feedback-message")).to_have_text(said)
+        expect(page.locator(f"#feedback.feedback--{state}")).to_have_count(1)
+        expect(page.locator("#pending")).to_have_text(waiting)
+        if state == "departure":
+            screenshot(page, "departure")
+        page.evaluate("document.getElementById('feedback-message').textContent = ''")
     watched.assert_clean()
