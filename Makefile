@@ -9,7 +9,7 @@ NGINX := /usr/sbin/nginx
 AGE := /usr/bin/age
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run test install translations chromium nginx pgclient age poppler lint bench icons clean
+.PHONY: run test install translations vendor chromium nginx pgclient age poppler lint bench icons clean
 
 ## Create .venv and install the pinned dependency set (re-run when the pins change).
 $(STAMP): pyproject.toml constraints.txt
@@ -18,7 +18,31 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations vendor
+
+## Browser libraries from npm, vendored into talento/static/vendor/ (DESIGN: no CDN, nothing
+## fetched at run time): jsQR, the attendance scanner's QR decoder. Pinned with its integrity
+## hash in npm/package-lock.json; installed into build/npm (git-ignored) by `npm ci`, and only
+## the distributed file and its licence are copied, when missing or when the pin changes.
+VENDOR := talento/static/vendor
+NPM_BUILD := build/npm
+JSQR := $(VENDOR)/jsqr/jsQR.js
+vendor: $(JSQR)
+
+$(JSQR): npm/package.json npm/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installation de npm (apt-get) pour jsQR…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else \
+	    echo "npm est requis pour installer jsQR : sudo apt-get install npm, puis make install."; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(NPM_BUILD) $(VENDOR)/jsqr
+	@cp npm/package.json npm/package-lock.json $(NPM_BUILD)/
+	@npm ci --prefix $(NPM_BUILD) --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+	@cp $(NPM_BUILD)/node_modules/jsqr/LICENSE $(VENDOR)/jsqr/LICENSE
+	@cp $(NPM_BUILD)/node_modules/jsqr/dist/jsQR.js $@
 
 ## Compile the message catalogues (.po → .mo), only those that changed: the operator guide's
 ## test runs `make install` while other test workers read the catalogues.

@@ -55,4 +55,5 @@ ACTION_LABELS = {
     AuditAction.DAY_SHEET_PRINTED: _l("Feuille de présence imprimée"),
     AuditAction.DAY_SHEET_SIGNED: _l("Feuille de présence signée"),
     AuditAction.ATTENDANCE_HISTORY_VIEW: _l("Historique de présence d'un talent consulté"),
+    AuditAction.ROSTER_DOWNLOADED: _l("Liste du jour téléchargée pour le pointage"),
 }

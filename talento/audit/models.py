@@ -82,6 +82,9 @@ class AuditAction(enum.StrEnum):
     DAY_SHEET_PRINTED = "attendance.day_sheet_printed"
     DAY_SHEET_SIGNED = "attendance.day_sheet_signed"
     ATTENDANCE_HISTORY_VIEW = "attendance.history_view"
+    #: Attendance (issue 15): a scanning phone downloaded a day's roster (names, faces,
+    #: booking codes) to work offline.
+    ROSTER_DOWNLOADED = "attendance.roster_downloaded"
 
 
 class AuditEvent(Model):

@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
+    from talento.attendance.scanner_views import bp as scanner_bp
     from talento.casting.me_views import bp as casting_me_bp
     from talento.casting.media_views import bp as casting_media_bp
     from talento.casting.page_views import bp as casting_public_bp
@@ -211,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
         shortlists_bp,
         review_bp,
         attendance_exports_bp,
+        scanner_bp,
         geo_bp,
         admin_bp,
         health_bp,

@@ -53,6 +53,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "pages.manifest",
         "pages.favicon",
         "badges.keys",
+        "scanner.manifest",
+        "scanner.worker",
     }
 )
 #: Lifetimes of public endpoints that are worth keeping (reference data changes rarely).
@@ -66,6 +68,9 @@ PUBLIC_CACHE_CONTROL = {
     "pages.favicon": "public, max-age=604800",
     # The keys that verify badges: they change only with SECRET_KEY.
     "badges.keys": "public, max-age=3600",
+    "scanner.manifest": "public, max-age=86400",
+    # The scanner's service worker: checked at every visit, so a fix reaches the phones.
+    "scanner.worker": "no-cache",
 }
 
 

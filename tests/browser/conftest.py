@@ -35,9 +35,9 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
-    """One headless Chromium per test process (xdist worker). Missing binary: skip, or fail
-    under CI."""
+def playwright_driver() -> Iterator:
+    """Playwright, once per test process (xdist worker). Missing Chromium: skip, or fail under
+    CI."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         reason = f"Chromium not found at {CHROMIUM} (install it with `make chromium`)"
         if os.environ.get("CI"):
@@ -46,13 +46,20 @@ def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver) -> Iterator:
+    """One headless Chromium per test process. A test that needs other flags (a fake camera)
+    launches its own from `playwright_driver`."""
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture

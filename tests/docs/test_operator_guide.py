@@ -261,6 +261,7 @@ def test_the_deploy_files_the_guide_installs_exist(lang):
 
 LINKED = (
     "Makefile",
+    "npm",
     "app.py",
     "migrations_init.py",
     "gunicorn.conf.py",

@@ -444,6 +444,20 @@ PROJECT_PAGE = access(
     admin=OK,
     member=OK,
 )
+#: On-set attendance (issue 15): the scanner of a project's day and its roster are for whoever
+#: scans: casting staff, admins and the presence account assigned to the day (the sample's is
+#: assigned every day); a talent, a recruiter or a company member (who reads the day page but
+#: does not scan) gets 403.
+SCANNING = access(
+    "SCANNING",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=OK,
+    recruiter=FORBIDDEN,
+    casting=OK,
+    admin=OK,
+    member=FORBIDDEN,
+)
 #: A company's page: casting staff, admins and its members (read-only); anyone else a 404.
 COMPANY_PAGE = access(
     "COMPANY_PAGE",
@@ -743,6 +757,12 @@ RULES: dict[str, Rule] = {
     "attendance_exports.talent_history": Rule(
         ATTENDANCE_READERS, lambda s: {"project_id": s.project_id, "talent_id": s.other_id}
     ),
+    # On-set attendance: the phone's scanner and its day roster; the scanner's manifest and
+    # service worker name nobody and are public
+    "scanner.page": Rule(SCANNING, lambda s: {"project_id": s.project_id, "day": "2027-03-15"}),
+    "scanner.roster": Rule(SCANNING, lambda s: {"project_id": s.project_id, "day": "2027-03-15"}),
+    "scanner.manifest": Rule(PUBLIC),
+    "scanner.worker": Rule(PUBLIC),
     # Productions: a role's shortlist, its exports and its client review links (casting staff
     # and admins; a company member, presence and talents get 403 as on the casting search)
     "shortlists.shortlist": Rule(CASTING, _role),
