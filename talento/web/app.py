@@ -137,6 +137,8 @@ def _register_blueprints(app: Flask) -> None:
     from talento.accounts.two_factor_views import bp as two_factor_bp
     from talento.accounts.verification_views import bp as verification_bp
     from talento.accounts.views import bp as accounts_bp
+    from talento.attendance.talent_views import bp as my_attendance_bp
+    from talento.attendance.views import bp as attendance_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
     from talento.admin import cinema_views as _cinema_views  # noqa: F401
@@ -209,6 +211,8 @@ def _register_blueprints(app: Flask) -> None:
         badges_bp,
         shortlists_bp,
         review_bp,
+        attendance_bp,
+        my_attendance_bp,
         geo_bp,
         admin_bp,
         health_bp,
