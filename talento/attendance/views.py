@@ -32,7 +32,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from talento.attendance import day as day_service
 from talento.attendance.access import (
@@ -127,12 +127,13 @@ def index():
             continue
         days = sorted(
             session.scalars(
-                select(distinct(BookingDay.day))
+                select(BookingDay.day)
                 .join(Booking, Booking.id == BookingDay.booking_id)
                 .where(
                     Booking.project_id == project.id,
                     Booking.status.in_(("pending", "confirmed")),
                 )
+                .distinct()
             )
         )
         days = [d for d in days if day_grant(session, current_user, project, d) is not Grant.NONE]
@@ -348,15 +349,29 @@ def group(project_id: int, day: str):
     if not chosen:
         flash(_("Cochez au moins une personne."), "error")
         return redirect(back)
-    batch = day_service.group_action(
-        db.session(), _where(project, work_day), chosen, kind, utcnow()
-    )
+    at = _group_time(work_day, request.form.get("time") or "")
+    if at is None:
+        flash(_("Heure illisible : indiquez-la comme 07:30."), "error")
+        return redirect(back)
+    batch = day_service.group_action(db.session(), _where(project, work_day), chosen, kind, at)
     done = sum(1 for r in batch.results if r.status == "recorded")
     flash(
         _("%(what)s : %(count)s personne(s).", what=meaning_label(kind).capitalize(), count=done),
         "success",
     )
     return redirect(back)
+
+
+def _group_time(work_day: dt.date, text: str) -> dt.datetime | None:
+    """« à 06:30 » on the page's day (the bus came in before the assistant could tick it), or
+    now when empty (a night's small hours are recorded live or corrected on the record)."""
+    if not text.strip():
+        return utcnow()
+    try:
+        moment = dt.time.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return dt.datetime.combine(work_day, moment, tzinfo=site_zone()).astimezone(dt.UTC)
 
 
 @bp.route("/days/<int:booking_id>/<day>", methods=["GET", "POST"])

@@ -56,7 +56,7 @@ def make_casting_talent(app, make_talent):
     def factory(first_name: str, last_name: str) -> int:
         n = next(_numbers)
         user_id = make_talent(
-            email=f"att{n}@example.org",
+            email=f"{first_name.lower()}.{last_name.lower()}@example.org",
             code=f"MAM{n:04d}ATT",
             first_name=first_name,
             last_name=last_name,
