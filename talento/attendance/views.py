@@ -173,8 +173,50 @@ def _is_staff() -> bool:
     return is_casting_staff(current_user)
 
 
-def _thumb_url(name: str | None) -> str | None:
-    return url_for("casting_media.thumb", name=name) if name else None
+def _thumb_url(project_id: int, name: str | None) -> str | None:
+    return url_for("attendance.thumb", project_id=project_id, name=name) if name else None
+
+
+@bp.get("/<int:project_id>/thumbs/<name>")
+@login_required
+def thumb(project_id: int, name: str):
+    """The badge photo of a person booked on the project, small, for the set team (the
+    badges already print it; the casting photos themselves stay staff-only)."""
+    from pathlib import Path
+
+    from sqlalchemy import and_
+
+    from talento.casting.media_files import PHOTO_NAME_RE, THUMBS_DIR
+    from talento.casting.models import CastingPhoto
+    from talento.context import current_settings
+    from talento.projects.review_photos import small_thumbnail
+
+    project = live_project(db.session(), project_id)
+    if project is None or project_grant(db.session(), current_user, project) is Grant.NONE:
+        abort(404)
+    if not PHOTO_NAME_RE.match(name):
+        abort(404)
+    booked = db.session.scalar(
+        select(Booking.id)
+        .join(
+            CastingPhoto,
+            and_(CastingPhoto.user_id == Booking.talent_id, CastingPhoto.is_primary),
+        )
+        .where(
+            Booking.project_id == project.id,
+            Booking.status.in_(("pending", "confirmed")),
+            CastingPhoto.thumb_name == name,
+        )
+        .limit(1)
+    )
+    made = small_thumbnail(Path(current_settings().upload_dir).resolve() / THUMBS_DIR / name)
+    if booked is None or made is None:
+        abort(404)
+    body, mimetype = made
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.post("/<int:project_id>/<day>/scan")
@@ -194,7 +236,7 @@ def scan(project_id: int, day: str):
         body = result.as_json() | {
             "role": result.role,
             "colour": ROLE_COLOURS.get(result.talent_type),
-            "thumb": _thumb_url(result.thumb_name),
+            "thumb": _thumb_url(project.id, result.thumb_name),
         }
         return _timed(jsonify(body))
     form = CodeForm()
@@ -213,7 +255,7 @@ def scan(project_id: int, day: str):
                 result=result,
                 colour=ROLE_COLOURS.get(result.talent_type, "#333333"),
                 text_colour=ROLE_TEXT_COLOURS.get(result.talent_type, "#FFFFFF"),
-                thumb=_thumb_url(result.thumb_name),
+                thumb=_thumb_url(project.id, result.thumb_name),
                 code_form=CodeForm(formdata=None),
             ),
             422 if result.status == "refused" else 200,

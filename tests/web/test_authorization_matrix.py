@@ -712,6 +712,9 @@ RULES: dict[str, Rule] = {
     "attendance.record": Rule(
         PROJECT_READERS, lambda s: {"booking_id": s.booking_id, "day": ATTENDANCE_DAY}
     ),
+    "attendance.thumb": Rule(
+        PROJECT_READERS, lambda s: {"project_id": s.project_id, "name": s.casting_thumb_name}
+    ),
     "my_attendance.index": Rule(OWN_BOOKINGS),
     "my_attendance.acknowledge_day": Rule(OWN_BOOKINGS),
     # Productions (issue 14): companies (casting staff manage them, admins verify them, members
