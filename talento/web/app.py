@@ -137,8 +137,6 @@ def _register_blueprints(app: Flask) -> None:
     from talento.accounts.two_factor_views import bp as two_factor_bp
     from talento.accounts.verification_views import bp as verification_bp
     from talento.accounts.views import bp as accounts_bp
-    from talento.attendance.talent_views import bp as my_attendance_bp
-    from talento.attendance.views import bp as attendance_bp
     from talento.admin import audit_views as _audit_views  # noqa: F401
     from talento.admin import catalog_views as _catalog_views  # noqa: F401
     from talento.admin import cinema_views as _cinema_views  # noqa: F401
@@ -148,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import user_views as _user_views  # noqa: F401
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
+    from talento.attendance.talent_views import bp as my_attendance_bp
+    from talento.attendance.views import bp as attendance_bp
     from talento.casting.me_views import bp as casting_me_bp
     from talento.casting.media_views import bp as casting_media_bp
     from talento.casting.page_views import bp as casting_public_bp
