@@ -321,6 +321,9 @@ def record_scans(session: Session, where: Where, items: Sequence[ScanInput]) -> 
         batch.results.append(result)
         if item.scan_id in seen or item.scan_id in known:
             result.status = "duplicate"
+            named = people.get(_code_of(target)) if not isinstance(target, _Refusal) else None
+            if named is not None and named.status != "other_project":
+                _describe(result, named, where.zone, item.at)
             old = known.get(item.scan_id)
             if old is not None:
                 result.booking_id = old.booking_id
@@ -330,8 +333,7 @@ def record_scans(session: Session, where: Where, items: Sequence[ScanInput]) -> 
         if isinstance(target, _Refusal):
             result.reason = target.reason
             continue
-        code = target.booking_code if isinstance(target, BadgeClaims) else str(target)
-        person = people.get(code)
+        person = people.get(_code_of(target))
         if person is None:
             result.reason = _unknown_code()
             continue
@@ -348,7 +350,10 @@ def record_scans(session: Session, where: Where, items: Sequence[ScanInput]) -> 
         if open_day is None and previous_day in days:
             open_day = _open_day(scans.get((person.booking_id, previous_day), []), previous_day)
         work_day = rules.work_day_for(item.at, days, where.zone, open_day)
-        if work_day != where.day or item.kind not in rules_kinds():
+        if item.kind not in rules_kinds():
+            result.reason = _("Type de scan inconnu.")
+            continue
+        if work_day != where.day:
             result.reason = _not_called()
             continue
         row = AttendanceScan(
@@ -393,6 +398,10 @@ def record_scans(session: Session, where: Where, items: Sequence[ScanInput]) -> 
             result.status = "duplicate"
     _meanings(batch, touched, scans, where)
     return batch
+
+
+def _code_of(target: str | BadgeClaims) -> str:
+    return target.booking_code if isinstance(target, BadgeClaims) else target
 
 
 def rules_kinds() -> tuple[str, ...]:

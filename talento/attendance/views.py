@@ -460,11 +460,17 @@ def record(booking_id: int, day: str):
             status = 422
     the_record = day_record(db.session(), booking, work_day, zone)
     _choices(form, the_record, zone)
+    from talento.accounts.models import User
+
+    names = db.session.execute(
+        select(User.first_name, User.last_name).where(User.id == booking.talent_id)
+    ).first()
     return (
         render_template(
             "attendance/record.html",
             project=project,
             booking=booking,
+            person_name=" ".join(part for part in (names or ()) if part),
             day=work_day,
             record=the_record,
             form=form,

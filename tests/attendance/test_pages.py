@@ -204,6 +204,7 @@ def test_sync_endpoint_records_in_order_counts_replays_once_and_reports_conflict
     assert body["conflicts"] == []
     again = client.post(url, json={"device_id": "phone-A", "scans": scans}, headers=headers)
     assert [r["status"] for r in again.get_json()["results"][:2]] == ["duplicate", "duplicate"]
+    assert again.get_json()["results"][0]["name"] == "Fatima Benali"
     other = [{"id": str(uuid.uuid4()), "token": badge, "at": "2027-07-15T06:44:30Z"}]
     third = client.post(url, json={"device_id": "phone-B", "scans": other}, headers=headers)
     assert third.get_json()["results"][0]["meaning"] == "arrival"
@@ -299,6 +300,7 @@ def test_corrections_keep_a_trail_and_never_edit_a_scan(app, on_set, as_account)
     )
     assert outside.status_code == 422
     html = text(client.get(url))
+    assert 'id="person">Fatima Benali<' in html
     assert 'id="arrival">07:30' in html
     assert 'id="worked">10 h 55' in html  # 07:30 → 19:10 minus 45 min of meal
     trail = html[html.index('id="trail"') :]
