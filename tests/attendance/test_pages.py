@@ -399,3 +399,48 @@ def test_index_lists_the_days_to_scan(app, on_set, as_account):
     assert "Le Grand Sud" in html
     assert "15/07/2027" in html
     assert "16/07/2027" in html
+
+
+def test_members_cannot_correct_and_talents_see_the_trail_of_their_day(app, on_set, as_account):
+    seed(app, on_set, (1, utc(6, 42), "scan"))
+    url = f"/attendance/days/{on_set.bookings[1]}/{DAY.isoformat()}"
+    member = as_account("member")
+    assert member.get(url).status_code == 200
+    assert 'id="correct"' not in member.get(url).get_data(as_text=True)
+    refused = member.post(
+        url,
+        data={
+            "csrf_token": token_of(member, url),
+            "action": "add",
+            "time": "18:00",
+            "kind": "departure",
+            "reason": "Oubli",
+        },  # fmt: skip
+    )
+    assert refused.status_code == 403
+    fatima = as_account("fatima.benali@example.org")
+    token = token_of(fatima, "/cinema/me/attendance")
+    # Still on set: nothing to confirm yet.
+    early = fatima.post(
+        "/cinema/me/attendance/acknowledge",
+        data={"csrf_token": token, "booking": on_set.bookings[1], "day": DAY.isoformat()},
+        follow_redirects=True,
+    )
+    assert "Cette journée n'est pas terminée : rien à confirmer." in text(early)
+    presence = as_account("presence")
+    added = presence.post(
+        url,
+        data={
+            "csrf_token": token_of(presence, url),
+            "action": "add",
+            "time": "18:00",
+            "date": DAY.isoformat(),
+            "kind": "departure",
+            "reason": "Départ en bus oublié",
+        },  # fmt: skip
+    )
+    assert added.status_code == 302
+    html = text(fatima.get("/cinema/me/attendance"))
+    assert "— → départ 18:00 (Départ en bus oublié)" in html
+    assert "10 h 18" in html
+    assert "Je confirme mes heures" in html
