@@ -231,7 +231,9 @@ def scan(project_id: int, day: str):
         item = _item(data, source="camera")
         if isinstance(item, str):
             return jsonify({"error": item}), 400
-        batch = record_scans(db.session(), _where(project, work_day), [item])
+        device = data.get("device_id")
+        device = device if isinstance(device, str) and len(device) <= 64 else None
+        batch = record_scans(db.session(), _where(project, work_day, device), [item])
         result = batch.results[0]
         body = result.as_json() | {
             "role": result.role,
