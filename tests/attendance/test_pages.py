@@ -444,3 +444,41 @@ def test_members_cannot_correct_and_talents_see_the_trail_of_their_day(app, on_s
     assert "— → départ 18:00 (Départ en bus oublié)" in html
     assert "10 h 18" in html
     assert "Je confirme mes heures" in html
+
+
+def test_json_check_in_answers_who_and_what(app, on_set, as_account):
+    """The scanner's online check-in: a badge token as JSON; the answer names the person,
+    their role's colour and what the scan meant."""
+    from talento.projects.models import Booking, BookingDay
+
+    today = dt.datetime.now(ZONE).date()
+    with app.app_context():
+        db.session.add(BookingDay(booking_id=on_set.bookings[3], day=today))
+        db.session.commit()
+        badge = sign_badge(app.config["SECRET_KEY"], db.session.get(Booking, on_set.bookings[3]))
+        db.session.remove()
+    client = as_account("presence")
+    url = day_url(on_set, today)
+    headers = {"X-CSRFToken": token_of(client, url)}
+    scan_id = str(uuid.uuid4())
+    answer = client.post(
+        f"{url}/scan", json={"id": scan_id, "token": badge, "device_id": "phone-A"}, headers=headers
+    )
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["status"] == "recorded"
+    assert body["meaning"] == "arrival"
+    assert body["name"] == "Salma Douiri"
+    assert body["role"] == "Marchands"
+    assert body["colour"] == "#E65100"
+    assert body["feedback"] == f"arrivée {body['time']}"
+    again = client.post(f"{url}/scan", json={"id": scan_id, "token": badge}, headers=headers)
+    assert again.get_json()["status"] == "duplicate"
+    bad = client.post(f"{url}/scan", json={"token": badge[:-4] + "AAAA"}, headers=headers)
+    assert bad.get_json()["reason"] == "Badge falsifié ou illisible"
+    assert client.post(f"{url}/scan", json=["x"], headers=headers).status_code == 400
+    assert client.post(f"{url}/scan", json={"kind": "nap"}, headers=headers).status_code == 400
+    with app.app_context():
+        (row,) = db.session.scalars(select(AttendanceScan)).all()
+        assert row.device_id == "phone-A"
+        db.session.remove()
