@@ -142,6 +142,7 @@ bench: install
 	$(PY) -m bench.casting
 	$(PY) -m bench.projects_badges
 	$(PY) -m bench.shortlists
+	$(PY) -m bench.attendance
 
 ## Redraw the favicon and app icons into talento/static/icons/ (committed; run when they change).
 icons: $(STAMP)

@@ -19,6 +19,7 @@ import base64
 import binascii
 import os
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,6 +393,21 @@ _LOG_LEVELS = _one_of(
     "DEBUG INFO WARNING ERROR CRITICAL",
     "LOG_LEVEL inconnu : {value!r} (DEBUG, INFO, WARNING, ERROR).",
 )
+DEFAULT_TIMEZONE = "Africa/Casablanca"
+
+
+def _timezone_problem(name: str, value: str) -> str | None:
+    """An IANA zone name that zoneinfo knows (the tz database ships with the tzdata package)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return (
+            f"TIMEZONE n'est pas un fuseau horaire connu (reçu : {value!r}) ; "
+            "exemple : Africa/Casablanca."
+        )
+    return None
+
+
 _LOG_FORMATS = _one_of("text json", "LOG_FORMAT doit valoir text ou json (reçu : {value!r}).")
 
 # One line per variable (a table: the formatter keeps out). The README lists them all.
@@ -480,6 +496,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BACKUP_DIR", str(INSTANCE_DIR / "backups"), "Archives de `talento backup`.",
              coerce=_project_path),
     Variable("BACKUP_KEEP", 14, "Archives gardées (0 : toutes).", coerce=_count()),
+    Variable("TIMEZONE", DEFAULT_TIMEZONE, "Fuseau des heures affichées (présence sur le plateau).",
+             check=_timezone_problem),
     Variable("TRUSTED_PROXIES", ("127.0.0.1", "::1"), "Adresses dont X-Forwarded-* est cru.",
              coerce=_items),
     Variable("MAIL_SERVER", None, "Serveur SMTP ; vide : fichiers .eml dans MAIL_OUTBOX_DIR."),
@@ -638,6 +656,9 @@ class Settings:
     #: Where `talento backup` writes archives, and how many it keeps (0: keep all).
     backup_dir: str = _field("BACKUP_DIR")
     backup_keep: int = _field("BACKUP_KEEP")
+    #: The site's time zone (an IANA name): times are stored in UTC and shown in it, and it
+    #: names the local date of a scan on set (attendance).
+    timezone: str = _field("TIMEZONE")
     trusted_proxies: tuple[str, ...] = _field("TRUSTED_PROXIES")
     #: No MAIL_SERVER: messages are written as .eml files to mail_outbox_dir (fresh installs).
     mail_server: str | None = _field("MAIL_SERVER")

@@ -94,7 +94,7 @@ def page(project_id: int, day: str):
         project=project,
         day=when,
         day_label=format_date(when, "EEEE d MMMM y"),
-        day_page=f"/attendance/{project.id}/{when.isoformat()}",
+        day_page=url_for("attendance.day_page", project_id=project.id, day=when.isoformat()),
         timezone=_timezone(),
     )
 

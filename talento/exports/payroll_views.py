@@ -40,6 +40,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -334,8 +335,8 @@ def day_sheet(role_id: int, day: str) -> Response:
 
 
 def day_page_path(project_id: int, day: dt.date) -> str:
-    """The attendance day page (the ``attendance`` blueprint's; built as a path)."""
-    return f"/attendance/{project_id}/{day.isoformat()}"
+    """The attendance day page (the ``attendance`` blueprint's)."""
+    return url_for("attendance.day_page", project_id=project_id, day=day.isoformat())
 
 
 @bp.post("/roles/<int:role_id>/<day>/signoff")

@@ -147,6 +147,8 @@ def _register_blueprints(app: Flask) -> None:
     from talento.admin import views as _admin_views  # noqa: F401  (routes onto admin_bp)
     from talento.admin.blueprint import bp as admin_bp
     from talento.attendance.scanner_views import bp as scanner_bp
+    from talento.attendance.talent_views import bp as my_attendance_bp
+    from talento.attendance.views import bp as attendance_bp
     from talento.casting.me_views import bp as casting_me_bp
     from talento.casting.media_views import bp as casting_media_bp
     from talento.casting.page_views import bp as casting_public_bp
@@ -213,6 +215,8 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         attendance_exports_bp,
         scanner_bp,
+        attendance_bp,
+        my_attendance_bp,
         geo_bp,
         admin_bp,
         health_bp,

@@ -153,12 +153,6 @@ NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ADMIN_ROLE,
         (),  # a button
     ),
-    "attendance_exports.signoff": (
-        "« Signer la feuille » sits on the attendance day page (blueprint attendance, issue 15 "
-        "point 4), built apart from the payroll exports",
-        ADMIN_ROLE,
-        (),  # a button: the CSRF token is the whole form
-    ),
 }
 #: POST endpoints not fuzzed at all, with why (keep this short).
 NOT_FUZZED: dict[str, str] = {}

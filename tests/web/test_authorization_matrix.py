@@ -481,6 +481,32 @@ COMPANY_LOGO = access(
     member=OK,
 )
 #: « Trouver des talents » on a role: casting staff go to the casting search pre-filled.
+#: The set's attendance (issue 15): the list of projects and days to scan is for casting
+#: staff, admins, presence accounts and company members (read-only); a talent or a recruiter
+#: gets 403 (their history is in their space).
+ATTENDANCE_LIST = access(
+    "ATTENDANCE_LIST",
+    anonymous=LOGIN,
+    user=FORBIDDEN,
+    presence=OK,
+    recruiter=FORBIDDEN,
+    casting=OK,
+    admin=OK,
+    member=OK,
+)
+#: Recording on a day (a scan, a sync, a group action): casting staff, admins and the presence
+#: account assigned to the day; the company's members only read (403); anyone else gets the
+#: 404 of a project that does not exist.
+ATTENDANCE_RECORDERS = access(
+    "ATTENDANCE_RECORDERS",
+    anonymous=LOGIN,
+    user=HIDDEN,
+    presence=OK,
+    recruiter=HIDDEN,
+    casting=OK,
+    admin=OK,
+    member=FORBIDDEN,
+)
 ROLE_FIND = access(
     "ROLE_FIND",
     anonymous=LOGIN,
@@ -582,6 +608,14 @@ def _project(s: Samples) -> dict:
 
 def _role(s: Samples) -> dict:
     return {"role_id": s.role_id}
+
+
+#: The sample booking's day (samples: booking_id is booked on it).
+ATTENDANCE_DAY = "2027-03-15"
+
+
+def _attendance_day(s: Samples) -> dict:
+    return {"project_id": s.project_id, "day": ATTENDANCE_DAY}
 
 
 RULES: dict[str, Rule] = {
@@ -707,6 +741,22 @@ RULES: dict[str, Rule] = {
     "answers.availability_answer": Rule(PUBLIC, lambda s: {"token": s.availability_token}),
     "answers.booking_answer": Rule(PUBLIC, lambda s: {"token": s.booking_token}),
     "my_bookings.index": Rule(OWN_BOOKINGS),
+    # On-set attendance (issue 15): the day page and a person's record are read by members too
+    # (their POST, the correction form, answers 403 to them: tests/attendance); recording is
+    # for casting staff, admins and assigned presence; talents see their own days in their space
+    "attendance.index": Rule(ATTENDANCE_LIST),
+    "attendance.day_page": Rule(PROJECT_READERS, _attendance_day),
+    "attendance.scan": Rule(ATTENDANCE_RECORDERS, _attendance_day),
+    "attendance.sync": Rule(ATTENDANCE_RECORDERS, _attendance_day),
+    "attendance.group": Rule(ATTENDANCE_RECORDERS, _attendance_day),
+    "attendance.record": Rule(
+        PROJECT_READERS, lambda s: {"booking_id": s.booking_id, "day": ATTENDANCE_DAY}
+    ),
+    "attendance.thumb": Rule(
+        PROJECT_READERS, lambda s: {"project_id": s.project_id, "name": s.casting_thumb_name}
+    ),
+    "my_attendance.index": Rule(OWN_BOOKINGS),
+    "my_attendance.acknowledge_day": Rule(OWN_BOOKINGS),
     # Productions (issue 14): companies (casting staff manage them, admins verify them, members
     # read their own), projects and roles (casting staff manage; members and assigned presence
     # read)
