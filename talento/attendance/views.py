@@ -149,27 +149,7 @@ def index():
 @login_required
 def day_page(project_id: int, day: str):
     project, work_day, grant = _project_day(project_id, day, Grant.READ)
-    zone = site_zone()
-    groups = day_service.day_roster(db.session(), project, work_day, zone, utcnow())
-    return render_template(
-        "attendance/day.html",
-        project=project,
-        day=work_day,
-        groups=groups,
-        can_sign=may_sign(db.session(), current_user, project.id, work_day),
-        signoffs={
-            group.role_id: signoff_of(db.session(), group.role_id, work_day) for group in groups
-        },
-        can_record=grant is Grant.RECORD,
-        show_standby_names=_is_staff(),
-        code_form=CodeForm(),
-        group_form=GroupForm(),
-        scanner_url=scanner_url(project.id, work_day),
-        colours=ROLE_COLOURS,
-        text_colours=ROLE_TEXT_COLOURS,
-        local_time=lambda at: local_time(at, zone),
-        timezone=zone.key,
-    )
+    return _render_day(project, work_day, CodeForm(), can_record=grant is Grant.RECORD)
 
 
 def _is_staff() -> bool:
@@ -272,15 +252,24 @@ def scan(project_id: int, day: str):
 
 
 def _day_again(project: Project, work_day: dt.date, form: CodeForm):
+    return _render_day(project, work_day, form, can_record=True)
+
+
+def _render_day(project: Project, work_day: dt.date, code_form: CodeForm, can_record: bool):
+    """The day page: its roster by role, the forms that record, the day sheets."""
     zone = site_zone()
+    session = db.session()
+    groups = day_service.day_roster(session, project, work_day, zone, utcnow())
     return render_template(
         "attendance/day.html",
         project=project,
         day=work_day,
-        groups=day_service.day_roster(db.session(), project, work_day, zone, utcnow()),
-        can_record=True,
+        groups=groups,
+        can_record=can_record,
+        can_sign=may_sign(session, current_user, project.id, work_day),
+        signoffs={group.role_id: signoff_of(session, group.role_id, work_day) for group in groups},
         show_standby_names=_is_staff(),
-        code_form=form,
+        code_form=code_form,
         group_form=GroupForm(),
         scanner_url=scanner_url(project.id, work_day),
         colours=ROLE_COLOURS,

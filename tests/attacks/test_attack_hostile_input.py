@@ -87,6 +87,18 @@ GET_EXAMPLES = 3
 #: POST endpoints whose form the crawl cannot see, with why, the role that may post, and the
 #: fields the form has. They are fuzzed all the same.
 NOT_ON_ANY_PAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "attendance.sync": (
+        "the scanner's offline queue posts its JSON batches from JavaScript (static/js/"
+        "scanner.js); a form post is refused with a readable 400",
+        ADMIN_ROLE,
+        ("device_id", "scans"),
+    ),
+    "my_attendance.acknowledge_day": (
+        "« Je confirme mes heures » shows only for a finished working day of the talent's own, "
+        "which the crawl's talent has not had",
+        USER,
+        ("booking", "day"),
+    ),
     "shortlists.add": (
         "the casting search shows « Ajouter à la shortlist » only when opened from a role "
         "(?role=<id>), which the crawl does not do",
