@@ -172,5 +172,4 @@ def worker() -> Response:
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/attendance/"
-    response.headers["Cache-Control"] = "no-cache"
     return response

@@ -200,7 +200,6 @@ def thumb(project_id: int, name: str):
     body, mimetype = made
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
 

@@ -262,6 +262,9 @@ def _route_values(samples: Samples, endpoint: str, arguments: set[str]) -> dict:
         "company_id": 1,
         "entry_id": 1,
         "link_id": 1,
+        # Attendance (issue 15): a working day, a talent of the project, a photo's name
+        "day": "2027-03-15",
+        "talent_id": samples.other_id,
     }
     if endpoint == "media.cv":
         known["name"] = samples.other_cv  # the admin reads it; for the talent: a 404
