@@ -19,7 +19,7 @@ from fpdf.enums import Align
 
 from talento.attendance.payroll import TalentDay, Totals
 from talento.casting.comp_card import font_for
-from talento.profiles.card import FONT, MUTED, PRIMARY, TEXT, ellipsised
+from talento.profiles.card import FONT, MUTED, PRIMARY, TEXT, fit_text
 
 __all__ = ["COLUMN_WIDTHS", "DaySheetLabels", "build_day_sheet_pdf"]
 
@@ -65,11 +65,11 @@ class _SheetPDF(FPDF):
         self.set_xy(MARGIN, MARGIN)
         self.set_text_color(*TEXT)
         self.set_font(FONT, size=13)
-        self.cell(width, 7, _fit(self, self.labels.title, width))
+        self.cell(width, 7, fit_text(self, self.labels.title, width))
         self.set_xy(MARGIN, MARGIN + 7)
         self.set_text_color(*MUTED)
         self.set_font(FONT, size=8.5)
-        self.cell(width, 5, _fit(self, self.labels.subtitle, width))
+        self.cell(width, 5, fit_text(self, self.labels.subtitle, width))
         self.set_y(MARGIN + TITLE_H)
         self._headings()
 
@@ -83,7 +83,7 @@ class _SheetPDF(FPDF):
         for width, heading in zip(COLUMN_WIDTHS, self.labels.headings, strict=True):
             self.rect(x, y, width, HEAD_H, style="DF")
             self.set_xy(x + 1.5, y)
-            self.cell(width - 3, HEAD_H, _fit(self, heading.upper(), width - 3))
+            self.cell(width - 3, HEAD_H, fit_text(self, heading.upper(), width - 3))
             x += width
         self.set_y(y + HEAD_H)
 
@@ -93,10 +93,6 @@ class _SheetPDF(FPDF):
         self.set_font(FONT, size=7.5)
         page = self.labels.page.replace("{page}", str(self.page_no()))
         self.cell(PAGE_W - 2 * MARGIN, 4, page, align=Align.R)
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    return text if pdf.get_string_width(text) <= width else ellipsised(pdf, text, width)
 
 
 def _cells(row: TalentDay, labels: DaySheetLabels, money, number) -> tuple[str, ...]:
@@ -170,12 +166,12 @@ def build_day_sheet_pdf(
     pdf.set_xy(MARGIN, pdf.get_y() + 4)
     pdf.set_text_color(*TEXT)
     pdf.set_font(FONT, size=10)
-    pdf.cell(PAGE_W - 2 * MARGIN, 6, _fit(pdf, labels.signed, PAGE_W - 2 * MARGIN))
+    pdf.cell(PAGE_W - 2 * MARGIN, 6, fit_text(pdf, labels.signed, PAGE_W - 2 * MARGIN))
     if labels.changed:
         pdf.set_xy(MARGIN, pdf.get_y() + 6)
         pdf.set_text_color(*PRIMARY)
         pdf.set_font(FONT, size=9)
-        pdf.cell(PAGE_W - 2 * MARGIN, 5, _fit(pdf, labels.changed, PAGE_W - 2 * MARGIN))
+        pdf.cell(PAGE_W - 2 * MARGIN, 5, fit_text(pdf, labels.changed, PAGE_W - 2 * MARGIN))
     return bytes(pdf.output())
 
 
@@ -191,7 +187,7 @@ def _row(pdf: FPDF, line: tuple[str, ...], fill: bool = False) -> None:
         pdf.rect(x, y, width, ROW_H, style="DF" if fill else "D")
         pdf.set_xy(x + 1.5, y)
         pdf.cell(
-            width - 3, ROW_H, _fit(pdf, text, width - 3), align=Align.R if numeric else Align.L
+            width - 3, ROW_H, fit_text(pdf, text, width - 3), align=Align.R if numeric else Align.L
         )
         x += width
     pdf.set_y(y + ROW_H)
@@ -208,11 +204,11 @@ def _totals(pdf: FPDF, total_cells: tuple[str, str, str, str]) -> None:
     span = sum(COLUMN_WIDTHS[:6])
     pdf.rect(x, y, span, ROW_H, style="DF")
     pdf.set_xy(x + 1.5, y)
-    pdf.cell(span - 3, ROW_H, _fit(pdf, label, span - 3))
+    pdf.cell(span - 3, ROW_H, fit_text(pdf, label, span - 3))
     x += span
     for width, text in zip(COLUMN_WIDTHS[6:], (hours, overtime, amount, ""), strict=True):
         pdf.rect(x, y, width, ROW_H, style="DF")
         pdf.set_xy(x + 1.5, y)
-        pdf.cell(width - 3, ROW_H, _fit(pdf, text, width - 3), align=Align.R)
+        pdf.cell(width - 3, ROW_H, fit_text(pdf, text, width - 3), align=Align.R)
         x += width
     pdf.set_y(y + ROW_H)

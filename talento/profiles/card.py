@@ -231,6 +231,11 @@ def fitted_line(
     pdf.cell(width, height, text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
+def fit_text(pdf: FPDF, text: str, width: float) -> str:
+    """`text` if it fits in `width` at the current font, else cut with « … »."""
+    return text if pdf.get_string_width(text) <= width else ellipsised(pdf, text, width)
+
+
 def ellipsised(pdf: FPDF, text: str, width: float) -> str:
     text = text.rstrip()
     while text and pdf.get_string_width(text + "…") > width:

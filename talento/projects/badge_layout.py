@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import Align
 from PIL import Image
 
-from talento.profiles.card import FONT, ellipsised
+from talento.profiles.card import FONT, ellipsised, fit_text
 
 __all__ = ["RGB", "Box", "Op", "Picture", "Text", "draw_at", "line", "lines", "replay"]
 
@@ -84,7 +84,7 @@ def fit(pdf: FPDF, text: str, width: float, size: float, min_size: float) -> tup
             return text, size
         size = max(min_size, size - 0.5)
     pdf.set_font(FONT, size=size)
-    return (text if pdf.get_string_width(text) <= width else ellipsised(pdf, text, width)), size
+    return fit_text(pdf, text, width), size
 
 
 def wrap(pdf: FPDF, text: str, width: float, size: float, max_lines: int) -> list[str]:
@@ -95,10 +95,7 @@ def wrap(pdf: FPDF, text: str, width: float, size: float, max_lines: int) -> lis
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = ellipsised(pdf, lines[-1], width)
-    return [
-        ellipsised(pdf, line, width) if pdf.get_string_width(line) > width else line
-        for line in lines
-    ]
+    return [fit_text(pdf, line, width) for line in lines]
 
 
 def lines(

@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import Align
 
 from talento.casting.comp_card import font_for
-from talento.profiles.card import FONT, MUTED, PRIMARY, TEXT, ellipsised
+from talento.profiles.card import FONT, MUTED, PRIMARY, TEXT, ellipsised, fit_text
 from talento.projects.badge_rows import BookingRow, ProjectHeader, days_text, range_text
 
 __all__ = ["COLUMN_WIDTHS", "TalentListLabels", "build_talent_list_pdf", "subtitle_text"]
@@ -64,12 +64,12 @@ class _ListPDF(FPDF):
         self.set_xy(MARGIN, MARGIN)
         self.set_text_color(*TEXT)
         self.set_font(FONT, size=13)
-        self.cell(PAGE_W - 2 * MARGIN, 7, _fit_text(self, self.labels.title, PAGE_W - 2 * MARGIN))
+        self.cell(PAGE_W - 2 * MARGIN, 7, fit_text(self, self.labels.title, PAGE_W - 2 * MARGIN))
         self.set_xy(MARGIN, MARGIN + 7)
         self.set_text_color(*MUTED)
         self.set_font(FONT, size=8.5)
         width = PAGE_W - 2 * MARGIN
-        self.cell(width, 5, _fit_text(self, self.labels.subtitle, width))
+        self.cell(width, 5, fit_text(self, self.labels.subtitle, width))
         self.set_y(MARGIN + TITLE_H)
         _headings(self)
 
@@ -79,10 +79,6 @@ class _ListPDF(FPDF):
         self.set_font(FONT, size=7.5)
         page = self.labels.page.replace("{page}", str(self.page_no()))
         self.cell(PAGE_W - 2 * MARGIN, 4, page, align=Align.R)
-
-
-def _fit_text(pdf: FPDF, text: str, width: float) -> str:
-    return text if pdf.get_string_width(text) <= width else ellipsised(pdf, text, width)
 
 
 def _headings(pdf: _ListPDF) -> None:
@@ -95,7 +91,7 @@ def _headings(pdf: _ListPDF) -> None:
     for width, heading in zip(COLUMN_WIDTHS, pdf.labels.headings, strict=True):
         pdf.rect(x, y, width, HEAD_H, style="DF")
         pdf.set_xy(x + CELL_PAD, y)
-        pdf.cell(width - 2 * CELL_PAD, HEAD_H, _fit_text(pdf, heading.upper(), width - 3))
+        pdf.cell(width - 2 * CELL_PAD, HEAD_H, fit_text(pdf, heading.upper(), width - 3))
         x += width
     pdf.set_y(y + HEAD_H)
 
@@ -113,7 +109,7 @@ def _wrapped(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = ellipsised(pdf, lines[-1], width)
-    return [_fit_text(pdf, line, width) for line in lines]
+    return [fit_text(pdf, line, width) for line in lines]
 
 
 def _cells(row: BookingRow, lang: str) -> tuple[str, ...]:
