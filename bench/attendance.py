@@ -16,7 +16,7 @@ own), then times
   replayed (every scan a duplicate).
 
 Prints JSON; never fails on speed; no PostgreSQL prints a skip reason.
-``python -m bench.attendance --serve`` is the worker itself (started by the bench).
+The app runs in a worker process of its own (bench/worker.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,26 +38,13 @@ from cryptography.fernet import Fernet
 
 from bench.casting import _casting_cookie
 from bench.directory import throwaway_database
+from bench.worker import settings as worker_settings
+from bench.worker import start as start_worker
 
 PEOPLE = int(os.environ.get("BENCH_ATTENDANCE_PEOPLE", "1100"))
 CHECK_INS = 50
 BATCH = 500
 ZONE = ZoneInfo("Africa/Casablanca")
-
-
-def _settings(url: str, upload_dir: str, secret: str, key: str):
-    from talento.settings import Settings
-
-    return Settings(
-        secret_key=secret,
-        encryption_key=key,
-        admin_password=os.environ.get("BENCH_ATTENDANCE_ADMIN") or secrets.token_urlsafe(18),
-        database_url=url,
-        database_timeout=0.0,
-        flask_env="testing",
-        log_level="WARNING",
-        upload_dir=upload_dir,
-    )
 
 
 def _seed(session, today: dt.date) -> dict:
@@ -182,7 +168,7 @@ def _measure(url: str) -> dict:
 
     upload_dir = tempfile.mkdtemp(prefix="attendance-bench-")
     secret, key = secrets.token_hex(32), Fernet.generate_key().decode()
-    app = build_app(_settings(url, upload_dir, secret, key))
+    app = build_app(worker_settings(url, upload_dir, secret, key))
     today = dt.datetime.now(ZONE).date()
     with app.app_context():
         upgrade()
@@ -192,23 +178,9 @@ def _measure(url: str) -> dict:
         cookie = _casting_cookie(app, db.session)
         db.session.remove()
         db.engine.dispose()
-    env = {
-        **os.environ,
-        "BENCH_ATTENDANCE_URL": url,
-        "BENCH_ATTENDANCE_UPLOAD": upload_dir,
-        "BENCH_ATTENDANCE_SECRET": secret,
-        "BENCH_ATTENDANCE_KEY": key,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.attendance", "--serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    worker, port = start_worker(url, upload_dir, secret, key)
     results: dict = {"seed_seconds": seeded["seed_seconds"], "people_on_the_day": PEOPLE}
     try:
-        assert worker.stdout is not None
-        port = int(worker.stdout.readline().strip())
         client = Client(port, cookie)
         day = f"/attendance/{seeded['project_id']}/{today.isoformat()}"
         response, page, ms = client.request("GET", day)
@@ -266,32 +238,7 @@ def _measure(url: str) -> dict:
     return results
 
 
-def serve() -> None:
-    """The worker: the app on a loopback port (printed on stdout), until terminated."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    from talento.web import build_app
-
-    app = build_app(
-        _settings(
-            os.environ["BENCH_ATTENDANCE_URL"],
-            os.environ["BENCH_ATTENDANCE_UPLOAD"],
-            os.environ["BENCH_ATTENDANCE_SECRET"],
-            os.environ["BENCH_ATTENDANCE_KEY"],
-        )
-    )
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    print(server.server_port, flush=True)
-    server.serve_forever()
-
-
 def main() -> None:
-    if "--serve" in sys.argv:
-        serve()
-        return
     with throwaway_database("talento_attendance") as url:
         if url is None:
             print(json.dumps({"attendance": "skipped: no PostgreSQL answers"}))

@@ -13,7 +13,7 @@ list. The worker's peak RSS (``VmHWM`` of /proc/<pid>/status: the kernel's high-
 the whole process with Python, Flask, SQLAlchemy, Pillow and fpdf2) is read before the first
 PDF and after the last. Prints JSON; never fails on speed; no PostgreSQL prints a skip reason.
 
-``python -m bench.projects_badges --serve`` is the worker itself (started by the bench).
+The app runs in a worker process of its own (bench/worker.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import os
 import random
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,8 @@ from cryptography.fernet import Fernet
 from bench.casting import _casting_cookie
 from bench.directory import throwaway_database
 from bench.pages import _get
+from bench.worker import settings as worker_settings
+from bench.worker import start as start_worker
 
 BOOKINGS = int(os.environ.get("BENCH_BADGES", "300"))
 ROLES = (
@@ -43,21 +44,6 @@ ROLES = (
     ("Chefs", "principal", 1.0),
 )
 RUNS = 3
-
-
-def _settings(url: str, upload_dir: str, secret: str, key: str):
-    from talento.settings import Settings
-
-    return Settings(
-        secret_key=secret,
-        encryption_key=key,
-        admin_password=os.environ.get("BENCH_BADGES_ADMIN") or secrets.token_urlsafe(18),
-        database_url=url,
-        database_timeout=0.0,
-        flask_env="testing",
-        log_level="WARNING",
-        upload_dir=upload_dir,
-    )
 
 
 def _photo(rng: random.Random, index: int):
@@ -232,7 +218,7 @@ def _measure(url: str) -> dict:
 
     upload_dir = tempfile.mkdtemp(prefix="badges-bench-")
     secret, key = secrets.token_hex(32), Fernet.generate_key().decode()
-    app = build_app(_settings(url, upload_dir, secret, key))
+    app = build_app(worker_settings(url, upload_dir, secret, key))
     with app.app_context():
         upgrade()
         load_reference_data(db.session)
@@ -241,23 +227,8 @@ def _measure(url: str) -> dict:
         cookie = _casting_cookie(app, db.session)
         db.session.remove()
         db.engine.dispose()
-    env = {
-        **os.environ,
-        "BENCH_BADGES_URL": url,
-        "BENCH_BADGES_UPLOAD": upload_dir,
-        "BENCH_BADGES_SECRET": secret,
-        "BENCH_BADGES_KEY": key,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.projects_badges", "--serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    worker, port = start_worker(url, upload_dir, secret, key)
     try:
-        assert worker.stdout is not None
-        line = worker.stdout.readline()
-        port = int(line.strip())
         _get(port, "/projects/badge-keys.json", None)  # the app is up
         results["worker_before_mb"] = _memory(worker.pid)
         project, crowd = results["project_id"], results["crowd_role_id"]
@@ -275,33 +246,7 @@ def _measure(url: str) -> dict:
     return results
 
 
-def serve() -> None:
-    """The worker: the app on a loopback port (printed on stdout), until terminated."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    from talento.web import build_app
-
-    app = build_app(
-        _settings(
-            os.environ["BENCH_BADGES_URL"],
-            os.environ["BENCH_BADGES_UPLOAD"],
-            os.environ["BENCH_BADGES_SECRET"],
-            os.environ["BENCH_BADGES_KEY"],
-        )
-    )
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    print(server.server_port, flush=True)
-    server.serve_forever()
-
-
 def main() -> None:
-    if "--serve" in sys.argv:
-        serve()
-        return
     with throwaway_database("talento_badges") as url:
         if url is None:
             print(json.dumps({"projects_badges": "skipped: no PostgreSQL answers"}))
