@@ -107,11 +107,9 @@ def _timed(response):
     return response
 
 
-def scanner_url(project_id: int, day: dt.date) -> str | None:
-    """The scanning page (another module's), when it is there."""
-    if "attendance.scanner" not in current_app.view_functions:
-        return None
-    return url_for("attendance.scanner", project_id=project_id, day=day.isoformat())
+def scanner_url(project_id: int, day: dt.date) -> str:
+    """The scanning page (attendance/scanner_views.py)."""
+    return url_for("scanner.page", project_id=project_id, day=day.isoformat())
 
 
 @bp.get("")

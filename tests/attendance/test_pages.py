@@ -482,3 +482,15 @@ def test_json_check_in_answers_who_and_what(app, on_set, as_account):
         (row,) = db.session.scalars(select(AttendanceScan)).all()
         assert row.device_id == "phone-A"
         db.session.remove()
+
+
+def test_the_day_page_opens_the_scanner_for_those_who_record(app, on_set, as_account):
+    """« Ouvrir le scanner » leads to the scanning page of the same project and day, for the
+    presence account; a company member reads the day and gets no scanner link."""
+    scanner = f"{day_url(on_set)}/scanner"
+    presence = as_account("presence")
+    html = presence.get(day_url(on_set)).get_data(as_text=True)
+    assert f'id="scanner-link" href="{scanner}"' in html
+    assert presence.get(scanner).status_code == 200
+    member_html = as_account("member").get(day_url(on_set)).get_data(as_text=True)
+    assert 'id="scanner-link"' not in member_html
