@@ -81,5 +81,24 @@ def day_grant(session: Session, viewer: object, project: Project, day: dt.date) 
     return grant
 
 
+def granted_days(
+    session: Session, viewer: object, project: Project, days: list[dt.date]
+) -> list[dt.date]:
+    """The days of `days` on which :func:`day_grant` gives the viewer something, with the
+    viewer's assignment and membership read once (not once per day)."""
+    user_id = _user_id(viewer)
+    if user_id is None:
+        return []
+    grant = project_grant(session, viewer, project)
+    if grant is Grant.NONE:
+        return []
+    if grant is not Grant.RECORD or is_casting_staff(viewer):
+        return list(days)
+    assigned = assigned_days(session, user_id, project.id)
+    if not assigned or project.company_id in member_company_ids(session, user_id):
+        return list(days)
+    return [day for day in days if day in assigned]
+
+
 def live_project(session: Session, project_id: int) -> Project | None:
     return session.scalar(live_projects().where(Project.id == project_id))

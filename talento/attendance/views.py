@@ -38,6 +38,7 @@ from talento.attendance import day as day_service
 from talento.attendance.access import (
     Grant,
     day_grant,
+    granted_days,
     is_attendance_staff,
     live_project,
     project_grant,
@@ -122,8 +123,6 @@ def index():
     projects = session.scalars(visible_projects(session, current_user).order_by(Project.name))
     listing = []
     for project in projects:
-        if project_grant(session, current_user, project) is Grant.NONE:
-            continue
         days = sorted(
             session.scalars(
                 select(BookingDay.day)
@@ -135,7 +134,7 @@ def index():
                 .distinct()
             )
         )
-        days = [d for d in days if day_grant(session, current_user, project, d) is not Grant.NONE]
+        days = granted_days(session, current_user, project, days)
         if days:
             listing.append((project, days))
     return render_template(
